@@ -1,0 +1,5 @@
+import sys
+
+from learnpacks.cli import main
+
+sys.exit(main())

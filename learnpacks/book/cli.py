@@ -1,0 +1,46 @@
+"""``learnpacks book ...``."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+
+def _build(args: argparse.Namespace) -> int:
+    from learnpacks.book.build import build_site
+
+    result = build_site(
+        root=Path(args.root) if args.root else None,
+        pack_ids=args.pack or None,
+        languages=args.lang or None,
+        quiet=not args.verbose,
+    )
+    print(
+        f"built {len(result.packs)} pack(s) in {', '.join(result.languages)}: open {result.site / 'index.html'}"
+    )
+    return 0
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "book",
+        help="build the static site",
+        description="Build the static site with Jupyter Book 1.x.",
+    )
+    sub = parser.add_subparsers(dest="book_command", metavar="COMMAND", required=True)
+    p = sub.add_parser(
+        "build",
+        help="build the site into book/_build/site/",
+        description="Execute the packs' notebooks (cached: unchanged code is not re-run) and build HTML into book/_build/site/<lang>/.",
+    )
+    p.add_argument(
+        "--lang",
+        action="append",
+        metavar="LANG",
+        help="language to build (repeatable; default: the source language)",
+    )
+    p.add_argument(
+        "--pack", action="append", metavar="PACK_ID", help="only these packs (repeatable)"
+    )
+    p.add_argument("--verbose", action="store_true", help="show Jupyter Book's output")
+    p.set_defaults(func=_build)

@@ -1,0 +1,92 @@
+"""``learnpacks check``: static checks of packs, without executing anything.
+
+Codes are documented in ``docs/reference/problem-codes.md``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+from learnpacks.checks.cells import (
+    check_cell_ids,
+    check_execution_policy,
+    check_nbgrader,
+    check_outputs,
+    duplicate_exercises,
+    exercise_refs,
+)
+from learnpacks.checks.markdown import check_markdown_cells
+from learnpacks.checks.notebook_file import read_notebook
+from learnpacks.checks.packs import check_pack_files, check_prerequisites
+from learnpacks.checks.report import Report
+from learnpacks.errors import Problem
+from learnpacks.packs.catalog import Catalog, Pack, load_catalog
+
+__all__ = ["Report", "check_catalog", "check_notebook", "check_pack"]
+
+
+def check_notebook(path: Path, *, repo_root: Path, display: str) -> tuple[list[Problem], list]:
+    """Problems in one notebook, and its exercise ids (for pack-wide duplicate detection)."""
+    nb, problems = read_notebook(path, display)
+    if nb is None:
+        return problems, []
+    cells = nb.cells
+    problems += check_outputs(cells, display)
+    problems += check_cell_ids(cells, display)
+    problems += check_nbgrader(cells, display)
+    problems += check_execution_policy(nb, display)
+    problems += check_markdown_cells(cells, notebook=path, repo_root=repo_root, display=display)
+    refs, ref_problems = exercise_refs(cells, display)
+    return problems + ref_problems, refs
+
+
+def check_pack(catalog: Catalog, pack: Pack) -> tuple[list[Problem], int]:
+    """Problems in one pack's files and notebooks, and how many notebooks were read."""
+    problems = list(check_pack_files(catalog, pack))
+    refs = []
+    count = 0
+    for path in pack.notebook_paths():
+        if not path.is_file():
+            continue
+        count += 1
+        nb_problems, nb_refs = check_notebook(
+            path, repo_root=catalog.root, display=catalog.rel(path)
+        )
+        problems += nb_problems
+        refs += nb_refs
+    problems += duplicate_exercises(refs)
+    return problems, count
+
+
+def check_catalog(
+    *, root: Path | None = None, pack_ids: Sequence[str] | None = None, ignore: Iterable[str] = ()
+) -> Report:
+    """Check the packs *pack_ids* (default: every pack) of the project at *root*.
+
+    Raises :class:`~learnpacks.errors.UsageError` for an unknown pack id.
+    """
+    catalog = load_catalog(root)
+    report = Report()
+    wanted = list(pack_ids) if pack_ids else sorted({*catalog.packs, *catalog.broken})
+    for pid in wanted:
+        if pid not in catalog.packs and pid not in catalog.broken:
+            catalog.get(pid)  # raises UsageError naming the known packs
+    scope = {f"packs/{pid}/" for pid in wanted}
+    report.add(
+        p
+        for p in catalog.problems
+        if not p.path.startswith("packs/")
+        or p.path.endswith("_config.yml")
+        or any(p.path.startswith(s) for s in scope)
+    )
+    for pid in wanted:
+        report.packs_checked.append(pid)
+        if pid in catalog.packs:
+            problems, count = check_pack(catalog, catalog.packs[pid])
+            report.add(problems)
+            report.notebooks_checked += count
+    report.add(check_prerequisites(catalog, [pid for pid in wanted if pid in catalog.packs]))
+    report.suppress(ignore)
+    report.sort()
+    return report

@@ -1,0 +1,264 @@
+"""The ``learnpacks`` command: parses, calls the library, prints. No logic lives here.
+
+Command groups owned by other subpackages (``i18n``, ``book``, ``export``,
+``cohort``) are registered from :data:`COMMAND_GROUPS`: each module exposes
+``register(subparsers)`` and imports its heavy dependencies only inside its
+handlers, so ``learnpacks --help`` stays fast and works in a learner's light
+environment.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import importlib.util
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from learnpacks import __version__
+from learnpacks.errors import LearnpacksError, Problem
+
+#: subcommand group -> module exposing ``register(subparsers)``
+COMMAND_GROUPS: dict[str, str] = {
+    "i18n": "learnpacks.i18n.cli",
+    "book": "learnpacks.book.cli",
+    "export": "learnpacks.book.export_cli",
+    "cohort": "learnpacks.grading.cli",
+    "binder": "learnpacks.launch.cli",
+}
+
+
+def print_json(data: Any) -> None:
+    json.dump(data, sys.stdout, indent=2, ensure_ascii=False, default=str)
+    sys.stdout.write("\n")
+
+
+def print_problems(problems: Sequence[Problem], *, stream: Any = None) -> None:
+    stream = stream or sys.stdout
+    for problem in problems:
+        print(problem.format(), file=stream)
+
+
+def _root(args: argparse.Namespace) -> Path | None:
+    return Path(args.root) if args.root else None
+
+
+def _cmd_new(args: argparse.Namespace) -> int:
+    from learnpacks.packs.scaffold import new_pack
+
+    folder = new_pack(args.pack_id, root=_root(args), title=args.title, language=args.language)
+    print(f"created {folder}")
+    print(
+        f"next: open {folder}/01-start.ipynb in JupyterLab, then run `learnpacks check {args.pack_id}`"
+    )
+    return 0
+
+
+def _cmd_list(args: argparse.Namespace) -> int:
+    from learnpacks.packs.catalog import PackFilter, list_packs, load_catalog
+
+    catalog = load_catalog(_root(args))
+    filters = PackFilter(
+        level=args.level or (),
+        topic=args.topic or (),
+        format=args.format or (),
+        status=args.status or (),
+        language=args.language or (),
+        max_duration=args.max_duration,
+        text=args.search or "",
+    )
+    packs = list_packs(catalog, filters)
+    if args.json:
+        print_json([p.meta.model_dump(mode="json") for p in packs])
+    else:
+        if not packs:
+            print("no packs match")
+        for pack in packs:
+            m = pack.meta
+            print(f"{m.id:<32} {m.level:<12} {m.duration:>4} min  {m.status:<9} {m.title}")
+    if catalog.problems:
+        print(
+            f"{len(catalog.problems)} pack file(s) could not be read; run `learnpacks check`",
+            file=sys.stderr,
+        )
+    return 0
+
+
+def _cmd_info(args: argparse.Namespace) -> int:
+    from learnpacks.launch.links import launch_links
+    from learnpacks.packs.catalog import load_catalog
+
+    catalog = load_catalog(_root(args), only=[args.pack_id])
+    pack = catalog.get(args.pack_id)
+    links = launch_links(catalog, pack)
+    if args.json:
+        print_json(
+            {
+                "pack": pack.meta.model_dump(mode="json"),
+                "folder": catalog.rel(pack.folder),
+                "launch": links,
+            }
+        )
+        return 0
+    m = pack.meta
+    print(f"{m.title}  [{m.id}]")
+    print(m.summary)
+    print(
+        f"level: {m.level}   duration: {m.duration} min   status: {m.status}   language: {m.language}"
+    )
+    print(f"topics: {', '.join(m.topics)}")
+    print(f"audience: {', '.join(m.audience)}")
+    print(f"formats: {', '.join(m.formats)}")
+    print(f"prerequisites: {', '.join(m.prerequisites) or 'none'}")
+    print(f"license: {m.license}")
+    print("authors: " + ", ".join(a.name for a in m.authors))
+    print("objectives:")
+    for objective in m.objectives:
+        print(f"  - {objective}")
+    print("notebooks:")
+    for name in m.notebooks:
+        print(f"  - {name}")
+    for target, by_notebook in links.items():
+        print(f"launch on {target}:")
+        for name, url in by_notebook.items():
+            print(f"  {name}: {url}")
+    return 0
+
+
+def _cmd_check(args: argparse.Namespace) -> int:
+    from learnpacks.checks import check_catalog
+
+    report = check_catalog(
+        root=_root(args), pack_ids=args.pack_ids or None, ignore=args.ignore or ()
+    )
+    if args.json:
+        print_json(report.to_dict())
+    else:
+        print_problems(report.problems)
+        print(report.summary(), file=sys.stderr)
+    return 1 if report.errors else 0
+
+
+def _module_exists(name: str) -> bool:
+    try:
+        return importlib.util.find_spec(name) is not None
+    except ModuleNotFoundError:
+        return False
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="learnpacks",
+        description="Author, check, translate, publish and grade learning packs.",
+    )
+    parser.add_argument("--version", action="version", version=f"learnpacks {__version__}")
+    parser.add_argument(
+        "--root",
+        metavar="DIR",
+        help="project folder (default: the nearest folder with packs/_config.yml)",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    p = sub.add_parser(
+        "new",
+        help="scaffold a pack with a starter notebook",
+        description="Create packs/PACK_ID/ with a pack.yml and a starter notebook that shows every part an author uses.",
+    )
+    p.add_argument("pack_id", metavar="PACK_ID", help="lowercase letters, digits and dashes")
+    p.add_argument("--title", help="pack title (default: from the id)")
+    p.add_argument(
+        "--language", help="language the pack is written in (default: the site's source language)"
+    )
+    p.set_defaults(func=_cmd_new)
+
+    p = sub.add_parser(
+        "list",
+        help="list packs, with filters",
+        description="List the catalog's packs. Filters of one kind combine with OR, of different kinds with AND.",
+    )
+    p.add_argument(
+        "--level",
+        action="append",
+        choices=["beginner", "intermediate", "advanced"],
+        help="repeatable",
+    )
+    p.add_argument("--topic", action="append", help="repeatable; case-insensitive")
+    p.add_argument(
+        "--format",
+        action="append",
+        choices=["text", "video", "audio", "images", "exercises", "code"],
+        help="repeatable",
+    )
+    p.add_argument(
+        "--status", action="append", choices=["draft", "review", "published"], help="repeatable"
+    )
+    p.add_argument("--language", action="append", help="source language; repeatable")
+    p.add_argument("--max-duration", type=int, metavar="MINUTES")
+    p.add_argument(
+        "--search", metavar="TEXT", help="text in id, title, summary, topics or objectives"
+    )
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.set_defaults(func=_cmd_list)
+
+    p = sub.add_parser(
+        "info", help="show one pack", description="Show a pack's metadata and its launch links."
+    )
+    p.add_argument("pack_id", metavar="PACK_ID")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.set_defaults(func=_cmd_info)
+
+    p = sub.add_parser(
+        "check",
+        help="check packs statically (no execution)",
+        description="Check packs without executing them: schema, notebook format, committed outputs, exercise and grade ids, "
+        "alt text, headings, links and media, prerequisites, execution-policy metadata. Exit 0 clean, 1 problems found, 2 usage error. "
+        "Problem codes are listed in docs/reference/problem-codes.md.",
+    )
+    p.add_argument("pack_ids", nargs="*", metavar="PACK_ID", help="packs to check (default: all)")
+    p.add_argument(
+        "--ignore", action="append", metavar="CODE", help="suppress a problem code (repeatable)"
+    )
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.set_defaults(func=_cmd_check)
+
+    for module in COMMAND_GROUPS.values():
+        if _module_exists(module):
+            importlib.import_module(module).register(sub)
+    return parser
+
+
+#: Optional format checkers jsonschema imports when installed (jupyter-events pulls them in). The
+#: notebook schema uses none of these formats, and rfc3987_syntax alone builds a grammar at import
+#: time (~1.3 s here), so the CLI process goes without them. Library users are not affected.
+_SLOW_OPTIONAL_MODULES = ("rfc3987_syntax", "isoduration", "uri_template", "webcolors", "fqdn", "rfc3987")
+
+
+def _skip_slow_optional_imports() -> None:
+    """Keep `learnpacks check` under a second (see :data:`_SLOW_OPTIONAL_MODULES`)."""
+    for name in _SLOW_OPTIONAL_MODULES:
+        sys.modules.setdefault(name, None)  # type: ignore[arg-type]
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    _skip_slow_optional_imports()
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.func(args) or 0)
+    except LearnpacksError as exc:
+        if getattr(args, "json", False):
+            print_json({"error": exc.message, "problems": [p.to_dict() for p in exc.problems]})
+        else:
+            print(f"learnpacks: error: {exc.message}", file=sys.stderr)
+            print_problems(exc.problems, stream=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("learnpacks: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

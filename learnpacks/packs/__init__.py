@@ -1,0 +1,1 @@
+"""The pack model and the catalog."""

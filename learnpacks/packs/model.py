@@ -1,0 +1,280 @@
+"""Typed models of ``packs/<id>/pack.yml`` and ``packs/_config.yml``.
+
+Both are data, never code. Every field has a description (shown in
+``docs/authors/pack-format.md`` and in error messages); unknown keys are errors
+that list the valid ones, so a typo is never silently ignored.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Any, Literal, get_args
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from learnpacks.errors import Problem
+
+#: The pack-metadata schema this version of learnpacks reads and writes.
+PACK_SCHEMA_VERSION = 1
+CONFIG_SCHEMA_VERSION = 1
+
+Level = Literal["beginner", "intermediate", "advanced"]
+Format = Literal["text", "video", "audio", "images", "exercises", "code"]
+Status = Literal["draft", "review", "published"]
+MediaKind = Literal["video", "audio", "image"]
+
+#: SPDX identifiers accepted for pack content. Learning material is prose and
+#: media, so the list is the open content licences Wikimedia projects accept.
+CONTENT_LICENSES = (
+    "CC-BY-SA-4.0",
+    "CC-BY-4.0",
+    "CC0-1.0",
+    "CC-BY-SA-3.0",
+    "CC-BY-3.0",
+    "GFDL-1.3-or-later",
+    "MIT",
+    "BSD-3-Clause",
+    "Apache-2.0",
+)
+
+PACK_ID_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$")
+# BCP 47, the subset we publish: language, optional script, optional region.
+LANG_RE = re.compile(r"^[a-z]{2,3}(?:-[A-Z][a-z]{3})?(?:-(?:[A-Z]{2}|[0-9]{3}))?$")
+
+PackId = Annotated[
+    str, Field(pattern=PACK_ID_RE.pattern, description="lowercase letters, digits and dashes")
+]
+LangCode = Annotated[
+    str, Field(pattern=LANG_RE.pattern, description="a BCP 47 code such as en, fr, pt-BR")
+]
+NonEmpty = Annotated[str, Field(min_length=1)]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+
+class Person(_Strict):
+    name: NonEmpty = Field(description="the name to credit")
+    username: str | None = Field(None, description="Wikimedia username, without 'User:'")
+    url: str | None = Field(None, description="a web page about the person")
+
+
+class Caption(_Strict):
+    lang: LangCode = Field(description="language of the caption track")
+    file: NonEmpty = Field(description="WebVTT file inside the pack folder")
+
+
+class Media(_Strict):
+    id: PackId = Field(description="short id used to embed the resource in a notebook")
+    kind: MediaKind = Field(description="video, audio or image")
+    title: NonEmpty = Field(description="what the resource shows")
+    source: NonEmpty = Field(
+        description="URL (e.g. on Wikimedia Commons) or a file inside the pack folder"
+    )
+    license: NonEmpty = Field(description="licence of the resource, SPDX or as stated on Commons")
+    attribution: NonEmpty = Field(description="who made it, as the licence requires")
+    alt: str | None = Field(None, description="text alternative, required for images")
+    captions: list[Caption] = Field(default_factory=list, description="caption tracks (video)")
+    transcript: str | None = Field(None, description="transcript file inside the pack folder")
+
+    @model_validator(mode="after")
+    def _accessible(self) -> Media:
+        if self.kind in ("video", "audio") and not (self.captions or self.transcript):
+            raise ValueError(
+                f"a {self.kind} needs captions or a transcript so everyone can follow it"
+            )
+        if self.kind == "image" and not (self.alt or "").strip():
+            raise ValueError("an image needs alt text")
+        return self
+
+
+class PackMeta(_Strict):
+    """The contents of ``pack.yml``."""
+
+    schema_version: int = Field(PACK_SCHEMA_VERSION, description="version of this format")
+    id: PackId = Field(description="the pack's id; equals its folder name")
+    title: NonEmpty = Field(description="title shown in the catalog")
+    summary: NonEmpty = Field(description="one or two sentences for the catalog card")
+    language: LangCode = Field(description="the language the pack is written in")
+    level: Level = Field(description="beginner, intermediate or advanced")
+    duration: int = Field(gt=0, le=6000, description="time to complete, in minutes")
+    topics: list[NonEmpty] = Field(min_length=1, description="subjects, used as catalog filters")
+    audience: list[NonEmpty] = Field(min_length=1, description="who the pack is for")
+    formats: list[Format] = Field(min_length=1, description="kinds of material the pack contains")
+    objectives: list[NonEmpty] = Field(min_length=1, description="what a learner can do afterwards")
+    prerequisites: list[PackId] = Field(
+        default_factory=list, description="ids of packs to take first"
+    )
+    license: str = Field("CC-BY-SA-4.0", description="SPDX licence identifier of the content")
+    authors: list[Person] = Field(min_length=1, description="who wrote the pack")
+    maintainers: list[Person] = Field(default_factory=list, description="who looks after it now")
+    status: Status = Field("draft", description="draft, review or published")
+    notebooks: list[NonEmpty] = Field(min_length=1, description="notebook files, in reading order")
+    media: list[Media] = Field(default_factory=list, description="video, audio and image resources")
+
+    @field_validator("license")
+    @classmethod
+    def _spdx(cls, value: str) -> str:
+        if value not in CONTENT_LICENSES:
+            raise ValueError(
+                f"{value!r} is not an accepted licence; valid: {', '.join(CONTENT_LICENSES)}"
+            )
+        return value
+
+    @field_validator("notebooks")
+    @classmethod
+    def _ipynb(cls, value: list[str]) -> list[str]:
+        for name in value:
+            if not name.endswith(".ipynb") or "/" in name or "\\" in name or name.startswith("."):
+                raise ValueError(
+                    f"{name!r}: a notebook is a .ipynb file directly in the pack folder"
+                )
+        if len(set(value)) != len(value):
+            raise ValueError("a notebook is listed twice")
+        return value
+
+
+class BinderTarget(_Strict):
+    url: str = Field("https://mybinder.org", description="the BinderHub")
+    repo: NonEmpty = Field(description="the GitHub repository, as owner/name")
+    ref: NonEmpty = Field("main", description="branch, tag or commit Binder builds")
+
+
+class HubTarget(_Strict):
+    name: NonEmpty = Field(description="name shown on the button, e.g. PAWS")
+    url: NonEmpty = Field(description="the JupyterHub, e.g. https://hub-paws.wmcloud.org")
+    repo_url: NonEmpty = Field(description="git URL nbgitpuller clones")
+    branch: NonEmpty = Field("main", description="branch nbgitpuller checks out")
+
+
+class Launch(_Strict):
+    binder: BinderTarget | None = Field(None, description="Binder launch target")
+    jupyterhub: HubTarget | None = Field(None, description="JupyterHub (nbgitpuller) launch target")
+
+
+class Thresholds(_Strict):
+    publish_translation: float = Field(
+        0.8,
+        ge=0,
+        le=1,
+        description="share of a pack's units that must be translated to publish it in a language",
+    )
+
+
+class SiteConfig(_Strict):
+    """The contents of ``packs/_config.yml``."""
+
+    schema_version: int = Field(CONFIG_SCHEMA_VERSION, description="version of this format")
+    title: NonEmpty = Field(description="site title")
+    description: str = Field("", description="one sentence under the title")
+    source_language: LangCode = Field(description="the language packs are written in")
+    languages: list[LangCode] = Field(
+        min_length=1, description="languages to publish, source first"
+    )
+    repository: str | None = Field(None, description="the project's source repository URL")
+    launch: Launch = Field(default_factory=Launch, description="where learners run notebooks")
+    thresholds: Thresholds = Field(default_factory=Thresholds, description="limits and bars")
+
+    @model_validator(mode="after")
+    def _source_published(self) -> SiteConfig:
+        if self.source_language not in self.languages:
+            raise ValueError(f"languages must include the source language {self.source_language!r}")
+        if len(set(self.languages)) != len(self.languages):
+            raise ValueError("a language is listed twice")
+        return self
+
+
+def _loc(loc: tuple[int | str, ...]) -> str:
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+def _valid_keys(model: type[BaseModel], loc: tuple[int | str, ...]) -> list[str]:
+    """Field names valid at *loc* (which ends with the unknown key)."""
+    current: Any = model
+    for part in loc[:-1]:
+        if isinstance(part, int):
+            continue
+        field = current.model_fields.get(part)
+        if field is None:
+            return []
+        annotation = field.annotation
+        candidates = [annotation, *get_args(annotation)]
+        for arg in list(candidates):
+            candidates.extend(get_args(arg))
+        nxt = next(
+            (c for c in candidates if isinstance(c, type) and issubclass(c, BaseModel)), None
+        )
+        if nxt is None:
+            return []
+        current = nxt
+    return sorted(current.model_fields)
+
+
+def validation_problems(
+    exc: ValidationError, model: type[BaseModel], *, display: str, prefix: str
+) -> list[Problem]:
+    """Turn a pydantic error into coded problems naming the key path and valid choices."""
+    problems = []
+    for err in exc.errors(include_url=False):
+        loc = tuple(err["loc"])
+        kind = err["type"]
+        message = err["msg"]
+        hint = ""
+        if kind == "missing":
+            code = f"{prefix}.missing-field"
+            message = "required field is missing"
+            field = model.model_fields.get(str(loc[0])) if len(loc) == 1 else None
+            if field is not None and field.description:
+                hint = field.description
+        elif kind == "extra_forbidden":
+            code = f"{prefix}.unknown-field"
+            message = f"unknown key {loc[-1]!r}"
+            valid = _valid_keys(model, loc)
+            if valid:
+                hint = "valid keys: " + ", ".join(valid)
+        else:
+            code = f"{prefix}.invalid-value"
+            message = message.removeprefix("Value error, ")
+            if (
+                "input" in err
+                and kind not in ("model_type",)
+                and not isinstance(err["input"], (dict, list))
+            ):
+                message += f" (got {err['input']!r})"
+        problems.append(Problem(display, code, message, _loc(loc) or "top level", hint=hint))
+    return problems
+
+
+def schema_version_problem(
+    data: dict[str, Any], current: int, *, display: str, prefix: str
+) -> Problem | None:
+    """Refuse a file written for another version of the format, with what to do about it."""
+    version = data.get("schema_version", current)
+    if not isinstance(version, int) or isinstance(version, bool):
+        return Problem(
+            display,
+            f"{prefix}.invalid-value",
+            f"schema_version must be a whole number, got {version!r}",
+            "schema_version",
+        )
+    if version < current:
+        return Problem(
+            display,
+            f"{prefix}.schema-too-old",
+            f"written for format version {version}; this learnpacks reads version {current}",
+            "schema_version",
+            hint="see docs/authors/pack-format.md, 'Format versions', to upgrade the file",
+        )
+    if version > current:
+        return Problem(
+            display,
+            f"{prefix}.schema-too-new",
+            f"written for format version {version}; this learnpacks reads up to version {current}",
+            "schema_version",
+            hint="upgrade learnpacks (pip install -U learnpacks) to read it",
+        )
+    return None

@@ -1,0 +1,156 @@
+"""``learnpacks new``: a pack folder with a pack.yml and a starter notebook that passes ``learnpacks check``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import nbformat
+import yaml
+
+from learnpacks.errors import UsageError
+from learnpacks.packs.catalog import find_root, load_catalog
+from learnpacks.packs.model import PACK_ID_RE, PACK_SCHEMA_VERSION
+
+STARTER_NOTEBOOK = "01-start.ipynb"
+
+_DIAGRAM = """<svg xmlns="http://www.w3.org/2000/svg" width="360" height="90" viewBox="0 0 360 90" role="img">
+  <title>Read, try, check</title>
+  <g font-family="sans-serif" font-size="16" text-anchor="middle">
+    <rect x="5" y="20" width="100" height="50" rx="8" fill="#eaf3ff" stroke="#36c"/>
+    <text x="55" y="50">Read</text>
+    <rect x="130" y="20" width="100" height="50" rx="8" fill="#eaf3ff" stroke="#36c"/>
+    <text x="180" y="50">Try</text>
+    <rect x="255" y="20" width="100" height="50" rx="8" fill="#eaf3ff" stroke="#36c"/>
+    <text x="305" y="50">Check</text>
+    <path d="M105 45h20M230 45h20" stroke="#36c" stroke-width="3"/>
+  </g>
+</svg>
+"""
+
+
+def _md(cell_id: str, text: str) -> nbformat.NotebookNode:
+    return nbformat.v4.new_markdown_cell(text, id=cell_id)
+
+
+def _code(cell_id: str, text: str, **metadata: object) -> nbformat.NotebookNode:
+    return nbformat.v4.new_code_cell(text, id=cell_id, metadata=dict(metadata))
+
+
+def starter_notebook(title: str) -> nbformat.NotebookNode:
+    """A notebook showing each part an author uses: title, objectives, text, image, link, code, exercises."""
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
+    nb.metadata["language_info"] = {"name": "python"}
+    nb.cells = [
+        _md(
+            "title",
+            f"# {title}\n\nOne sentence that tells the learner what this notebook is about.",
+        ),
+        _md(
+            "objectives",
+            "## What you will learn\n\n"
+            "- The first thing a learner can do after this notebook.\n"
+            "- The second thing.\n\n"
+            "Every heading goes one level deeper at most: a `##` section may hold `###` parts, never `####`.",
+        ),
+        _md(
+            "text-and-media",
+            "## Read\n\n"
+            "Write short paragraphs. Link to sources, such as "
+            "[Wikimedia's Meta-Wiki](https://meta.wikimedia.org/wiki/Main_Page), and cite what you state.\n\n"
+            "Every image needs alt text that says what it shows:\n\n"
+            "![Three boxes in a row: read, try, check](read-try-check.svg)",
+        ),
+        _md(
+            "try-intro",
+            "## Try\n\n"
+            "Code cells let learners experiment. Keep them short and runnable from top to bottom.",
+        ),
+        _code(
+            "try-code", 'projects = ["Wikipedia", "Wikidata", "Wikimedia Commons"]\nlen(projects)'
+        ),
+        _md(
+            "exercise-intro",
+            "## Check\n\n"
+            "### A practice exercise\n\n"
+            "How many projects are in the list above? Put your answer in the cell below, then run the check.",
+        ),
+        _code(
+            "exercise-answer",
+            "answer = None  # replace None with a number",
+            learnpacks={"exercise": "count-projects"},
+        ),
+        _code(
+            "exercise-check",
+            "def _(text):\n"
+            '    """Mark text for translation; returns it unchanged."""\n'
+            "    return text\n\n\n"
+            "if answer is None:\n"
+            '    print(_("Put a number in the cell above first."))\n'
+            "elif answer == len(projects):\n"
+            '    print(_("Right: len() counts the items of a list."))\n'
+            "else:\n"
+            '    print(_("Not quite. Count the names between the brackets, or run len(projects)."))',
+        ),
+        _md(
+            "next",
+            "## Next\n\n"
+            "Tell the learner where to go next, and link to the next notebook of the pack.",
+        ),
+    ]
+    return nb
+
+
+def new_pack(
+    pack_id: str, *, root: Path | None = None, title: str | None = None, language: str | None = None
+) -> Path:
+    """Create ``packs/<pack_id>/`` with pack.yml, a starter notebook and its image. Returns the folder.
+
+    Raises :class:`UsageError` when the id is invalid or the folder exists; nothing is overwritten.
+    """
+    if not PACK_ID_RE.match(pack_id):
+        raise UsageError(
+            f"{pack_id!r} is not a valid pack id: use lowercase letters, digits and dashes (e.g. editing-basics)"
+        )
+    root = find_root() if root is None else root
+    catalog = load_catalog(root, only=[])
+    folder = catalog.packs_dir / pack_id
+    if folder.exists():
+        raise UsageError(
+            f"{catalog.rel(folder)} already exists; choose another id or edit that pack"
+        )
+    language = language or (catalog.config.source_language if catalog.config else "en")
+    title = title or pack_id.replace("-", " ").capitalize()
+    meta = {
+        "schema_version": PACK_SCHEMA_VERSION,
+        "id": pack_id,
+        "title": title,
+        "summary": "One or two sentences for the catalog card: what a learner gains.",
+        "language": language,
+        "level": "beginner",
+        "duration": 30,
+        "topics": ["wikimedia"],
+        "audience": ["newcomers"],
+        "formats": ["text", "images", "exercises", "code"],
+        "objectives": ["Say what a learner can do after this pack."],
+        "prerequisites": [],
+        "license": "CC-BY-SA-4.0",
+        "authors": [{"name": "Your name"}],
+        "maintainers": [],
+        "status": "draft",
+        "notebooks": [STARTER_NOTEBOOK],
+        "media": [],
+    }
+    folder.mkdir(parents=True)
+    (folder / "pack.yml").write_text(
+        "# Pack metadata. Format: docs/authors/pack-format.md\n"
+        + yaml.safe_dump(meta, sort_keys=False, allow_unicode=True),
+        encoding="utf-8",
+    )
+    nbformat.write(starter_notebook(title), folder / STARTER_NOTEBOOK)
+    (folder / "read-try-check.svg").write_text(_DIAGRAM, encoding="utf-8")
+    return folder

@@ -1,0 +1,69 @@
+"""The source-language site build (Jupyter Book 1.x) that `make book` runs."""
+
+from __future__ import annotations
+
+import json
+
+import nbformat
+import pytest
+
+from learnpacks.book.build import build_site
+from learnpacks.errors import LearnpacksError
+from learnpacks.packs.scaffold import new_pack
+
+pytestmark = pytest.mark.slow
+
+
+def test_build_executes_notebooks_and_writes_html(project):
+    """Does a build produce an executed HTML page per notebook, an overview per pack, and a root page?"""
+    new_pack("demo-pack", root=project)
+    result = build_site(root=project, pack_ids=["demo-pack"])
+    site = result.site / "en"
+    page = site / "packs" / "demo-pack" / "01-start.html"
+    assert page.is_file()
+    html = page.read_text(encoding="utf-8")
+    assert "Put a number in the cell above first." in html  # the check cell ran with the blank answer
+    assert 'lang="en"' in html
+    overview = (site / "packs" / "demo-pack" / "index.html").read_text(encoding="utf-8")
+    assert "What you will learn" in overview
+    assert "mybinder.org/v2/gh/" in overview
+    assert (result.site / "index.html").read_text().count("en/index.html") >= 1
+    # nothing the author made was changed by the build
+    source = nbformat.read(project / "packs" / "demo-pack" / "01-start.ipynb", as_version=4)
+    assert all(not c.get("outputs") for c in source.cells if c.cell_type == "code")
+
+
+def test_failing_notebook_fails_the_build(project):
+    """Does a notebook that raises make the build fail, naming the notebook?"""
+    folder = new_pack("broken-demo", root=project)
+    nb_path = folder / "01-start.ipynb"
+    nb = json.loads(nb_path.read_text())
+    nb["cells"][4]["source"] = "raise RuntimeError('boom in the starter notebook')"
+    nb_path.write_text(json.dumps(nb))
+    with pytest.raises(LearnpacksError) as info:
+        build_site(root=project, pack_ids=["broken-demo"])
+    assert "01-start" in str(info.value)
+    assert "boom in the starter notebook" in str(info.value)
+
+
+def test_metadata_markup_is_escaped(project):
+    """Is HTML in a pack's title shown as text on its overview page, never as markup?"""
+    folder = new_pack("xss-demo", root=project, title='<img src=x onerror="alert(1)"> Demo')
+    result = build_site(root=project, pack_ids=["xss-demo"])
+    overview = (result.site / "en" / "packs" / "xss-demo" / "index.html").read_text(encoding="utf-8")
+    assert "<img src=x onerror" not in overview
+    assert "&lt;img" in overview
+    assert folder.is_dir()
+
+
+def test_heading_markup_is_not_live_html(project):
+    """Does a notebook heading such as `# <img src=x onerror=...>` stay text in every part of the page?"""
+    folder = new_pack("heading-xss", root=project)
+    nb_path = folder / "01-start.ipynb"
+    nb = json.loads(nb_path.read_text())
+    nb["cells"][0]["source"] = '# <img src=x onerror="alert(1)"> Heading\n\nText.'
+    nb_path.write_text(json.dumps(nb))
+    result = build_site(root=project, pack_ids=["heading-xss"])
+    page = (result.site / "en" / "packs" / "heading-xss" / "01-start.html").read_text(encoding="utf-8")
+    assert "<img src=x" not in page and '<img src="x"' not in page
+    assert "&lt;img src=x" in page

@@ -1,0 +1,102 @@
+"""`learnpacks check` on scenario-named broken packs: each problem coded, with its file and place."""
+
+from __future__ import annotations
+
+import pytest
+
+from learnpacks.checks import check_catalog
+
+# scenario pack -> (code, path suffix, location prefix) that must be reported
+EXPECTED = {
+    "bad-schema": [
+        ("pack.missing-field", "pack.yml", "audience"),
+        ("pack.invalid-value", "pack.yml", "level"),
+        ("pack.invalid-value", "pack.yml", "formats[1]"),
+        ("pack.invalid-value", "pack.yml", "duration"),
+        ("pack.unknown-field", "pack.yml", "licence"),
+    ],
+    "duplicate-yaml-key": [("pack.yaml-syntax", "pack.yml", "line 3")],
+    "schema-too-new": [("pack.schema-too-new", "pack.yml", "schema_version")],
+    "outputs-committed": [("nb.outputs-committed", "01-intro.ipynb", "cell 2 [id=c1]")],
+    "duplicate-exercise-ids": [
+        ("exercise.duplicate-id", "02-more.ipynb", "cell 2 [id=q3]"),
+        ("exercise.missing-id", "01-intro.ipynb", "cell 3 [id=q2]"),
+    ],
+    "duplicate-grade-ids": [
+        ("grade.duplicate-id", "01-intro.ipynb", "cell 3 [id=t1]"),
+        ("grade.missing-id", "01-intro.ipynb", "cell 4 [id=t2]"),
+        ("grade.missing-points", "01-intro.ipynb", "cell 5 [id=t3]"),
+        ("grade.markdown-not-answer", "01-intro.ipynb", "cell 6 [id=m1]"),
+    ],
+    "image-without-alt": [
+        ("nb.image-alt-missing", "01-intro.ipynb", "cell 2 [id=img], line 1"),
+        ("nb.image-alt-missing", "01-intro.ipynb", "cell 2 [id=img], line 3"),
+    ],
+    "heading-skips": [
+        ("nb.heading-skip", "01-intro.ipynb", "cell 1 [id=h]"),
+        ("nb.heading-skip", "01-intro.ipynb", "cell 2 [id=h2]"),
+    ],
+    "broken-links": [
+        ("nb.link-broken", "01-intro.ipynb", "cell 2 [id=links]"),
+        ("nb.link-outside-repo", "01-intro.ipynb", "cell 2 [id=links]"),
+        ("nb.link-unsafe", "01-intro.ipynb", "cell 2 [id=links]"),
+        ("pack.media-missing", "pack.yml", "media[0].source"),
+        ("pack.media-missing", "pack.yml", "media[0].captions[0].file"),
+    ],
+    "unknown-prerequisite": [("pack.unknown-prerequisite", "pack.yml", "prerequisites[0]")],
+    "cycle-a": [("pack.prerequisite-cycle", "pack.yml", "prerequisites")],
+    "execution-override": [
+        ("nb.execution-override", "01-intro.ipynb", "notebook metadata"),
+        ("nb.execution-override", "01-intro.ipynb", "cell 2 [id=t1]"),
+        ("nb.execution-override", "01-intro.ipynb", "cell 3 [id=t2], line 1"),
+    ],
+    "invalid-json-notebook": [("nb.not-json", "01-intro.ipynb", "line 1")],
+    "invalid-nbformat": [("nb.invalid-format", "01-intro.ipynb", "cell 1")],
+    "missing-notebook": [("pack.missing-notebook", "pack.yml", "notebooks[0]")],
+    "duplicate-cell-ids": [("nb.duplicate-cell-id", "01-intro.ipynb", "cell 2 [id=same]")],
+}
+
+
+@pytest.mark.parametrize("scenario", sorted(EXPECTED))
+def test_scenario_reports_its_problems(fixture_catalog, scenario):
+    """Does checking a broken pack report each coded problem at its file and place?"""
+    report = check_catalog(root=fixture_catalog, pack_ids=[scenario])
+    found = {(p.code, p.path, p.location) for p in report.problems}
+    for code, suffix, location in EXPECTED[scenario]:
+        matches = [f for f in found if f[0] == code and f[1].endswith(suffix) and f[2].startswith(location)]
+        assert matches, f"{scenario}: expected {code} at {suffix} {location}; got {sorted(found)}"
+        assert all(path.startswith(f"packs/{scenario}/") for _, path, _ in matches)
+    assert report.errors
+
+
+def test_clean_pack_has_no_problems(fixture_catalog):
+    """Does a correct pack check clean, even when its neighbours are broken?"""
+    report = check_catalog(root=fixture_catalog, pack_ids=["clean-pack"])
+    assert report.problems == []
+    assert report.notebooks_checked == 1
+
+
+def test_cycle_reported_once(fixture_catalog):
+    """Is a prerequisite cycle reported once, not once per pack on it?"""
+    report = check_catalog(root=fixture_catalog, pack_ids=["cycle-a", "cycle-b"])
+    assert [p.code for p in report.problems] == ["pack.prerequisite-cycle"]
+
+
+def test_ignore_suppresses_by_code(fixture_catalog):
+    """Can a user suppress a problem by its code?"""
+    report = check_catalog(root=fixture_catalog, pack_ids=["heading-skips"], ignore=["nb.heading-skip"])
+    assert report.problems == []
+
+
+def test_unsafe_link_variants_are_all_caught(fixture_catalog):
+    """Are both the plain and the entity-encoded javascript: links reported?"""
+    report = check_catalog(root=fixture_catalog, pack_ids=["broken-links"])
+    assert len([p for p in report.problems if p.code == "nb.link-unsafe"]) == 2
+
+
+def test_valid_choices_named(fixture_catalog):
+    """Does a bad value or an unknown key tell the author what would be valid?"""
+    report = check_catalog(root=fixture_catalog, pack_ids=["bad-schema"])
+    by_loc = {p.location: p for p in report.problems}
+    assert "'beginner', 'intermediate' or 'advanced'" in by_loc["level"].message
+    assert "license" in by_loc["licence"].hint
