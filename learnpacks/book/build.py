@@ -1,15 +1,27 @@
-"""``learnpacks book build``: one Jupyter Book 1.x build per language under one site root."""
+"""``learnpacks book build``: one Jupyter Book 1.x build per language under one site root.
+
+``book/_build/site/<lang>/`` holds each language; ``book/_build/site/index.html`` sends a visitor
+to their browser's language; ``book/_build/site/pagefind/`` is the search index of every language.
+Languages build in parallel; notebook execution is cached per language (jupyter-cache), so an edit
+to a markdown cell re-executes nothing.
+"""
 
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from collections.abc import Sequence
-from dataclasses import dataclass
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
 from pathlib import Path
 
+from learnpacks.book.html import el
+from learnpacks.book.plan import SitePlan, plan_site
+from learnpacks.book.search import index_site
 from learnpacks.book.source import write_source
+from learnpacks.book.strings import Strings, is_rtl, language_name
 from learnpacks.errors import LearnpacksError, UsageError
 from learnpacks.packs.catalog import Catalog, Pack, load_catalog
 
@@ -23,6 +35,8 @@ class SiteBuild:
     site: Path
     languages: list[str]
     packs: list[str]
+    #: language -> ids of the packs published in it
+    published: dict[str, list[str]] = field(default_factory=dict)
 
 
 def _packs(catalog: Catalog, pack_ids: Sequence[str] | None) -> list[Pack]:
@@ -39,13 +53,139 @@ def _packs(catalog: Catalog, pack_ids: Sequence[str] | None) -> list[Pack]:
     return [catalog.get(pid) for pid in ids]
 
 
-def _redirect_page(language: str) -> str:
-    return (
-        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
-        f'<meta http-equiv="refresh" content="0; url={language}/index.html">'
-        "<title>learnpacks</title></head>"
-        f'<body><p><a href="{language}/index.html">Continue to the learning packs</a></p></body></html>\n'
+def _run(cmd: list[str], *, what: str) -> None:
+    env = dict(os.environ, PYDEVD_DISABLE_FILE_VALIDATION="1")
+    result = subprocess.run(cmd, capture_output=True, text=True, env=env, check=False)
+    if result.returncode != 0:
+        detail = (result.stdout[-3000:] + "\n" + result.stderr[-6000:]).strip()
+        raise LearnpacksError(f"{what} failed:\n{detail}")
+
+
+def build_language(
+    catalog: Catalog, plan: SitePlan, *, language: str, build_dir: Path, quiet: bool = True
+) -> Path:
+    """Write the sources of *language* and run Sphinx on them; returns the language's HTML folder."""
+    src = write_source(
+        catalog,
+        plan,
+        language=language,
+        dest=build_dir / "src" / language,
+        cache_dir=build_dir / "cache" / language,
     )
+    _run(
+        [sys.executable, "-c", _JB, "config", "sphinx", str(src)],
+        what=f"configuring the {language!r} build",
+    )
+    # myst-nb writes executed notebooks beside Sphinx's output folder (outdir/../jupyter_execute), so
+    # each language gets a work folder of its own and only the HTML is mirrored into the site.
+    work = build_dir / "work" / language
+    cmd = [
+        sys.executable,
+        "-m",
+        "sphinx",
+        "-b",
+        "html",
+        "-d",
+        str(work / "doctrees"),
+        str(src),
+        str(work / "html"),
+    ]
+    if quiet:
+        cmd.append("-q")
+    _run(cmd, what=f"building the {language!r} site")
+    reports = sorted((work / "html" / "reports").rglob("*.err.log"))
+    if reports:
+        detail = "\n".join(
+            f"{r.relative_to(work / 'html' / 'reports')}:\n{r.read_text(encoding='utf-8')[-3000:]}"
+            for r in reports
+        )
+        for report in reports:
+            report.unlink()
+        # Forget the environment so the failing page is read (and executed) again next time.
+        (work / "doctrees" / "environment.pickle").unlink(missing_ok=True)
+        raise LearnpacksError(
+            f"a notebook failed to execute while building {language!r}:\n{detail}"
+        )
+    out = build_dir / "site" / language
+    mirror_tree(work / "html", out, skip={".buildinfo", ".doctrees", "reports"})
+    return out
+
+
+def mirror_tree(src: Path, dest: Path, *, skip: set[str]) -> None:
+    """Make *dest* a copy of *src*: copy new and changed files, delete what *src* no longer has."""
+    wanted = set()
+    for path in src.rglob("*"):
+        rel = path.relative_to(src)
+        if rel.parts[0] in skip or not path.is_file():
+            continue
+        wanted.add(rel)
+        target = dest / rel
+        if (
+            target.is_file()
+            and target.stat().st_size == path.stat().st_size
+            and target.read_bytes() == path.read_bytes()
+        ):
+            continue
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(path, target)
+    if dest.is_dir():
+        for path in sorted(dest.rglob("*"), reverse=True):
+            rel = path.relative_to(dest)
+            if path.is_file() and rel not in wanted:
+                path.unlink()
+            elif path.is_dir() and not any(path.iterdir()):
+                path.rmdir()
+
+
+def root_page(plan: SitePlan) -> str:
+    """The site root: picks the visitor's browser language when published, and lists every language."""
+    s = Strings(plan.source_language)
+    links = [
+        el(
+            "li",
+            None,
+            el(
+                "a",
+                {
+                    "href": f"{lang}/index.html",
+                    "hreflang": lang,
+                    "lang": lang,
+                    "dir": "rtl" if is_rtl(lang) else None,
+                },
+                language_name(lang),
+            ),
+        )
+        for lang in plan.languages
+    ]
+    languages = ",".join(plan.languages)
+    script = (
+        "(function(){var published='" + languages + "'.split(',');"
+        "var wanted=(navigator.languages&&navigator.languages.length?navigator.languages:[navigator.language||'']);"
+        "for(var i=0;i<wanted.length;i++){var w=(wanted[i]||'');"
+        "for(var j=0;j<published.length;j++){var p=published[j];"
+        "if(w.toLowerCase()===p.toLowerCase()){location.replace(p+'/index.html');return;}}"
+        "var base=w.split('-')[0].toLowerCase();"
+        "for(var k=0;k<published.length;k++){if(published[k].toLowerCase()===base){location.replace(published[k]+'/index.html');return;}}}"
+        "location.replace('" + plan.source_language + "/index.html');})();"
+    )
+    body = el("main", None, el("h1", None, s("Choose your language")), el("ul", None, links))
+    return (
+        '<!DOCTYPE html>\n<html lang="' + plan.source_language + '"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        "<title>" + s("Learning packs") + "</title>"
+        "<script>" + script + "</script></head><body>" + body + "</body></html>\n"
+    )
+
+
+def _translate(catalog: Catalog, languages: Sequence[str], packs: Sequence[Pack]) -> None:
+    """Write the translated notebooks of *languages* with the translation pipeline, when installed."""
+    if not languages:
+        return
+    try:
+        from learnpacks.i18n.build import build as i18n_build
+    except ImportError:  # the i18n subpackage is optional for a source-only site
+        return
+    i18n_build(root=catalog.root, languages=list(languages), pack_ids=[p.id for p in packs])
 
 
 def build_site(
@@ -54,72 +194,54 @@ def build_site(
     pack_ids: Sequence[str] | None = None,
     languages: Sequence[str] | None = None,
     build_dir: Path | None = None,
+    search: bool = True,
     quiet: bool = True,
 ) -> SiteBuild:
-    """Build the site into ``<build_dir>/site/<lang>/``; returns where it is.
+    """Build the site into ``<build_dir>/site/``; returns where it is and what was published.
 
-    Only the source language is built here; translated languages come from
-    ``learnpacks i18n build`` output. Raises :class:`LearnpacksError` when a
-    build fails, with Jupyter Book's output.
+    Raises :class:`UsageError` for an unknown language or pack, and :class:`LearnpacksError` when a
+    notebook fails to execute or Sphinx fails, with its output.
     """
     catalog = load_catalog(root)
     config = catalog.require_config()
     packs = _packs(catalog, pack_ids)
-    languages = list(languages or [config.source_language])
+    languages = list(languages or config.languages)
     unknown = [lang for lang in languages if lang not in config.languages]
     if unknown:
         raise UsageError(
             f"language(s) {', '.join(unknown)} not in packs/_config.yml languages ({', '.join(config.languages)})"
         )
     build_dir = (build_dir or catalog.root / BUILD_DIR).resolve()
+    _translate(catalog, [lang for lang in languages if lang != config.source_language], packs)
+    plan = plan_site(
+        catalog, packs=packs, languages=languages, threshold=config.thresholds.publish_translation
+    )
     site = build_dir / "site"
-    for language in languages:
-        if language != config.source_language:
-            raise UsageError(
-                f"building {language!r} needs the translated notebooks (multilingual site: not yet available)"
+    site.mkdir(parents=True, exist_ok=True)
+    for stale in site.iterdir():
+        if stale.is_symlink() or (
+            stale.is_dir() and stale.name not in languages and stale.name != "pagefind"
+        ):
+            stale.unlink() if stale.is_symlink() else shutil.rmtree(stale)
+    with ThreadPoolExecutor(max_workers=min(2, len(languages))) as pool:
+        futures = [
+            pool.submit(
+                build_language, catalog, plan, language=lang, build_dir=build_dir, quiet=quiet
             )
-        src = write_source(
-            catalog, dest=build_dir / "src" / language, language=language, packs=packs
-        )
-        out = build_dir / "jb" / language
-        cmd = [
-            sys.executable,
-            "-c",
-            _JB,
-            "build",
-            str(src),
-            "--path-output",
-            str(out),
-            "--builder",
-            "html",
+            for lang in languages
         ]
-        if quiet:
-            cmd.append("-q")
-        env = dict(os.environ, PYDEVD_DISABLE_FILE_VALIDATION="1")
-        result = subprocess.run(cmd, capture_output=True, text=True, env=env, check=False)
-        if result.returncode != 0:
-            raise LearnpacksError(
-                f"Jupyter Book build for {language!r} failed:\n{result.stdout[-4000:]}{result.stderr[-4000:]}"
-            )
-        reports = (
-            list((out / "_build" / "html" / "reports").rglob("*.err.log"))
-            if (out / "_build" / "html" / "reports").is_dir()
-            else []
-        )
-        if reports:
-            detail = "\n".join(
-                f"{r.name}:\n{r.read_text(encoding='utf-8')[-2000:]}" for r in reports
-            )
-            raise LearnpacksError(
-                f"a notebook failed to execute while building {language!r}:\n{detail}"
-            )
-        target = site / language
-        if target.is_symlink() or target.is_file():
-            target.unlink()
-        site.mkdir(parents=True, exist_ok=True)
-        # The site is assembled by linking each language's HTML output under one root.
-        rel = os.path.relpath(out / "_build" / "html", site)
-        if not target.exists():
-            target.symlink_to(rel, target_is_directory=True)
-    (site / "index.html").write_text(_redirect_page(config.source_language), encoding="utf-8")
-    return SiteBuild(site=site, languages=languages, packs=[p.id for p in packs])
+        for future in futures:
+            future.result()
+    (site / "index.html").write_text(root_page(plan), encoding="utf-8")
+    if search:
+        index_site(site)
+    return SiteBuild(
+        site=site,
+        languages=languages,
+        packs=[p.id for p in packs],
+        published={lang: sorted(plan.editions[lang]) for lang in languages},
+    )
+
+
+def clean(build_dir: Path) -> None:
+    shutil.rmtree(build_dir, ignore_errors=True)

@@ -15,9 +15,9 @@ def _build(args: argparse.Namespace) -> int:
         languages=args.lang or None,
         quiet=not args.verbose,
     )
-    print(
-        f"built {len(result.packs)} pack(s) in {', '.join(result.languages)}: open {result.site / 'index.html'}"
-    )
+    for lang, published in result.published.items():
+        print(f"{lang}: {len(published)} of {len(result.packs)} pack(s) published")
+    print(f"open {result.site / 'index.html'} (or `make serve`)")
     return 0
 
 
@@ -37,7 +37,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--lang",
         action="append",
         metavar="LANG",
-        help="language to build (repeatable; default: the source language)",
+        help="language to build (repeatable; default: every language in packs/_config.yml)",
     )
     p.add_argument(
         "--pack", action="append", metavar="PACK_ID", help="only these packs (repeatable)"

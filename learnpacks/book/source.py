@@ -1,126 +1,100 @@
-"""Laying out a Jupyter Book source tree for one language from the catalog.
+"""Laying out a Jupyter Book source tree for one language.
 
-The tree is generated under ``book/_build/src/<lang>/`` and never edited by
-hand: pack folders are copied (notebooks and the files they reference), and
-the landing page, pack overview pages, ``_config.yml`` and ``_toc.yml`` are
-written from the pack metadata.
+The tree is generated under ``book/_build/src/<lang>/`` and never edited by hand: each published
+pack's folder is mirrored (data files from ``packs/``, notebooks from the language's edition), and
+``index.md`` pages, ``_config.yml``, ``_toc.yml`` and ``_learnpacks_pages.json`` (the HTML the
+Sphinx extension adds to each page) are written from the pack metadata. Files are only rewritten
+when their content changes, so Sphinx and the execution cache redo only what changed.
 """
 
 from __future__ import annotations
 
-import html
+import io
+import json
 import shutil
-from collections.abc import Sequence
+import zipfile
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from learnpacks.launch.links import launch_links
-from learnpacks.packs.catalog import Catalog, Pack
+from learnpacks.book import pages
+from learnpacks.book.plan import Edition, SitePlan
+from learnpacks.book.strings import Strings, is_rtl
+from learnpacks.packs.catalog import Catalog
 
-SKELETON = "book"  # the site skeleton folder in the repository (CSS, logo)
-#: files of a pack folder that are never published
-_PRIVATE = shutil.ignore_patterns(".*", "__pycache__", "*.pyc", ".ipynb_checkpoints")
+SKELETON = "book"  # the site skeleton folder in the repository (CSS, JS, logo)
+PAGES_FILE = "_learnpacks_pages.json"
+_SKIP_PARTS = {"__pycache__", ".ipynb_checkpoints"}
+#: Outputs that may carry script into a page (THREATS.md case 49) are not rendered: the plain-text
+#: (or image) alternative is shown instead. Widgets render through their own view MIME type.
+UNSAFE_OUTPUT_MIMES = ("text/html", "image/svg+xml", "application/javascript", "text/javascript")
+_FIXED_ZIP_TIME = (2020, 1, 1, 0, 0, 0)
 
 
-def _copy_if_changed(src: Path, dst: Path) -> None:
-    """Copy *src* to *dst* unless identical, so unchanged pages keep their mtime and Sphinx skips them."""
-    if dst.is_file() and dst.read_bytes() == src.read_bytes():
+def _write_bytes_if_changed(path: Path, data: bytes) -> None:
+    if path.is_file() and path.read_bytes() == data:
         return
-    dst.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copy2(src, dst)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
 
 
 def _write_if_changed(path: Path, text: str) -> None:
-    if path.is_file() and path.read_text(encoding="utf-8") == text:
-        return
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
+    _write_bytes_if_changed(path, text.encode("utf-8"))
 
 
-def copy_pack(pack: Pack, dest: Path) -> None:
-    """Mirror the pack folder into *dest*, removing files that no longer exist in the source."""
-    wanted: set[Path] = set()
-    for src in sorted(pack.folder.rglob("*")):
-        rel = src.relative_to(pack.folder)
-        if any(
-            part.startswith(".") or part in ("__pycache__", ".ipynb_checkpoints")
-            for part in rel.parts
-        ):
+def _public_files(folder: Path) -> list[Path]:
+    out = []
+    for src in sorted(folder.rglob("*")):
+        rel = src.relative_to(folder)
+        if any(part.startswith(".") or part in _SKIP_PARTS for part in rel.parts):
             continue
         if src.is_file() and not src.is_symlink():
-            wanted.add(rel)
-            _copy_if_changed(src, dest / rel)
+            out.append(rel)
+    return out
+
+
+def edition_files(edition: Edition) -> dict[str, bytes]:
+    """The files of a pack in one language: data from ``packs/``, notebooks from the edition."""
+    files = {
+        rel.as_posix(): (edition.pack.folder / rel).read_bytes()
+        for rel in _public_files(edition.pack.folder)
+    }
+    if (
+        not edition.is_source
+    ):  # the translated folder overrides: notebooks, pack.yml, localized files
+        files.update(
+            {
+                rel.as_posix(): (edition.folder / rel).read_bytes()
+                for rel in _public_files(edition.folder)
+            }
+        )
+    return files
+
+
+def _mirror(files: dict[str, bytes], dest: Path, keep: set[str]) -> None:
+    for rel, data in files.items():
+        _write_bytes_if_changed(dest / rel, data)
     if dest.is_dir():
         for old in sorted(dest.rglob("*"), reverse=True):
-            rel = old.relative_to(dest)
-            if old.is_file() and rel not in wanted and rel.name != "index.md":
+            rel = old.relative_to(dest).as_posix()
+            if old.is_file() and rel not in files and rel not in keep:
                 old.unlink()
 
 
-def _esc(text: str) -> str:
-    """Escape metadata for MyST markdown: no HTML, no markup from pack.yml reaches the page as code."""
-    return (
-        html.escape(text, quote=True)
-        .replace("*", "\\*")
-        .replace("_", "\\_")
-        .replace("[", "\\[")
-        .replace("`", "\\`")
-    )
+def pack_zip(pack_id: str, files: dict[str, bytes]) -> bytes:
+    """A deterministic zip of a pack's files under ``<pack_id>/``."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as zf:
+        for rel in sorted(files):
+            info = zipfile.ZipInfo(f"{pack_id}/{rel}", date_time=_FIXED_ZIP_TIME)
+            info.external_attr = 0o644 << 16
+            info.compress_type = zipfile.ZIP_DEFLATED
+            zf.writestr(info, files[rel])
+    return buffer.getvalue()
 
 
-def overview_page(catalog: Catalog, pack: Pack) -> str:
-    """The pack's overview: summary, facts, objectives, prerequisites, notebooks, launch links."""
-    m = pack.meta
-    lines = [f"# {_esc(m.title)}", "", _esc(m.summary), ""]
-    lines += [
-        f"- **Level:** {m.level}",
-        f"- **Duration:** about {m.duration} minutes",
-        f"- **Topics:** {', '.join(_esc(t) for t in m.topics)}",
-        f"- **For:** {', '.join(_esc(a) for a in m.audience)}",
-        f"- **Formats:** {', '.join(m.formats)}",
-        f"- **Licence:** [{m.license}](https://spdx.org/licenses/{m.license}.html)",
-        f"- **Authors:** {', '.join(_esc(a.name) for a in m.authors)}",
-        "",
-        "## What you will learn",
-        "",
-        *[f"- {_esc(o)}" for o in m.objectives],
-        "",
-        "## Before you start",
-        "",
-    ]
-    if m.prerequisites:
-        for pid in m.prerequisites:
-            other = catalog.packs.get(pid)
-            label = _esc(other.meta.title) if other else pid
-            lines.append(f"- [{label}](../{pid}/index.md)" if other else f"- {label}")
-    else:
-        lines.append("No other pack is needed.")
-    lines += ["", "## Notebooks", ""]
-    for nb in m.notebooks:
-        lines.append(f"- [{Path(nb).stem}]({nb})")
-    links = launch_links(catalog, pack)
-    if links:
-        lines += ["", "## Run it yourself", ""]
-        for target, by_nb in links.items():
-            first = next(iter(by_nb.values()))
-            lines.append(f"- [Open on {_esc(target)}]({first})")
-    return "\n".join(lines) + "\n"
-
-
-def landing_page(catalog: Catalog, packs: Sequence[Pack]) -> str:
-    config = catalog.require_config()
-    lines = [f"# {_esc(config.title)}", "", _esc(config.description), "", "## Packs", ""]
-    for pack in packs:
-        m = pack.meta
-        lines.append(
-            f"- [{_esc(m.title)}](packs/{m.id}/index.md) — {_esc(m.summary)} ({m.level}, {m.duration} min)"
-        )
-    return "\n".join(lines) + "\n"
-
-
-def book_config(catalog: Catalog, *, language: str) -> dict[str, Any]:
+def book_config(catalog: Catalog, *, language: str, cache_dir: Path) -> dict[str, Any]:
     config = catalog.require_config()
     return {
         "title": config.title,
@@ -128,7 +102,7 @@ def book_config(catalog: Catalog, *, language: str) -> dict[str, Any]:
         "copyright": "CC BY-SA 4.0",
         "logo": "_skeleton/logo.svg",
         "only_build_toc_files": True,
-        "exclude_patterns": ["_build", "**.ipynb_checkpoints"],
+        "exclude_patterns": ["_build", "**.ipynb_checkpoints", "_extra"],
         "execute": {
             "execute_notebooks": "cache",
             "timeout": 120,
@@ -146,49 +120,111 @@ def book_config(catalog: Catalog, *, language: str) -> dict[str, Any]:
                 "language": language,
                 "html_static_path": ["_skeleton/static"],
                 "html_css_files": ["learnpacks.css"],
+                "html_js_files": ["learnpacks.js"],
+                "html_extra_path": ["_extra"],
                 "html_show_sourcelink": False,
-                # Authors' raw HTML is not rendered as HTML: contributed content is untrusted.
+                "nb_execution_cache_path": str(cache_dir),
+                "nb_mime_priority_overrides": [
+                    ["html", mime, None] for mime in UNSAFE_OUTPUT_MIMES
+                ],
+                # Authors' and translators' raw HTML is not rendered: contributed content is untrusted.
                 "myst_disable_syntax": ["html_inline", "html_block"],
+                "docutils_settings": {"raw_enabled": False, "file_insertion_enabled": False},
                 "suppress_warnings": ["myst.header"],
-            }
+                "learnpacks_pages": PAGES_FILE,
+                "learnpacks_rtl": is_rtl(language),
+            },
         },
     }
 
 
-def toc(packs: Sequence[Pack]) -> dict[str, Any]:
+def toc(editions: list[Edition]) -> dict[str, Any]:
     parts = []
-    for pack in packs:
-        chapter: dict[str, Any] = {"file": f"packs/{pack.id}/index"}
-        chapter["sections"] = [
-            {"file": f"packs/{pack.id}/{Path(nb).stem}"} for nb in pack.meta.notebooks
-        ]
-        parts.append({"caption": pack.meta.title, "chapters": [chapter]})
-    return {"format": "jb-book", "root": "index", "parts": parts}
+    for edition in editions:
+        pid = edition.pack.id
+        chapter = {
+            "file": f"packs/{pid}/index",
+            "sections": [
+                {"file": f"packs/{pid}/{Path(nb).stem}"} for nb in edition.pack.meta.notebooks
+            ],
+        }
+        parts.append({"caption": edition.info.title, "chapters": [chapter]})
+    result: dict[str, Any] = {"format": "jb-book", "root": "index"}
+    if parts:  # a language with no pack published yet has only its catalog page
+        result["parts"] = parts
+    return result
 
 
-def write_source(catalog: Catalog, *, dest: Path, language: str, packs: Sequence[Pack]) -> Path:
-    """Write the Jupyter Book source tree for *language* into *dest*; returns *dest*."""
+def _md_title(text: str) -> str:
+    """A markdown heading whose text is literal (markup characters escaped)."""
+    escaped = "".join("\\" + ch if ch in "\\`*_{}[]<>()#+-.!|$&" else ch for ch in text)
+    return f"# {escaped}\n"
+
+
+def write_source(
+    catalog: Catalog, plan: SitePlan, *, language: str, dest: Path, cache_dir: Path
+) -> Path:
+    """Write the Jupyter Book source tree of *language* into *dest*; returns *dest*."""
+    config = catalog.require_config()
+    s = Strings(language)
     dest.mkdir(parents=True, exist_ok=True)
     skeleton = catalog.root / SKELETON
-    for src in sorted((skeleton / "static").rglob("*")) + [skeleton / "logo.svg"]:
+    for src in [*sorted((skeleton / "static").rglob("*")), skeleton / "logo.svg"]:
         if src.is_file():
-            _copy_if_changed(src, dest / "_skeleton" / src.relative_to(skeleton))
-    keep = {pack.id for pack in packs}
-    for pack in packs:
-        copy_pack(pack, dest / "packs" / pack.id)
-        _write_if_changed(dest / "packs" / pack.id / "index.md", overview_page(catalog, pack))
+            _write_bytes_if_changed(
+                dest / "_skeleton" / src.relative_to(skeleton), src.read_bytes()
+            )
+    editions = [
+        plan.editions[language][p.id] for p in plan.packs if p.id in plan.editions[language]
+    ]
+    page_html: dict[str, dict[str, str]] = {}
+    downloads: dict[str, bytes] = {}
+    for edition in editions:
+        pid = edition.pack.id
+        files = edition_files(edition)
+        _mirror(files, dest / "packs" / pid, keep={"index.md"})
+        _write_if_changed(dest / "packs" / pid / "index.md", _md_title(edition.info.title))
+        for nb in edition.pack.meta.notebooks:
+            downloads[f"downloads/{pid}/{nb}"] = files[nb]
+        downloads[f"downloads/{pid}/{pid}.zip"] = pack_zip(pid, files)
+        doc = f"packs/{pid}/index"
+        filters = pages.pagefind_filters(edition.pack, s, plan.languages_of(pid))
+        page_html[doc] = {
+            "prepend": pages.language_switcher(plan, doc, language, pid, s) + filters,
+            "append": pages.overview(catalog, plan, edition, doc, s),
+        }
+        for nb in edition.pack.meta.notebooks:
+            doc = f"packs/{pid}/{Path(nb).stem}"
+            page_html[doc] = {
+                "prepend": pages.language_switcher(plan, doc, language, pid, s)
+                + pages.translation_banner(edition, nb, doc, s)
+                + pages.launch_bar(catalog, edition, nb, doc, s)
+                + filters,
+                "append": "",
+            }
+    (dest / "_extra").mkdir(exist_ok=True)
+    _mirror(downloads, dest / "_extra", keep=set())
+    keep = {e.pack.id for e in editions}
     if (dest / "packs").is_dir():
         for old in (dest / "packs").iterdir():
             if old.name not in keep:
                 shutil.rmtree(old)
-    _write_if_changed(dest / "index.md", landing_page(catalog, packs))
+    page_html["index"] = {
+        "prepend": pages.language_switcher(plan, "index", language, None, s),
+        "append": pages.catalog_page(plan, language, s),
+    }
+    landing = _md_title(config.title) + (
+        "\n" + config.description.replace("<", "&lt;") + "\n" if config.description else ""
+    )
+    _write_if_changed(dest / "index.md", landing)
     _write_if_changed(
-        dest / "_config.yml",
-        yaml.safe_dump(
-            book_config(catalog, language=language), sort_keys=False, allow_unicode=True
-        ),
+        dest / PAGES_FILE, json.dumps(page_html, ensure_ascii=False, indent=1, sort_keys=True)
+    )
+    book = book_config(catalog, language=language, cache_dir=cache_dir)
+    _write_if_changed(
+        dest / "_config.yml", yaml.safe_dump(book, sort_keys=False, allow_unicode=True)
     )
     _write_if_changed(
-        dest / "_toc.yml", yaml.safe_dump(toc(packs), sort_keys=False, allow_unicode=True)
+        dest / "_toc.yml", yaml.safe_dump(toc(editions), sort_keys=False, allow_unicode=True)
     )
     return dest

@@ -17,7 +17,7 @@ pytestmark = pytest.mark.slow
 def test_build_executes_notebooks_and_writes_html(project):
     """Does a build produce an executed HTML page per notebook, an overview per pack, and a root page?"""
     new_pack("demo-pack", root=project)
-    result = build_site(root=project, pack_ids=["demo-pack"])
+    result = build_site(root=project, pack_ids=["demo-pack"], languages=["en"], search=False)
     site = result.site / "en"
     page = site / "packs" / "demo-pack" / "01-start.html"
     assert page.is_file()
@@ -41,7 +41,7 @@ def test_failing_notebook_fails_the_build(project):
     nb["cells"][4]["source"] = "raise RuntimeError('boom in the starter notebook')"
     nb_path.write_text(json.dumps(nb))
     with pytest.raises(LearnpacksError) as info:
-        build_site(root=project, pack_ids=["broken-demo"])
+        build_site(root=project, pack_ids=["broken-demo"], languages=["en"], search=False)
     assert "01-start" in str(info.value)
     assert "boom in the starter notebook" in str(info.value)
 
@@ -49,7 +49,7 @@ def test_failing_notebook_fails_the_build(project):
 def test_metadata_markup_is_escaped(project):
     """Is HTML in a pack's title shown as text on its overview page, never as markup?"""
     folder = new_pack("xss-demo", root=project, title='<img src=x onerror="alert(1)"> Demo')
-    result = build_site(root=project, pack_ids=["xss-demo"])
+    result = build_site(root=project, pack_ids=["xss-demo"], languages=["en"], search=False)
     overview = (result.site / "en" / "packs" / "xss-demo" / "index.html").read_text(encoding="utf-8")
     assert "<img src=x onerror" not in overview
     assert "&lt;img" in overview
@@ -63,7 +63,7 @@ def test_heading_markup_is_not_live_html(project):
     nb = json.loads(nb_path.read_text())
     nb["cells"][0]["source"] = '# <img src=x onerror="alert(1)"> Heading\n\nText.'
     nb_path.write_text(json.dumps(nb))
-    result = build_site(root=project, pack_ids=["heading-xss"])
+    result = build_site(root=project, pack_ids=["heading-xss"], languages=["en"], search=False)
     page = (result.site / "en" / "packs" / "heading-xss" / "01-start.html").read_text(encoding="utf-8")
     assert "<img src=x" not in page and '<img src="x"' not in page
     assert "&lt;img src=x" in page

@@ -1,0 +1,70 @@
+/* learnpacks site script: catalog filters and Pagefind search. No network access beyond this site. */
+(function () {
+  "use strict";
+
+  function filterCatalog(form) {
+    var values = {};
+    Array.prototype.forEach.call(form.querySelectorAll("select"), function (select) {
+      values[select.name] = select.value;
+    });
+    var cards = document.querySelectorAll(".lp-card");
+    var shown = 0;
+    Array.prototype.forEach.call(cards, function (card) {
+      var ok = true;
+      if (values.level && card.dataset.level !== values.level) ok = false;
+      if (values.topic && card.dataset.topics.split("|").indexOf(values.topic) < 0) ok = false;
+      if (values.format && card.dataset.formats.split("|").indexOf(values.format) < 0) ok = false;
+      if (values.language && card.dataset.languages.split("|").indexOf(values.language) < 0) ok = false;
+      if (values.duration) {
+        var bound = parseInt(values.duration, 10);
+        var minutes = parseInt(card.dataset.duration, 10);
+        if (bound === 0 ? minutes <= 120 : minutes > bound) ok = false;
+      }
+      card.hidden = !ok;
+      if (ok) shown += 1;
+    });
+    var status = document.getElementById("lp-count");
+    if (status) {
+      status.textContent = shown === 0
+        ? status.dataset.empty
+        : status.dataset.template.replace("{shown}", shown).replace("{total}", cards.length);
+    }
+  }
+
+  function setUpFilters() {
+    var form = document.querySelector(".lp-filters");
+    if (!form) return;
+    form.addEventListener("change", function () { filterCatalog(form); });
+    form.addEventListener("submit", function (event) { event.preventDefault(); });
+  }
+
+  function setUpSearch() {
+    var target = document.getElementById("lp-search");
+    if (!target) return;
+    var bundle = target.dataset.bundle;
+    var css = document.createElement("link");
+    css.rel = "stylesheet";
+    css.href = bundle + "pagefind-ui.css";
+    document.head.appendChild(css);
+    var script = document.createElement("script");
+    script.src = bundle + "pagefind-ui.js";
+    script.onload = function () {
+      /* global PagefindUI */
+      new PagefindUI({
+        element: "#lp-search",
+        bundlePath: bundle,
+        showSubResults: true,
+        showImages: false,
+        resetStyles: false,
+        translations: { placeholder: target.dataset.placeholder }
+      });
+    };
+    document.head.appendChild(script);
+  }
+
+  function ready(fn) {
+    if (document.readyState !== "loading") fn();
+    else document.addEventListener("DOMContentLoaded", fn);
+  }
+  ready(function () { setUpFilters(); setUpSearch(); });
+})();

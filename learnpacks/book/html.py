@@ -1,0 +1,52 @@
+"""A tiny HTML builder that escapes every text and attribute value.
+
+Pack metadata and translations are untrusted; the pages the site generates from them go through
+:func:`el` only, so nothing they contain can become markup.
+"""
+
+from __future__ import annotations
+
+from html import escape
+from urllib.parse import urlsplit
+
+
+class Markup(str):
+    """HTML that is already safe (built by :func:`el`)."""
+
+
+def el(tag: str, attrs: dict[str, object] | None = None, *children: object) -> Markup:
+    """``<tag attrs>children</tag>``; strings are escaped, :class:`Markup` is kept, ``None`` skipped."""
+    parts = [f"<{tag}"]
+    for key, value in (attrs or {}).items():
+        if value is None or value is False:
+            continue
+        name = key.rstrip("_").replace("_", "-")
+        if value is True:
+            parts.append(f" {name}")
+        else:
+            text = str(value)
+            if name in ("href", "src") and not safe_url(text):
+                text = "#"
+            parts.append(f' {name}="{escape(text, quote=True)}"')
+    parts.append(">")
+    if tag in ("input", "img", "meta", "link", "br"):
+        return Markup("".join(parts))
+    parts.extend(render(child) for child in children)
+    parts.append(f"</{tag}>")
+    return Markup("".join(parts))
+
+
+def render(child: object) -> str:
+    if child is None:
+        return ""
+    if isinstance(child, Markup):
+        return child
+    if isinstance(child, (list, tuple)):
+        return "".join(render(c) for c in child)
+    return escape(str(child), quote=False)
+
+
+def safe_url(url: str) -> bool:
+    """Only http(s), mailto and relative URLs may be linked."""
+    scheme = urlsplit(url.strip()).scheme.lower()
+    return scheme in ("", "http", "https", "mailto")

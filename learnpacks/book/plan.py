@@ -1,0 +1,129 @@
+"""Which pack is published in which language, from where, and how complete its translation is.
+
+The source language publishes every pack from ``packs/``. Another language publishes a pack when
+``learnpacks i18n build`` wrote its translated notebooks (under ``build/notebooks/<lang>/<pack>/``)
+and their coverage reaches ``thresholds.publish_translation``; otherwise the site lists the pack
+as available in the languages that have it.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from learnpacks.launch.links import TRANSLATED_DIR
+from learnpacks.packs.catalog import Catalog, Pack, load_pack
+from learnpacks.packs.model import PackMeta
+
+
+@dataclass(frozen=True)
+class NotebookState:
+    """Translation state of one notebook, as recorded by ``i18n build`` in its metadata."""
+
+    coverage: float = 1.0
+    outdated: int = 0
+    untranslated: int = 0
+    units: int = 0
+    translated: int = 0
+
+    @classmethod
+    def from_notebook(cls, path: Path) -> NotebookState:
+        try:
+            meta = json.loads(path.read_text(encoding="utf-8")).get("metadata", {})
+        except (OSError, ValueError):
+            return cls(coverage=0.0)
+        state: Any = meta.get("learnpacks", {}).get("translation", {})
+        if not isinstance(state, dict):
+            return cls(coverage=0.0)
+        coverage = state.get("coverage", 0.0)
+        return cls(
+            coverage=float(coverage) if isinstance(coverage, (int, float)) else 0.0,
+            outdated=_count(state.get("outdated")),
+            untranslated=_count(state.get("untranslated")),
+            units=_count(state.get("units")),
+            translated=_count(state.get("translated")),
+        )
+
+
+def _count(value: Any) -> int:
+    if isinstance(value, list):
+        return len(value)
+    return int(value) if isinstance(value, int) else 0
+
+
+@dataclass(frozen=True)
+class Edition:
+    """A pack in one language: where its notebooks are and how complete it is."""
+
+    pack: Pack
+    language: str
+    folder: Path
+    notebooks: dict[str, NotebookState] = field(default_factory=dict)
+    #: the pack's metadata in this language (translated title, summary, objectives)
+    meta: PackMeta | None = None
+
+    @property
+    def coverage(self) -> float:
+        """Share of the pack's translatable units translated and current (1.0 in the source)."""
+        if not self.notebooks:
+            return 1.0
+        units = sum(s.units for s in self.notebooks.values())
+        if units:
+            return sum(s.translated for s in self.notebooks.values()) / units
+        return sum(s.coverage for s in self.notebooks.values()) / len(self.notebooks)
+
+    @property
+    def info(self) -> PackMeta:
+        return self.meta or self.pack.meta
+
+    @property
+    def is_source(self) -> bool:
+        return self.language == self.pack.meta.language
+
+
+@dataclass
+class SitePlan:
+    source_language: str
+    languages: list[str]
+    packs: list[Pack]
+    #: language -> pack id -> edition, for published editions only
+    editions: dict[str, dict[str, Edition]]
+
+    def languages_of(self, pack_id: str) -> list[str]:
+        return [lang for lang in self.languages if pack_id in self.editions.get(lang, {})]
+
+
+def translated_folder(root: Path, language: str, pack_id: str) -> Path:
+    return root / TRANSLATED_DIR / language / pack_id
+
+
+def plan_site(
+    catalog: Catalog, *, packs: Sequence[Pack], languages: Sequence[str], threshold: float
+) -> SitePlan:
+    """Decide, for every language and pack, whether and from where it is published."""
+    config = catalog.require_config()
+    editions: dict[str, dict[str, Edition]] = {}
+    for language in languages:
+        editions[language] = {}
+        for pack in packs:
+            if language == pack.meta.language:
+                editions[language][pack.id] = Edition(pack, language, pack.folder)
+                continue
+            folder = translated_folder(catalog.root, language, pack.id)
+            states = {
+                nb: NotebookState.from_notebook(folder / nb)
+                for nb in pack.meta.notebooks
+                if (folder / nb).is_file()
+            }
+            if len(states) != len(pack.meta.notebooks):
+                continue
+            translated, _problems = load_pack(folder, display=str(folder / "pack.yml"))
+            edition = Edition(
+                pack, language, folder, states, translated.meta if translated else None
+            )
+            if edition.coverage >= threshold:
+                editions[language][pack.id] = edition
+    return SitePlan(config.source_language, list(languages), list(packs), editions)

@@ -1,0 +1,29 @@
+"""Search: a Pagefind index of every language of the site (``site/pagefind/``), usable offline."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from learnpacks.errors import LearnpacksError
+
+
+def index_site(site: Path) -> Path:
+    """Index every page of *site* with Pagefind; one sub-index per ``<html lang>``. Returns the bundle."""
+    cmd = [
+        sys.executable,
+        "-m",
+        "pagefind",
+        "--site",
+        str(site),
+        "--output-subdir",
+        "pagefind",
+        "--silent",
+    ]
+    result = subprocess.run(cmd, capture_output=True, text=True, check=False)
+    if result.returncode != 0:
+        raise LearnpacksError(
+            f"Pagefind failed to index {site}:\n{result.stdout[-2000:]}{result.stderr[-2000:]}"
+        )
+    return site / "pagefind"

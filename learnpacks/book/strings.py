@@ -1,0 +1,62 @@
+"""The site's own UI strings, from gettext catalogs in ``learnpacks/book/locale/<lang>/site.po``.
+
+Translators edit those PO files with ordinary tools; ``site.pot`` is the template. Language names
+come from Babel (CLDR), in their own language ("français", "العربية").
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+import polib
+from babel import Locale, UnknownLocaleError
+
+LOCALE_DIR = Path(__file__).parent / "locale"
+
+
+@cache
+def _catalog(lang: str) -> dict[str, str]:
+    for code in (lang, lang.split("-")[0]):
+        path = LOCALE_DIR / code / "site.po"
+        if path.is_file():
+            po = polib.pofile(str(path))
+            return {
+                e.msgid: e.msgstr
+                for e in po
+                if e.msgstr and not e.obsolete and "fuzzy" not in e.flags
+            }
+    return {}
+
+
+class Strings:
+    """``strings("Open on {target}", target="Binder")`` in one language; English when untranslated."""
+
+    def __init__(self, lang: str) -> None:
+        self.lang = lang
+        self._messages = _catalog(lang)
+
+    def __call__(self, msgid: str, **values: object) -> str:
+        text = self._messages.get(msgid, msgid)
+        return text.format(**values) if values else text
+
+
+def _locale(lang: str) -> Locale | None:
+    try:
+        return Locale.parse(lang.replace("-", "_"))
+    except (ValueError, UnknownLocaleError):
+        return None
+
+
+def language_name(lang: str, *, in_lang: str | None = None) -> str:
+    """The name of *lang* in *in_lang* (default: in itself), e.g. ``language_name("fr") == "français"``."""
+    locale = _locale(lang)
+    if locale is None:
+        return lang
+    display = _locale(in_lang or lang) or locale
+    return locale.get_display_name(display) or lang
+
+
+def is_rtl(lang: str) -> bool:
+    locale = _locale(lang)
+    return bool(locale and locale.text_direction == "rtl")
