@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import functools
+import http.server
 import os
 import shutil
+import subprocess
 import sys
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -66,3 +71,76 @@ def chromium() -> Iterator[object]:
             yield browser
         finally:
             browser.close()
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+        pass
+
+
+@pytest.fixture(scope="module")
+def serve_static() -> Iterator[Callable[[Path], str]]:
+    """``serve(folder) -> base URL``: static file servers on 127.0.0.1, stopped after the module."""
+    servers: list[http.server.ThreadingHTTPServer] = []
+
+    def serve(folder: Path) -> str:
+        handler = functools.partial(_QuietHandler, directory=str(folder))
+        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        servers.append(server)
+        return f"http://127.0.0.1:{server.server_address[1]}/"
+
+    yield serve
+    for server in servers:
+        server.shutdown()
+        server.server_close()
+
+
+def block_non_local(page: Any, seen: list[str]) -> None:
+    """Abort every request not to 127.0.0.1 / localhost (data: and blob: pass); record what was blocked."""
+
+    def route(route: Any) -> None:
+        url = route.request.url
+        host = url.split("/")[2].split(":")[0] if "://" in url else ""
+        if url.startswith(("data:", "blob:")) or host in ("127.0.0.1", "localhost"):
+            route.continue_()
+        else:
+            seen.append(url)
+            route.abort()
+
+    page.route("**/*", route)
+
+
+AXE_CORE_VERSION = "4.11.0"  # pinned; the widget tests use the same
+
+
+@pytest.fixture(scope="session")
+def axe_js(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """axe-core's ``axe.min.js`` from the npm registry (pinned), fetched once per session."""
+    cache = Path(os.environ.get("LEARNPACKS_NPM_CACHE") or tmp_path_factory.mktemp("npm"))
+    target = cache / "axe" / "node_modules" / "axe-core" / "axe.min.js"
+    if not target.exists():
+        (cache / "axe").mkdir(parents=True, exist_ok=True)
+        subprocess.run(
+            [
+                "npm",
+                "install",
+                "--no-audit",
+                "--no-fund",
+                "--ignore-scripts",
+                "--prefix",
+                str(cache / "axe"),
+                f"axe-core@{AXE_CORE_VERSION}",
+            ],
+            check=True,
+            capture_output=True,
+            timeout=300,
+        )
+    return target
+
+
+def axe_violations(page: Any, axe_path: Path) -> list[dict[str, Any]]:
+    """Serious and critical axe-core violations on the page as loaded."""
+    page.add_script_tag(path=str(axe_path))
+    result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
+    return [v for v in result["violations"] if v.get("impact") in ("serious", "critical")]

@@ -58,8 +58,22 @@
         resetStyles: false,
         translations: { placeholder: target.dataset.placeholder }
       });
+      labelSearchInput(target);
     };
     document.head.appendChild(script);
+  }
+
+  /* Pagefind UI names its form but not its input; give the input the visible placeholder as its name. */
+  function labelSearchInput(target) {
+    function label() {
+      var input = target.querySelector("input");
+      if (!input) return false;
+      input.setAttribute("aria-label", target.dataset.placeholder);
+      return true;
+    }
+    if (label()) return;
+    var observer = new MutationObserver(function () { if (label()) observer.disconnect(); });
+    observer.observe(target, { childList: true, subtree: true });
   }
 
   function ready(fn) {

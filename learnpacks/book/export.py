@@ -331,12 +331,14 @@ def _relink(text: str, page: PurePosixPath, keep: set[PurePosixPath]) -> str:
             continue
         if target.suffix.lower() not in (".html", ".htm", ""):
             continue
-        attrs = [(k, v) for k, v in tag.attrs if k != "href"]
+        attrs: list[tuple[str, str | None]]
         if target in front and tag.name != "link":
-            attrs.insert(0, ("href", readme))
-        elif tag.name != "link":
-            attrs.append(("aria-disabled", "true"))
-            attrs.append(("title", "not in this offline bundle"))
+            attrs = [(k, readme if k == "href" else v) for k, v in tag.attrs]
+        elif tag.name == "link":
+            attrs = [(k, v) for k, v in tag.attrs if k != "href"]
+        else:
+            attrs = [(k, v) for k, v in tag.attrs if k not in ("href", "title", "aria-disabled")]
+            attrs += [("aria-disabled", "true"), ("title", "not in this offline bundle")]
         body = "".join(
             f" {k}" if v is None else f' {k}="{html.escape(v, quote=True)}"' for k, v in attrs
         )
@@ -372,9 +374,23 @@ def _pack_files(pack: Pack) -> list[PurePosixPath]:
     return sorted(files)
 
 
-def _page_title(text: str) -> str:
-    match = re.search(r"<title>(.*?)</title>", text, re.S | re.I)
-    return html.unescape(match.group(1)).strip() if match else ""
+def html_title(data: bytes) -> str:
+    """The text of an HTML page's ``<title>``, or an empty string."""
+    match = re.search(rb"<title[^>]*>(.*?)</title>", data, re.S | re.I)
+    if not match:
+        return ""
+    return " ".join(html.unescape(match.group(1).decode("utf-8", errors="replace")).split())
+
+
+def _language_name(lang: str) -> str:
+    """*lang*'s name in itself ("français"), or the code when Babel does not know it."""
+    try:
+        from babel import Locale, UnknownLocaleError
+
+        name = Locale.parse(lang.replace("-", "_")).get_display_name(lang.replace("-", "_"))
+    except (ImportError, ValueError, UnknownLocaleError):
+        return lang
+    return f"{name} ({lang})" if name else lang
 
 
 def _readme(catalog: Catalog, pack: Pack, plan: BundlePlan, site_dir: Path) -> str:
@@ -401,14 +417,15 @@ def _readme(catalog: Catalog, pack: Pack, plan: BundlePlan, site_dir: Path) -> s
     ]
     for lang in plan.languages:
         folder = PurePosixPath(lang) / "packs" / pack.id
-        lines.append(f'<h3 lang="{esc(lang)}">{esc(lang)}</h3>')
-        lines.append("<ul>")
+        lines.append(f'<h3 lang="{esc(lang)}" dir="auto">{esc(_language_name(lang))}</h3>')
+        lines.append(f'<ul lang="{esc(lang)}" dir="auto">')
         pages = [folder / "index.html"] + [
             folder / (PurePosixPath(nb).stem + ".html") for nb in m.notebooks
         ]
         for page in pages:
             if (site_dir / page).is_file():
-                title = _page_title((site_dir / page).read_text(encoding="utf-8", errors="replace"))
+                # Sphinx titles read "Page — Site"; the site's name is said once, above.
+                title = html_title((site_dir / page).read_bytes()).rsplit(" — ", 1)[0]
                 href = "html/" + str(page)
                 lines.append(f'<li><a href="{esc(href)}">{esc(title or page.name)}</a></li>')
         lines.append("</ul>")
@@ -443,14 +460,14 @@ def plan_bundle(
     ``export.missing-asset``.
     """
     pack = catalog.get(pack_id)
-    source = catalog.config.source_language if catalog.config else None
+    source_lang = catalog.config.source_language if catalog.config else None
     built = sorted(
         (
             lang
             for lang in built_languages(site_dir)
             if (site_dir / lang / "packs" / pack_id / "index.html").is_file()
         ),
-        key=lambda lang: lang != source,  # the source language first, then by code
+        key=lambda lang: lang != source_lang,  # the source language first, then by code
     )
     if languages is None:
         wanted = built

@@ -111,7 +111,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="the whole built site as a ZIM file for Kiwix",
         description="Write the whole built site (every language) as a ZIM file with a full-text "
         "index, titled and described from packs/_config.yml. Open it in Kiwix. Default: "
-        "book/_build/exports/<name>_<lang>_all.zim (lang is mul for several languages).",
+        "book/_build/exports/<site title as a slug>_<lang>_all.zim, where lang is the ISO 639-3 "
+        "code (eng) or mul when the site has several languages.",
     )
     p.add_argument(
         "--out", type=Path, metavar="PATH", help="ZIM file to write, or a folder to write it in"

@@ -3,7 +3,8 @@
 - Adds the HTML that :mod:`learnpacks.book.source` prepared for each page (language switcher,
   translation banner, launch buttons, catalog, overview, search filters) around the page body, inside
   a ``data-pagefind-body`` element so that search indexes the content, not the navigation.
-- Marks right-to-left languages with ``dir="rtl"`` on ``<html>`` (Sphinx sets ``lang`` only).
+- Marks right-to-left languages with ``dir="rtl"`` on ``<html>`` (Sphinx sets ``lang`` only), and
+  names the theme's icon-only navigation toggles (axe-core ``summary-name``).
 - Escapes the page titles sphinx-book-theme 1.3 prints unescaped: it sets
   ``context["pagetitle"] = title.astext()`` and its layout prints ``{{ pagetitle }}``, so a notebook
   heading such as ``# <img src=x onerror=alert(1)>`` became live HTML (THREATS.md case 52).
@@ -21,6 +22,10 @@ from sphinx.application import Sphinx
 
 _TEXT_KEYS = ("pagetitle", "root_title")
 _HTML_TAG = re.compile(r"<html(?![^>]*\bdir=)", re.IGNORECASE)
+# The theme's navigation toggles are <summary> elements holding only an icon: they get a name.
+_NAV_TOGGLE = re.compile(
+    r'(<a class="[^"]*reference internal[^"]*" href="[^"]*">)([^<]*)(</a><details[^>]*>)<summary>'
+)
 
 
 def _pages(app: Sphinx) -> dict[str, dict[str, str]]:
@@ -53,14 +58,27 @@ def add_page_html(
     )
 
 
-def mark_rtl(app: Sphinx, exception: Exception | None) -> None:
-    if exception is not None or not app.config.learnpacks_rtl or app.builder.format != "html":
+def postprocess_pages(app: Sphinx, exception: Exception | None) -> None:
+    """Name the theme's navigation toggles, and set ``dir="rtl"`` for right-to-left languages."""
+    if exception is not None or app.builder.format != "html":
         return
+    from learnpacks.book.strings import Strings
+
+    s = Strings(app.config.language or "en")
+
+    def name_toggle(match: re.Match[str]) -> str:
+        label = html.escape(
+            s("Show or hide: {title}", title=html.unescape(match.group(2).strip())), quote=True
+        )
+        return f'{match.group(1)}{match.group(2)}{match.group(3)}<summary aria-label="{label}">'
+
     for page in Path(app.outdir).rglob("*.html"):
         text = page.read_text(encoding="utf-8")
-        marked = _HTML_TAG.sub('<html dir="rtl"', text, count=1)
-        if marked != text:
-            page.write_text(marked, encoding="utf-8")
+        changed = _NAV_TOGGLE.sub(name_toggle, text)
+        if app.config.learnpacks_rtl:
+            changed = _HTML_TAG.sub('<html dir="rtl"', changed, count=1)
+        if changed != text:
+            page.write_text(changed, encoding="utf-8")
 
 
 def setup(app: Sphinx) -> dict[str, Any]:
@@ -69,5 +87,5 @@ def setup(app: Sphinx) -> dict[str, Any]:
     # sphinx-book-theme sets the titles at the default priority (500); run after it.
     app.connect("html-page-context", escape_theme_titles, priority=900)
     app.connect("html-page-context", add_page_html, priority=900)
-    app.connect("build-finished", mark_rtl)
+    app.connect("build-finished", postprocess_pages)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -19,7 +19,7 @@ import zlib
 from collections.abc import Iterator
 from pathlib import Path, PurePosixPath
 
-from learnpacks.book.export import built_languages, site_files
+from learnpacks.book.export import built_languages, html_title, site_files
 from learnpacks.errors import UsageError
 
 #: openZIM limits shown by Kiwix and checked by zimcheck.
@@ -148,17 +148,6 @@ def solid_png(size: int = 48, rgb: tuple[int, int, int] = (0x33, 0x66, 0xCC)) ->
     )
 
 
-def html_title(data: bytes) -> str:
-    """The text of an HTML page's ``<title>``, or an empty string."""
-    import html
-
-    match = re.search(rb"<title[^>]*>(.*?)</title>", data, re.S | re.I)
-    if not match:
-        return ""
-    text = match.group(1).decode("utf-8", errors="replace")
-    return " ".join(html.unescape(text).split())
-
-
 def _shorten(text: str, limit: int) -> str:
     text = " ".join(text.split())
     if len(text) <= limit:
@@ -234,6 +223,8 @@ def export_zim(
     out.parent.mkdir(parents=True, exist_ok=True)
     partial = out.with_name(out.name + ".partial")
     partial.unlink(missing_ok=True)
+    written = {out.resolve(), partial.resolve()}
+    files = [rel for rel in site_files(site_dir) if (site_dir / rel).resolve() not in written]
 
     class SiteItem(Item):
         def __init__(self, rel: PurePosixPath) -> None:
@@ -279,7 +270,7 @@ def export_zim(
             metadata["LongDescription"] = _shorten(long_description, LONG_DESCRIPTION_MAX)
         for key, value in metadata.items():
             zim.add_metadata(key, value)
-        for rel in site_files(site_dir):
+        for rel in files:
             zim.add_item(SiteItem(rel))
     partial.replace(out)
     return out

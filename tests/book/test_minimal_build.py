@@ -22,7 +22,9 @@ def test_build_executes_notebooks_and_writes_html(project):
     page = site / "packs" / "demo-pack" / "01-start.html"
     assert page.is_file()
     html = page.read_text(encoding="utf-8")
-    assert "Put a number in the cell above first." in html  # the check cell ran with the blank answer
+    assert (
+        "Put a number in the cell above first." in html
+    )  # the check cell ran with the blank answer
     assert 'lang="en"' in html
     overview = (site / "packs" / "demo-pack" / "index.html").read_text(encoding="utf-8")
     assert "What you will learn" in overview
@@ -50,7 +52,9 @@ def test_metadata_markup_is_escaped(project):
     """Is HTML in a pack's title shown as text on its overview page, never as markup?"""
     folder = new_pack("xss-demo", root=project, title='<img src=x onerror="alert(1)"> Demo')
     result = build_site(root=project, pack_ids=["xss-demo"], languages=["en"], search=False)
-    overview = (result.site / "en" / "packs" / "xss-demo" / "index.html").read_text(encoding="utf-8")
+    overview = (result.site / "en" / "packs" / "xss-demo" / "index.html").read_text(
+        encoding="utf-8"
+    )
     assert "<img src=x onerror" not in overview
     assert "&lt;img" in overview
     assert folder.is_dir()
@@ -64,6 +68,8 @@ def test_heading_markup_is_not_live_html(project):
     nb["cells"][0]["source"] = '# <img src=x onerror="alert(1)"> Heading\n\nText.'
     nb_path.write_text(json.dumps(nb))
     result = build_site(root=project, pack_ids=["heading-xss"], languages=["en"], search=False)
-    page = (result.site / "en" / "packs" / "heading-xss" / "01-start.html").read_text(encoding="utf-8")
+    page = (result.site / "en" / "packs" / "heading-xss" / "01-start.html").read_text(
+        encoding="utf-8"
+    )
     assert "<img src=x" not in page and '<img src="x"' not in page
     assert "&lt;img src=x" in page

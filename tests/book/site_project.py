@@ -1,0 +1,74 @@
+"""A small multilingual project for the site tests: two packs, four languages, real PO catalogs.
+
+- ``demo-pack`` (beginner): French fully translated (with French words only found there),
+  Spanish partly translated (above the publishing threshold, so it shows the banner), Arabic
+  fully translated for its headings and exercise feedback.
+- ``advanced-pack`` (advanced): French fully translated, nothing else.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import polib
+
+from learnpacks.i18n import extract, init
+from learnpacks.packs.scaffold import new_pack
+
+REPO = Path(__file__).resolve().parents[2]
+
+FRENCH = {
+    "Demo pack": "Parcours de démonstration",
+    "Advanced pack": "Parcours avancé pour bibliothécaires",
+    "Read": "Lire",
+    "Try": "Essayer",
+    "Check": "Vérifier",
+    "One or two sentences for the catalog card: what a learner gains.": "Un parcours pour les bibliothécaires et les archivistes curieux.",
+    "Put a number in the cell above first.": "Mettez d’abord un nombre dans la cellule ci-dessus.",
+}
+ARABIC = {
+    "Demo pack": "حزمة تجريبية",
+    "Read": "اقرأ",
+    "Try": "جرّب",
+    "Check": "تحقّق",
+    "Put a number in the cell above first.": "ضع رقمًا في الخلية أعلاه أولًا.",
+}
+
+
+def _fill(path: Path, words: dict[str, str], *, leave_untranslated: int = 0) -> None:
+    po = polib.pofile(str(path))
+    skipped = 0
+    for entry in po:
+        if entry.obsolete:
+            continue
+        if skipped < leave_untranslated and (entry.msgctxt or "").startswith("01-start.ipynb#"):
+            skipped += 1  # a notebook unit left untranslated: the page is partly translated
+            continue
+        entry.msgstr = words.get(entry.msgid, entry.msgid)
+    po.save()
+
+
+def make_site_project(dest: Path) -> Path:
+    """Lay out the project in *dest* (packs/, book/, translations/) and return it."""
+    (dest / "packs").mkdir(parents=True)
+    shutil.copy(REPO / "packs" / "_config.yml", dest / "packs" / "_config.yml")
+    shutil.copytree(REPO / "book", dest / "book", ignore=shutil.ignore_patterns("_build"))
+    new_pack("demo-pack", root=dest, title="Demo pack")
+    advanced = new_pack("advanced-pack", root=dest, title="Advanced pack")
+    meta = (
+        (advanced / "pack.yml")
+        .read_text()
+        .replace("level: beginner", "level: advanced")
+        .replace("status: draft", "status: published")
+    )
+    (advanced / "pack.yml").write_text(meta)
+    extract(root=dest)
+    for lang in ("fr", "es", "ar"):
+        init(lang, root=dest)
+    tr = dest / "translations"
+    _fill(tr / "fr" / "demo-pack.po", FRENCH)
+    _fill(tr / "fr" / "advanced-pack.po", FRENCH)
+    _fill(tr / "es" / "demo-pack.po", {}, leave_untranslated=2)
+    _fill(tr / "ar" / "demo-pack.po", ARABIC)
+    return dest

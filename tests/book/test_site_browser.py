@@ -1,0 +1,137 @@
+"""The multilingual site as readers meet it, in Debian's Chromium, served on localhost."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from conftest import axe_violations, block_non_local
+from site_project import make_site_project
+
+from learnpacks.book.build import SiteBuild, build_site
+
+pytestmark = [pytest.mark.slow, pytest.mark.browser]
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> SiteBuild:
+    project = make_site_project(tmp_path_factory.mktemp("site") / "project")
+    return build_site(root=project)
+
+
+@pytest.fixture(scope="module")
+def base(site: SiteBuild, serve_static) -> str:
+    return serve_static(site.site)
+
+
+@pytest.fixture
+def page(chromium):
+    context = chromium.new_context()
+    page = context.new_page()
+    blocked: list[str] = []
+    block_non_local(page, blocked)
+    page.blocked = blocked
+    yield page
+    context.close()
+
+
+def test_publishing_follows_translation_coverage(site):
+    """Is a pack published in a language only when its catalog is translated enough?"""
+    assert site.published == {
+        "en": ["advanced-pack", "demo-pack"],
+        "fr": ["advanced-pack", "demo-pack"],
+        "es": ["demo-pack"],
+        "ar": ["demo-pack"],
+    }
+
+
+@pytest.mark.parametrize(("locale", "expected"), [("fr-FR", "fr"), ("ar", "ar"), ("de-DE", "en")])
+def test_root_picks_the_browser_language(chromium, base, locale, expected):
+    """Does the root page send a French browser to /fr/, and an unpublished language to the source?"""
+    context = chromium.new_context(locale=locale)
+    page = context.new_page()
+    page.goto(base)
+    page.wait_for_url(re.compile(rf"/{expected}/index\.html$"))
+    assert page.evaluate("document.documentElement.lang") == expected
+    context.close()
+
+
+def test_search_in_french_finds_and_filters(page, base):
+    """Does searching the French site for a French word find the pack, and a filter narrow it?"""
+    page.goto(base + "fr/index.html")
+    box = page.locator("#lp-search input")
+    box.fill("bibliothécaires")
+    results = page.locator(".pagefind-ui__result-link")
+    results.first.wait_for()
+    titles = results.all_inner_texts()
+    assert any("Parcours avancé pour bibliothécaires" in t for t in titles), titles
+    # Narrow by the level filter: "débutant" removes the advanced pack.
+    page.locator(".pagefind-ui__filter-panel summary, .pagefind-ui__filter-name").filter(
+        has_text="level"
+    ).first.click()
+    page.get_by_label(re.compile("^débutant")).check()
+    page.wait_for_function(
+        "() => !Array.from(document.querySelectorAll('.pagefind-ui__result-link')).some(a => a.textContent.includes('bibliothécaires'))"
+    )
+    assert page.blocked == []
+
+
+def test_catalog_filters_narrow_the_cards(page, base):
+    """Do the catalog's level filter and its live count work without search?"""
+    page.goto(base + "en/index.html")
+    assert page.locator(".lp-card:visible").count() == 2
+    page.select_option("#lp-filter-level", "advanced")
+    assert page.locator(".lp-card:visible").count() == 1
+    assert "1 of 2" in page.locator("#lp-count").inner_text()
+
+
+def test_switcher_goes_to_the_same_page_in_arabic(page, base):
+    """Does the language switcher lead from a notebook page to the same page in Arabic, right to left?"""
+    page.goto(base + "en/packs/demo-pack/01-start.html")
+    page.locator(".lp-languages").get_by_role("link", name="العربية").click()
+    page.wait_for_url(re.compile(r"/ar/packs/demo-pack/01-start\.html$"))
+    assert page.evaluate("document.documentElement.dir") == "rtl"
+    assert page.evaluate("document.documentElement.lang") == "ar"
+    assert "حزمة تجريبية" in page.locator("h1").first.inner_text()
+
+
+def test_partial_translation_shows_banner(page, base):
+    """Does a partly translated page say so, and link to the original?"""
+    page.goto(base + "es/packs/demo-pack/01-start.html")
+    banner = page.locator(".lp-banner")
+    assert "parcialmente" in banner.inner_text() or "en parte" in banner.inner_text()
+    original = banner.get_by_role("link")
+    assert original.get_attribute("href").endswith("../../../en/packs/demo-pack/01-start.html")
+    page.goto(base + "fr/packs/demo-pack/01-start.html")
+    assert page.locator(".lp-banner").count() == 0
+
+
+def test_launch_links_open_the_notebook_in_the_page_language(page, base):
+    """Do Binder and PAWS links point at the French notebook from a French page?"""
+    page.goto(base + "fr/packs/demo-pack/01-start.html")
+    binder = page.get_by_role("link", name="Ouvrir sur Binder").get_attribute("href")
+    query = parse_qs(urlsplit(binder).query)
+    assert query["urlpath"] == ["lab/tree/build/notebooks/fr/demo-pack/01-start.ipynb"]
+    paws = page.get_by_role("link", name="Ouvrir sur PAWS").get_attribute("href")
+    assert parse_qs(urlsplit(paws).query)["urlpath"] == [
+        "lab/tree/learnpacks/build/notebooks/fr/demo-pack/01-start.ipynb"
+    ]
+    download = page.get_by_role("link", name="Télécharger ce notebook")
+    with page.expect_download() as info:
+        download.click()
+    saved = Path(info.value.path()).read_text(encoding="utf-8")
+    assert "Parcours de démonstration" in saved
+
+
+@pytest.mark.parametrize("lang", ["en", "ar"])
+@pytest.mark.parametrize(
+    "path", ["index.html", "packs/demo-pack/index.html", "packs/demo-pack/01-start.html"]
+)
+def test_no_serious_accessibility_violations(page, base, axe_js, lang, path):
+    """Do the landing page, a pack overview and a notebook page pass axe-core (serious, critical)?"""
+    page.goto(base + f"{lang}/{path}")
+    page.wait_for_load_state("networkidle")
+    violations = axe_violations(page, axe_js)
+    assert violations == [], [(v["id"], [n["target"] for n in v["nodes"]][:3]) for v in violations]
