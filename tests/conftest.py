@@ -41,13 +41,19 @@ def _venv_bin_on_path(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("PATH", bindir + os.pathsep + os.environ.get("PATH", ""))
 
 
-@pytest.fixture
-def project(tmp_path: Path) -> Path:
-    """A scratch copy of the repository's project files (packs/, book/), safe to modify."""
-    dest = tmp_path / "project"
+def copy_project(dest: Path) -> Path:
+    """Copy the repository's project files (packs/, book/, translations/) to *dest*; returns it."""
     shutil.copytree(REPO / "packs", dest / "packs")
     shutil.copytree(REPO / "book", dest / "book", ignore=shutil.ignore_patterns("_build"))
+    if (REPO / "translations").is_dir():
+        shutil.copytree(REPO / "translations", dest / "translations")
     return dest
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    """A scratch copy of the repository's project files (packs/, book/, translations/), safe to modify."""
+    return copy_project(tmp_path / "project")
 
 
 @pytest.fixture

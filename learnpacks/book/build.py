@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from learnpacks.book.html import el
+from learnpacks.book.offline import vendor as offline_vendor
 from learnpacks.book.plan import SitePlan, plan_site
 from learnpacks.book.search import index_site
 from learnpacks.book.source import write_source
@@ -62,7 +63,13 @@ def _run(cmd: list[str], *, what: str) -> None:
 
 
 def build_language(
-    catalog: Catalog, plan: SitePlan, *, language: str, build_dir: Path, quiet: bool = True
+    catalog: Catalog,
+    plan: SitePlan,
+    *,
+    language: str,
+    build_dir: Path,
+    quiet: bool = True,
+    vendor_dir: Path | None = None,
 ) -> Path:
     """Write the sources of *language* and run Sphinx on them; returns the language's HTML folder."""
     src = write_source(
@@ -71,11 +78,15 @@ def build_language(
         language=language,
         dest=build_dir / "src" / language,
         cache_dir=build_dir / "cache" / language,
+        vendor_dir=vendor_dir,
     )
-    _run(
-        [sys.executable, "-c", _JB, "config", "sphinx", str(src)],
-        what=f"configuring the {language!r} build",
-    )
+    conf = src / "conf.py"
+    inputs = [src / "_config.yml", src / "_toc.yml"]
+    if not conf.is_file() or any(p.stat().st_mtime > conf.stat().st_mtime for p in inputs):
+        _run(
+            [sys.executable, "-c", _JB, "config", "sphinx", str(src)],
+            what=f"configuring the {language!r} build",
+        )
     # myst-nb writes executed notebooks beside Sphinx's output folder (outdir/../jupyter_execute), so
     # each language gets a work folder of its own and only the HTML is mirrored into the site.
     work = build_dir / "work" / language
@@ -195,6 +206,7 @@ def build_site(
     languages: Sequence[str] | None = None,
     build_dir: Path | None = None,
     search: bool = True,
+    offline: bool = False,
     quiet: bool = True,
 ) -> SiteBuild:
     """Build the site into ``<build_dir>/site/``; returns where it is and what was published.
@@ -216,6 +228,9 @@ def build_site(
     plan = plan_site(
         catalog, packs=packs, languages=languages, threshold=config.thresholds.publish_translation
     )
+    vendor_dir = (
+        offline_vendor(build_dir / "vendor", cache_dir=build_dir / "npm") if offline else None
+    )
     site = build_dir / "site"
     site.mkdir(parents=True, exist_ok=True)
     for stale in site.iterdir():
@@ -226,7 +241,13 @@ def build_site(
     with ThreadPoolExecutor(max_workers=min(2, len(languages))) as pool:
         futures = [
             pool.submit(
-                build_language, catalog, plan, language=lang, build_dir=build_dir, quiet=quiet
+                build_language,
+                catalog,
+                plan,
+                language=lang,
+                build_dir=build_dir,
+                quiet=quiet,
+                vendor_dir=vendor_dir,
             )
             for lang in languages
         ]

@@ -13,6 +13,7 @@ def _build(args: argparse.Namespace) -> int:
         root=Path(args.root) if args.root else None,
         pack_ids=args.pack or None,
         languages=args.lang or None,
+        offline=args.offline,
         quiet=not args.verbose,
     )
     for lang, published in result.published.items():
@@ -41,6 +42,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     p.add_argument(
         "--pack", action="append", metavar="PACK_ID", help="only these packs (repeatable)"
+    )
+    p.add_argument(
+        "--offline",
+        action="store_true",
+        help="serve every script from the site (widget manager, RequireJS, MathJax fetched from the npm registry at build time): no page loads anything from another host",
     )
     p.add_argument("--verbose", action="store_true", help="show Jupyter Book's output")
     p.set_defaults(func=_build)

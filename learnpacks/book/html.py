@@ -6,6 +6,7 @@ Pack metadata and translations are untrusted; the pages the site generates from 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from html import escape
 from urllib.parse import urlsplit
 
@@ -14,7 +15,7 @@ class Markup(str):
     """HTML that is already safe (built by :func:`el`)."""
 
 
-def el(tag: str, attrs: dict[str, object] | None = None, *children: object) -> Markup:
+def el(tag: str, attrs: Mapping[str, object] | None = None, *children: object) -> Markup:
     """``<tag attrs>children</tag>``; strings are escaped, :class:`Markup` is kept, ``None`` skipped."""
     parts = [f"<{tag}"]
     for key, value in (attrs or {}).items():

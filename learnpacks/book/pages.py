@@ -9,7 +9,7 @@ from pathlib import Path
 
 from learnpacks.book.html import Markup, el
 from learnpacks.book.plan import Edition, SitePlan
-from learnpacks.book.strings import Strings, language_name
+from learnpacks.book.strings import Strings, is_rtl, join, language_name
 from learnpacks.launch.links import launch_links
 from learnpacks.packs.catalog import Catalog, Pack
 
@@ -190,12 +190,12 @@ def overview(
     facts = [
         (s("Level"), s(m.level)),
         (s("Duration"), s("about {n} minutes", n=m.duration)),
-        (s("Topics"), ", ".join(m.topics)),
-        (s("For"), ", ".join(m.audience)),
-        (s("Formats"), ", ".join(s(f) for f in m.formats)),
-        (s("Languages"), ", ".join(language_name(lang) for lang in plan.languages_of(m.id))),
+        (s("Topics"), join(list(m.topics), s.lang)),
+        (s("For"), join(list(m.audience), s.lang)),
+        (s("Formats"), join([s(f) for f in m.formats], s.lang)),
+        (s("Languages"), join([language_name(lang) for lang in plan.languages_of(m.id)], s.lang)),
         (s("Licence"), el("a", {"href": f"https://spdx.org/licenses/{m.license}.html"}, m.license)),
-        (s("Authors"), ", ".join(a.name for a in m.authors)),
+        (s("Authors"), join([a.name for a in m.authors], s.lang)),
     ]
     dl = el("dl", {"class": "lp-facts"}, [[el("dt", None, k), el("dd", None, v)] for k, v in facts])
     prereqs = []
@@ -290,6 +290,10 @@ def catalog_page(plan: SitePlan, language: str, s: Strings) -> Markup:
         here = pack.id in plan.editions[language]
         m = plan.editions[language][pack.id].info if here else pack.meta
         langs = plan.languages_of(m.id)
+        # Title and summary of a pack not in this language are in the pack's language: say so.
+        text_lang = (
+            None if here else {"lang": m.language, "dir": "rtl" if is_rtl(m.language) else "ltr"}
+        )
         if here:
             link = page_url(f"packs/{m.id}/index", from_doc=docname)
             availability = el("p", {"class": "lp-available"}, s("Available in this language"))
@@ -350,8 +354,8 @@ def catalog_page(plan: SitePlan, language: str, s: Strings) -> Markup:
                     "data-duration-bucket": bucket_max or 0,
                     "data-languages": "|".join(langs),
                 },
-                el("h3", None, el("a", {"href": link}, m.title)),
-                el("p", None, m.summary),
+                el("h3", text_lang, el("a", {"href": link}, m.title)),
+                el("p", text_lang, m.summary),
                 el(
                     "p",
                     {"class": "lp-meta"},
@@ -359,9 +363,9 @@ def catalog_page(plan: SitePlan, language: str, s: Strings) -> Markup:
                     " · ",
                     s("{n} min", n=m.duration),
                     " · ",
-                    ", ".join(m.topics),
+                    join(list(m.topics), s.lang),
                 ),
-                el("p", {"class": "lp-meta"}, ", ".join(s(f) for f in m.formats)),
+                el("p", {"class": "lp-meta"}, join([s(f) for f in m.formats], s.lang)),
                 availability,
                 el("ul", {"class": "lp-states"}, states) if states else None,
             )

@@ -19,6 +19,8 @@ from typing import Any
 import yaml
 
 from learnpacks.book import pages
+from learnpacks.book.offline import VENDOR
+from learnpacks.book.offline import sphinx_config as offline_settings
 from learnpacks.book.plan import Edition, SitePlan
 from learnpacks.book.strings import Strings, is_rtl
 from learnpacks.packs.catalog import Catalog
@@ -94,7 +96,9 @@ def pack_zip(pack_id: str, files: dict[str, bytes]) -> bytes:
     return buffer.getvalue()
 
 
-def book_config(catalog: Catalog, *, language: str, cache_dir: Path) -> dict[str, Any]:
+def book_config(
+    catalog: Catalog, *, language: str, cache_dir: Path, offline: bool = False
+) -> dict[str, Any]:
     config = catalog.require_config()
     return {
         "title": config.title,
@@ -133,6 +137,7 @@ def book_config(catalog: Catalog, *, language: str, cache_dir: Path) -> dict[str
                 "suppress_warnings": ["myst.header"],
                 "learnpacks_pages": PAGES_FILE,
                 "learnpacks_rtl": is_rtl(language),
+                **(offline_settings() if offline else {}),
             },
         },
     }
@@ -162,9 +167,18 @@ def _md_title(text: str) -> str:
 
 
 def write_source(
-    catalog: Catalog, plan: SitePlan, *, language: str, dest: Path, cache_dir: Path
+    catalog: Catalog,
+    plan: SitePlan,
+    *,
+    language: str,
+    dest: Path,
+    cache_dir: Path,
+    vendor_dir: Path | None = None,
 ) -> Path:
-    """Write the Jupyter Book source tree of *language* into *dest*; returns *dest*."""
+    """Write the Jupyter Book source tree of *language* into *dest*; returns *dest*.
+
+    With *vendor_dir* (an offline build), its files are published under ``_vendor/``.
+    """
     config = catalog.require_config()
     s = Strings(language)
     dest.mkdir(parents=True, exist_ok=True)
@@ -202,6 +216,10 @@ def write_source(
                 + filters,
                 "append": "",
             }
+    if vendor_dir is not None:
+        for path in sorted(vendor_dir.rglob("*")):
+            if path.is_file():
+                downloads[f"{VENDOR}/{path.relative_to(vendor_dir).as_posix()}"] = path.read_bytes()
     (dest / "_extra").mkdir(exist_ok=True)
     _mirror(downloads, dest / "_extra", keep=set())
     keep = {e.pack.id for e in editions}
@@ -220,7 +238,9 @@ def write_source(
     _write_if_changed(
         dest / PAGES_FILE, json.dumps(page_html, ensure_ascii=False, indent=1, sort_keys=True)
     )
-    book = book_config(catalog, language=language, cache_dir=cache_dir)
+    book = book_config(
+        catalog, language=language, cache_dir=cache_dir, offline=vendor_dir is not None
+    )
     _write_if_changed(
         dest / "_config.yml", yaml.safe_dump(book, sort_keys=False, allow_unicode=True)
     )

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import polib
 from babel import Locale, UnknownLocaleError
+from babel.lists import format_list
 
 LOCALE_DIR = Path(__file__).parent / "locale"
 
@@ -60,3 +61,13 @@ def language_name(lang: str, *, in_lang: str | None = None) -> str:
 def is_rtl(lang: str) -> bool:
     locale = _locale(lang)
     return bool(locale and locale.text_direction == "rtl")
+
+
+def join(items: list[str], lang: str) -> str:
+    """*items* as a list in *lang* ("a, b and c", "a، b و c")."""
+    if not items:
+        return ""
+    try:
+        return format_list(items, style="standard", locale=lang.replace("-", "_"))
+    except (KeyError, ValueError, UnknownLocaleError):
+        return ", ".join(items)

@@ -1,0 +1,101 @@
+"""The site build, side by side with a plain Jupyter Book build, in one run.
+
+Usage: .venv/bin/python benchmarks/site_bench.py
+
+On a scratch copy of the repository's packs/, translations/ and book/:
+1. a plain `jupyter-book build` of the source-language notebooks (cold execution cache);
+2. `learnpacks book build --lang <source>` of the same notebooks (cold) -> overhead ratio;
+3. after editing one markdown cell, the incremental `learnpacks book build` -> share of the full build;
+4. `learnpacks book build` of every language (cold), for reference;
+5. the landing page's transfer size (HTML + the CSS, JS and images it loads before any interaction).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import yaml
+
+from learnpacks.book.build import build_site
+from learnpacks.packs.catalog import load_catalog
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def copy_project(dest: Path) -> Path:
+    for name in ("packs", "book", "translations"):
+        if (REPO / name).exists():
+            shutil.copytree(REPO / name, dest / name, ignore=shutil.ignore_patterns("_build"))
+    return dest
+
+
+def plain_jupyter_book(project: Path, out: Path) -> float:
+    catalog = load_catalog(project)
+    src = out / "src"
+    src.mkdir(parents=True)
+    chapters = []
+    for pack in catalog.packs.values():
+        shutil.copytree(pack.folder, src / pack.id)
+        chapters += [{"file": f"{pack.id}/{Path(nb).stem}"} for nb in pack.meta.notebooks]
+    (src / "intro.md").write_text("# Packs\n")
+    (src / "_toc.yml").write_text(yaml.safe_dump({"format": "jb-book", "root": "intro", "chapters": chapters}))
+    (src / "_config.yml").write_text(yaml.safe_dump({"title": "plain", "execute": {"execute_notebooks": "cache"}}))
+    start = time.perf_counter()
+    subprocess.run([sys.executable, "-c", "import sys; from jupyter_book.cli.main import main; sys.exit(main())", "build", str(src), "--path-output", str(out), "-q"], check=True, capture_output=True)
+    return time.perf_counter() - start
+
+
+def timed_build(project: Path, **kwargs: object) -> float:
+    start = time.perf_counter()
+    build_site(root=project, **kwargs)  # type: ignore[arg-type]
+    return time.perf_counter() - start
+
+
+def transfer_size(page: Path) -> tuple[int, int]:
+    """Bytes of *page* plus the stylesheets, scripts and images it references; and how many files."""
+    text = page.read_text(encoding="utf-8")
+    refs = set(re.findall(r'<(?:link|script|img)\b[^>]*?(?:href|src)="([^"#?]+)', text))
+    total, files = len(text.encode()), 1
+    for ref in refs:
+        if "://" in ref:
+            continue
+        target = (page.parent / ref).resolve()
+        if target.is_file():
+            total += target.stat().st_size
+            files += 1
+    return total, files
+
+
+def main() -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        plain = plain_jupyter_book(copy_project(root / "plain"), root / "plain-out")
+        project = copy_project(root / "ours")
+        source = load_catalog(project).require_config().source_language
+        ours = timed_build(project, languages=[source])
+        # one markdown cell edited
+        pack = next(iter(load_catalog(project).packs.values()))
+        nb_path = pack.folder / pack.meta.notebooks[0]
+        nb = json.loads(nb_path.read_text())
+        cell = next(c for c in nb["cells"] if c["cell_type"] == "markdown")
+        cell["source"] = "".join(cell["source"]) + "\n\nOne more sentence."
+        nb_path.write_text(json.dumps(nb, indent=1))
+        incremental = timed_build(project, languages=[source])
+        all_languages = timed_build(copy_project(root / "all"))
+        size, files = transfer_size(project / "book" / "_build" / "site" / source / "index.html")
+        print(f"plain jupyter-book build ({source}, cold):     {plain:6.1f} s")
+        print(f"learnpacks book build --lang {source} (cold):   {ours:6.1f} s   ratio {ours / plain:.2f}x")
+        print(f"incremental after a markdown edit:          {incremental:6.1f} s   {100 * incremental / ours:.0f}% of the full build")
+        print(f"learnpacks book build, every language (cold): {all_languages:6.1f} s")
+        print(f"landing page transfer: {size / 1024:.0f} KiB in {files} files (before search loads)")
+
+
+if __name__ == "__main__":
+    main()

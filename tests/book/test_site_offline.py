@@ -1,0 +1,86 @@
+"""The offline build: with every request to another host blocked, exercises, math and search work."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+from conftest import block_non_local, copy_project
+
+from learnpacks.book.build import build_site
+from learnpacks.packs.scaffold import new_pack
+
+pytestmark = [pytest.mark.slow, pytest.mark.browser]
+
+EXERCISE = """from learnpacks.widgets import _, configure, MultipleChoice, Option
+configure(notebook="01-start.ipynb")
+MultipleChoice(
+    id="structured-data",
+    prompt=_("Which Wikimedia project stores structured data?"),
+    options=[
+        Option(_("Wikisource"), value="wikisource", feedback=_("Wikisource hosts source texts.")),
+        Option(_("Wikidata"), value="wikidata", correct=True, feedback=_("Wikidata stores facts as statements.")),
+    ],
+)"""
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    project = copy_project(tmp_path_factory.mktemp("offline") / "project")
+    folder = new_pack("offline-pack", root=project, title="Offline pack")
+    nb_path = folder / "01-start.ipynb"
+    nb = json.loads(nb_path.read_text())
+    nb["cells"][2]["source"] = (
+        "## Read\n\nEuler's identity: $e^{i\\pi} + 1 = 0$, a zebra-striped sentence to search for."
+    )
+    nb["cells"][6]["source"] = EXERCISE
+    nb["cells"][6]["metadata"] = {}
+    nb["cells"][7]["source"] = "print(_('The exercise above checks itself.'))"
+    nb_path.write_text(json.dumps(nb))
+    return build_site(root=project, pack_ids=["offline-pack"], languages=["en"], offline=True)
+
+
+@pytest.fixture
+def page(chromium, site, serve_static):
+    base = serve_static(site.site)
+    context = chromium.new_context()
+    page = context.new_page()
+    blocked: list[str] = []
+    block_non_local(page, blocked)
+    page.blocked = blocked
+    page.base = base
+    yield page
+    context.close()
+
+
+def test_exercise_and_math_work_offline(page):
+    """Does the practice exercise check answers and the math render, with no other host reachable?"""
+    page.goto(page.base + "en/packs/offline-pack/01-start.html")
+    widget = page.locator(".lp", has_text="Which Wikimedia project stores structured data?").first
+    widget.wait_for(timeout=30_000)
+    widget.get_by_label("Wikisource").check()
+    widget.get_by_role("button", name="Check").click()
+    assert "Wikisource hosts source texts." in widget.locator(".lp-feedback").inner_text()
+    widget.get_by_label("Wikidata").check()
+    widget.get_by_role("button", name="Check").click()
+    assert "Wikidata stores facts" in widget.locator(".lp-feedback").inner_text()
+    page.locator("mjx-container").first.wait_for(timeout=30_000)
+    assert page.blocked == []
+
+
+def test_search_works_offline(page):
+    """Does search find a page by a word in it, with no other host reachable?"""
+    page.goto(page.base + "en/index.html")
+    page.locator("#lp-search input").fill("zebra")
+    result = page.locator(".pagefind-ui__result-link").first
+    result.wait_for(timeout=30_000)
+    assert "Offline pack" in page.locator(".pagefind-ui__results").inner_text()
+    assert page.blocked == []
+
+
+def test_offline_pages_reference_no_other_host(site):
+    """Does no built page load a script, style or image from another host?"""
+    for html in (site.site / "en").rglob("*.html"):
+        text = html.read_text(encoding="utf-8")
+        assert not re.search(r'<(?:script|img|link)\b[^>]*(?:src|href)="(?:https?:)?//', text), html
