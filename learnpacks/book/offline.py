@@ -18,8 +18,6 @@ import tarfile
 from pathlib import Path
 from typing import Any
 
-from learnpacks.widgets import static_embed
-
 MATHJAX_VERSION = "3.2.2"
 VENDOR = "_vendor"
 
@@ -52,6 +50,8 @@ def _extract_tree(tarball: Path, folder: str, dest: Path) -> None:
 
 def vendor(dest: Path, *, cache_dir: Path) -> Path:
     """Lay out every vendored script under *dest* (idempotent); returns *dest*."""
+    from learnpacks.widgets import static_embed
+
     scripts = static_embed.vendor_scripts(dest, cache_dir=cache_dir)
     mathjax = static_embed._npm_pack(f"mathjax@{MATHJAX_VERSION}", cache_dir, "npm")
     if not (dest / "mathjax" / "tex-mml-chtml.js").is_file():
