@@ -64,10 +64,14 @@ class Edition:
     notebooks: dict[str, NotebookState] = field(default_factory=dict)
     #: the pack's metadata in this language (translated title, summary, objectives)
     meta: PackMeta | None = None
+    #: pack-level coverage as decided by ``i18n build`` (metadata included), when known
+    pack_coverage: float | None = None
 
     @property
     def coverage(self) -> float:
         """Share of the pack's translatable units translated and current (1.0 in the source)."""
+        if self.pack_coverage is not None:
+            return self.pack_coverage
         if not self.notebooks:
             return 1.0
         units = sum(s.units for s in self.notebooks.values())
