@@ -12,6 +12,7 @@ On a scratch copy of the repository's packs/, translations/ and book/:
 
 from __future__ import annotations
 
+import gzip
 import json
 import re
 import shutil
@@ -45,10 +46,27 @@ def plain_jupyter_book(project: Path, out: Path) -> float:
         shutil.copytree(pack.folder, src / pack.id)
         chapters += [{"file": f"{pack.id}/{Path(nb).stem}"} for nb in pack.meta.notebooks]
     (src / "intro.md").write_text("# Packs\n")
-    (src / "_toc.yml").write_text(yaml.safe_dump({"format": "jb-book", "root": "intro", "chapters": chapters}))
-    (src / "_config.yml").write_text(yaml.safe_dump({"title": "plain", "execute": {"execute_notebooks": "cache"}}))
+    (src / "_toc.yml").write_text(
+        yaml.safe_dump({"format": "jb-book", "root": "intro", "chapters": chapters})
+    )
+    (src / "_config.yml").write_text(
+        yaml.safe_dump({"title": "plain", "execute": {"execute_notebooks": "cache"}})
+    )
     start = time.perf_counter()
-    subprocess.run([sys.executable, "-c", "import sys; from jupyter_book.cli.main import main; sys.exit(main())", "build", str(src), "--path-output", str(out), "-q"], check=True, capture_output=True)
+    subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import sys; from jupyter_book.cli.main import main; sys.exit(main())",
+            "build",
+            str(src),
+            "--path-output",
+            str(out),
+            "-q",
+        ],
+        check=True,
+        capture_output=True,
+    )
     return time.perf_counter() - start
 
 
@@ -58,19 +76,24 @@ def timed_build(project: Path, **kwargs: object) -> float:
     return time.perf_counter() - start
 
 
-def transfer_size(page: Path) -> tuple[int, int]:
-    """Bytes of *page* plus the stylesheets, scripts and images it references; and how many files."""
+def transfer_size(page: Path) -> tuple[int, int, int, list[tuple[int, str]]]:
+    """Bytes of *page* plus the stylesheets, scripts and images it references (raw and gzip -9),
+    how many files, and the largest three."""
     text = page.read_text(encoding="utf-8")
     refs = set(re.findall(r'<(?:link|script|img)\b[^>]*?(?:href|src)="([^"#?]+)', text))
-    total, files = len(text.encode()), 1
+    raw, packed, files = len(text.encode()), len(gzip.compress(text.encode(), 9)), 1
+    sizes = []
     for ref in refs:
         if "://" in ref:
             continue
         target = (page.parent / ref).resolve()
         if target.is_file():
-            total += target.stat().st_size
+            data = target.read_bytes()
+            raw += len(data)
+            packed += len(gzip.compress(data, 9))
             files += 1
-    return total, files
+            sizes.append((len(data), ref))
+    return raw, packed, files, sorted(sizes, reverse=True)[:3]
 
 
 def main() -> None:
@@ -89,12 +112,21 @@ def main() -> None:
         nb_path.write_text(json.dumps(nb, indent=1))
         incremental = timed_build(project, languages=[source])
         all_languages = timed_build(copy_project(root / "all"))
-        size, files = transfer_size(project / "book" / "_build" / "site" / source / "index.html")
+        size, packed, files, largest = transfer_size(
+            project / "book" / "_build" / "site" / source / "index.html"
+        )
         print(f"plain jupyter-book build ({source}, cold):     {plain:6.1f} s")
-        print(f"learnpacks book build --lang {source} (cold):   {ours:6.1f} s   ratio {ours / plain:.2f}x")
-        print(f"incremental after a markdown edit:          {incremental:6.1f} s   {100 * incremental / ours:.0f}% of the full build")
+        print(
+            f"learnpacks book build --lang {source} (cold):   {ours:6.1f} s   ratio {ours / plain:.2f}x"
+        )
+        print(
+            f"incremental after a markdown edit:          {incremental:6.1f} s   {100 * incremental / ours:.0f}% of the full build"
+        )
         print(f"learnpacks book build, every language (cold): {all_languages:6.1f} s")
-        print(f"landing page transfer: {size / 1024:.0f} KiB in {files} files (before search loads)")
+        print(
+            f"landing page transfer: {size / 1024:.0f} KiB raw, {packed / 1024:.0f} KiB gzip, in {files} files (before search loads)"
+        )
+        print("  largest: " + ", ".join(f"{ref} {n / 1024:.0f} KiB" for n, ref in largest))
 
 
 if __name__ == "__main__":

@@ -53,7 +53,7 @@ def vendor(dest: Path, *, cache_dir: Path) -> Path:
     from learnpacks.widgets import static_embed
 
     scripts = static_embed.vendor_scripts(dest, cache_dir=cache_dir)
-    mathjax = static_embed._npm_pack(f"mathjax@{MATHJAX_VERSION}", cache_dir, "npm")
+    mathjax = static_embed.npm_pack(f"mathjax@{MATHJAX_VERSION}", cache_dir, "npm")
     if not (dest / "mathjax" / "tex-mml-chtml.js").is_file():
         _extract_tree(mathjax, "es5", dest / "mathjax")
     anywidget_dir = next(p.name for p in scripts.cdn.iterdir() if p.name.startswith("anywidget@"))

@@ -36,8 +36,33 @@ def _code(cell_id: str, text: str, **metadata: object) -> nbformat.NotebookNode:
     return nbformat.v4.new_code_cell(text, id=cell_id, metadata=dict(metadata))
 
 
-def starter_notebook(title: str) -> nbformat.NotebookNode:
-    """A notebook showing each part an author uses: title, objectives, text, image, link, code, exercises."""
+SETUP = """from learnpacks.widgets import _, configure, MultipleChoice, Option, ShortAnswer, Reflection, Progress
+
+# Answers are saved beside the notebook under this name, and restored when it runs again.
+configure(notebook="{notebook}")"""
+
+MULTIPLE_CHOICE = """MultipleChoice(
+    id="structured-data",
+    prompt=_("Which Wikimedia project stores structured data?"),
+    options=[
+        Option(_("Wikisource"), value="wikisource", feedback=_("Wikisource hosts source texts.")),
+        Option(_("Wikidata"), value="wikidata", correct=True, feedback=_("Wikidata stores facts as statements.")),
+    ],
+)"""
+
+SHORT_ANSWER = """ShortAnswer(
+    id="count-projects",
+    prompt=_("How many projects are in the list above?"),
+    accepted=[3],
+    feedback={"2": _("Count the names between the brackets again, or run len(projects).")},
+)"""
+
+REFLECTION = """Reflection(id="why-here", prompt=_("What would you like to do with what you learned here?"))"""
+
+
+def starter_notebook(title: str, *, notebook: str = STARTER_NOTEBOOK) -> nbformat.NotebookNode:
+    """A notebook showing each part an author uses: title, objectives, text, math, an image, a link,
+    code, practice exercises, a reflection and the progress panel."""
     nb = nbformat.v4.new_notebook()
     nb.metadata["kernelspec"] = {
         "name": "python3",
@@ -57,18 +82,19 @@ def starter_notebook(title: str) -> nbformat.NotebookNode:
             "- The second thing.\n\n"
             "Every heading goes one level deeper at most: a `##` section may hold `###` parts, never `####`.",
         ),
+        _code("setup", SETUP.format(notebook=notebook)),
         _md(
             "text-and-media",
             "## Read\n\n"
             "Write short paragraphs. Link to sources, such as "
-            "[Wikimedia's Meta-Wiki](https://meta.wikimedia.org/wiki/Main_Page), and cite what you state.\n\n"
+            "[Wikimedia's Meta-Wiki](https://meta.wikimedia.org/wiki/Main_Page), and cite what you state. "
+            "Math works too: $e^{i\\pi} + 1 = 0$.\n\n"
             "Every image needs alt text that says what it shows:\n\n"
             "![Three boxes in a row: read, try, check](read-try-check.svg)",
         ),
         _md(
             "try-intro",
-            "## Try\n\n"
-            "Code cells let learners experiment. Keep them short and runnable from top to bottom.",
+            "## Try\n\nCode cells let learners experiment. Keep them short and runnable from top to bottom.",
         ),
         _code(
             "try-code", 'projects = ["Wikipedia", "Wikidata", "Wikimedia Commons"]\nlen(projects)'
@@ -76,30 +102,18 @@ def starter_notebook(title: str) -> nbformat.NotebookNode:
         _md(
             "exercise-intro",
             "## Check\n\n"
-            "### A practice exercise\n\n"
-            "How many projects are in the list above? Put your answer in the cell below, then run the check.",
+            "### Practice exercises\n\n"
+            "Choose or type an answer, then press **Check**. Your answers are kept beside the notebook. "
+            "Every exercise type is shown in the authors' guide (`docs/authors/exercises.md`), "
+            "including graded ones that nbgrader marks.",
         ),
-        _code(
-            "exercise-answer",
-            "answer = None  # replace None with a number",
-            learnpacks={"exercise": "count-projects"},
-        ),
-        _code(
-            "exercise-check",
-            "def _(text):\n"
-            '    """Mark text for translation; returns it unchanged."""\n'
-            "    return text\n\n\n"
-            "if answer is None:\n"
-            '    print(_("Put a number in the cell above first."))\n'
-            "elif answer == len(projects):\n"
-            '    print(_("Right: len() counts the items of a list."))\n'
-            "else:\n"
-            '    print(_("Not quite. Count the names between the brackets, or run len(projects)."))',
-        ),
+        _code("exercise-choice", MULTIPLE_CHOICE),
+        _code("exercise-count", SHORT_ANSWER),
+        _code("reflection", REFLECTION),
+        _code("progress", "Progress()"),
         _md(
             "next",
-            "## Next\n\n"
-            "Tell the learner where to go next, and link to the next notebook of the pack.",
+            "## Next\n\nTell the learner where to go next, and link to the next notebook of the pack.",
         ),
     ]
     return nb
@@ -151,6 +165,6 @@ def new_pack(
         + yaml.safe_dump(meta, sort_keys=False, allow_unicode=True),
         encoding="utf-8",
     )
-    nbformat.write(starter_notebook(title), folder / STARTER_NOTEBOOK)
+    nbformat.write(starter_notebook(title, notebook=STARTER_NOTEBOOK), folder / STARTER_NOTEBOOK)
     (folder / "read-try-check.svg").write_text(_DIAGRAM, encoding="utf-8")
     return folder

@@ -22,9 +22,9 @@ def test_build_executes_notebooks_and_writes_html(project):
     page = site / "packs" / "demo-pack" / "01-start.html"
     assert page.is_file()
     html = page.read_text(encoding="utf-8")
-    assert (
-        "Put a number in the cell above first." in html
-    )  # the check cell ran with the blank answer
+    # the exercise cells ran and their widgets' state is embedded in the page
+    assert "application/vnd.jupyter.widget-state+json" in html
+    assert "Which Wikimedia project stores structured data?" in html
     assert 'lang="en"' in html
     overview = (site / "packs" / "demo-pack" / "index.html").read_text(encoding="utf-8")
     assert "What you will learn" in overview
@@ -40,7 +40,8 @@ def test_failing_notebook_fails_the_build(project):
     folder = new_pack("broken-demo", root=project)
     nb_path = folder / "01-start.ipynb"
     nb = json.loads(nb_path.read_text())
-    nb["cells"][4]["source"] = "raise RuntimeError('boom in the starter notebook')"
+    cell = next(c for c in nb["cells"] if c["id"] == "try-code")
+    cell["source"] = "raise RuntimeError('boom in the starter notebook')"
     nb_path.write_text(json.dumps(nb))
     with pytest.raises(LearnpacksError) as info:
         build_site(root=project, pack_ids=["broken-demo"], languages=["en"], search=False)

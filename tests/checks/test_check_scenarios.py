@@ -100,3 +100,11 @@ def test_valid_choices_named(fixture_catalog):
     by_loc = {p.location: p for p in report.problems}
     assert "'beginner', 'intermediate' or 'advanced'" in by_loc["level"].message
     assert "license" in by_loc["licence"].hint
+
+
+def test_checker_knows_every_widget_type():
+    """Does `learnpacks check` look for ids on exactly the exercise widgets the package provides?"""
+    from learnpacks.checks.cells import EXERCISE_TYPES
+    from learnpacks.widgets import EXERCISE_TYPES as WIDGETS
+
+    assert {cls.__name__ for cls in WIDGETS.values()} == set(EXERCISE_TYPES)

@@ -1,0 +1,222 @@
+"""The widget base class every exercise shares: id, mode, state synced with the front-end,
+answers recorded and restored through :mod:`learnpacks.widgets.answers`.
+
+Front-end protocol (custom messages, never ``save_changes``, which fails with no kernel):
+
+- ``{"type": "hello"}`` from the view; the kernel replies ``{"type": "live"}`` so a view knows a
+  kernel is listening (in the static book nobody replies).
+- ``{"type": "answer", "answer": ...}``: the learner checked; the kernel records it and updates
+  ``answer`` and ``result``.
+- ``{"type": "hint"}``: the learner asked for the next hint (code exercises).
+
+Practice mode puts the key in the synced ``key`` trait so the browser can check with no kernel;
+graded mode never does.
+"""
+
+from __future__ import annotations
+
+import re
+import weakref
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, ClassVar
+
+import anywidget
+import traitlets
+
+from . import answers, i18n
+from .checkers import Result, check
+
+STATIC = Path(__file__).parent / "static"
+ID_PATTERN = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+MODES = ("practice", "graded")
+
+#: The live exercises of this kernel by id (the latest object wins), for :class:`Progress`.
+#: Several notebooks' exercises may share a kernel in tests; Progress filters by notebook.
+LIVE_EXERCISES: dict[str, weakref.ReferenceType[ExerciseWidget]] = {}
+_LISTENERS: list[Callable[[], None]] = []
+
+
+def validate_id(value: object) -> str:
+    """Exercise ids are required strings of lowercase letters, digits and single dashes."""
+    if not isinstance(value, str) or not ID_PATTERN.fullmatch(value):
+        raise ValueError(
+            f"exercise id must be a string of lowercase letters, digits and dashes "
+            f"(like 'edit-count-2'), not {value!r}"
+        )
+    return value
+
+
+class LearnpacksWidget(anywidget.AnyWidget):
+    """Shared front-end module, kind, language and UI strings."""
+
+    _esm = STATIC / "exercise.js"
+    _css = STATIC / "exercise.css"
+
+    kind = traitlets.Unicode("").tag(sync=True)
+    lang = traitlets.Unicode("en").tag(sync=True)
+    dir = traitlets.Unicode("ltr").tag(sync=True)
+    strings = traitlets.Dict().tag(sync=True)
+    content = traitlets.Dict().tag(sync=True)
+
+    KIND: ClassVar[str] = ""
+
+    def __init__(self, **kwargs: Any) -> None:
+        language = i18n.current_language()
+        super().__init__(
+            kind=self.KIND,
+            lang=language,
+            dir=i18n.text_direction(language),
+            strings=i18n.ui_strings(language),
+            **kwargs,
+        )
+        self.on_msg(self._on_frontend_msg)
+
+    def _on_frontend_msg(self, _widget: object, content: Any, _buffers: object) -> None:
+        if isinstance(content, dict) and content.get("type") == "hello":
+            self.send({"type": "live"})
+        elif isinstance(content, dict):
+            self.handle_message(content)
+
+    def handle_message(self, content: dict[str, Any]) -> None:
+        """Subclasses act on front-end messages other than ``hello``."""
+
+    def t(self, message: str, **values: Any) -> str:
+        """A UI string in this widget's language, with ``{placeholders}`` filled."""
+        text = i18n.gettext(message, self.lang)
+        return text.format(**values) if values else text
+
+
+class ExerciseWidget(LearnpacksWidget):
+    """An exercise: an id, a mode, a prompt, the learner's answer and the verdict.
+
+    Subclasses set ``KIND`` (the checker registered in :data:`checkers.CHECKERS`) and fill
+    ``content`` (what the learner sees) and ``_key`` (the answer key, practice mode only).
+    """
+
+    exercise_id = traitlets.Unicode("").tag(sync=True)
+    mode = traitlets.Unicode("practice").tag(sync=True)
+    prompt = traitlets.Unicode("").tag(sync=True)
+    key = traitlets.Dict().tag(sync=True)
+    answer = traitlets.Any(None).tag(sync=True)
+    result = traitlets.Dict().tag(sync=True)
+
+    #: Rules that are not secret (case, whitespace): recorded with the answer for hidden tests.
+    rules: dict[str, Any]
+
+    def __init__(self, *, id: str, prompt: str = "", mode: str = "practice", **kwargs: Any) -> None:
+        validate_id(id)
+        if mode not in MODES:
+            raise ValueError(f"mode must be one of {MODES}, not {mode!r}")
+        if not hasattr(self, "_key"):
+            self._key: dict[str, Any] = {}
+        if not hasattr(self, "rules"):
+            self.rules = {}
+        if mode == "graded" and self._key_given():
+            raise ValueError(
+                f"exercise {id!r} is graded: its answer key belongs in a hidden nbgrader test "
+                "(assert_answer), not in the learner's notebook"
+            )
+        super().__init__(
+            exercise_id=id,
+            prompt=str(prompt),
+            mode=mode,
+            key=dict(self._key) if mode == "practice" else {},
+            result={"status": "", "attempts": 0},
+            **kwargs,
+        )
+        self.notebook = answers.notebook_name()
+        self._restore()
+        LIVE_EXERCISES[id] = weakref.ref(self)
+        self.observe(lambda _change: _notify(), names=["result"])
+        _notify()
+
+    # subclasses ------------------------------------------------------------------------------
+    def _key_given(self) -> bool:
+        return any(bool(v) for v in self._key.values())
+
+    def normalize_answer(self, answer: Any) -> Any:
+        """Bring a front-end answer to its JSON shape (subclasses validate more)."""
+        return answer
+
+    # checking --------------------------------------------------------------------------------
+    def verdict(self, answer: Any) -> Result | None:
+        """The checker's result in practice mode; None in graded mode (no key here)."""
+        if self.mode == "graded":
+            return None
+        return check(self.KIND, answer, {**self.rules, **self._key})
+
+    def submit(self, answer: Any) -> dict[str, Any]:
+        """Take the learner's answer as if typed in the widget: check, record, return ``result``."""
+        answer = self.normalize_answer(answer)
+        attempts = int(self.result.get("attempts", 0)) + 1
+        result = self._result_for(answer, attempts)
+        store = answers.AnswerStore()
+        saved = store.record(
+            self.notebook,
+            self.exercise_id,
+            {
+                "kind": self.KIND,
+                "mode": self.mode,
+                "answer": answer,
+                "status": result["status"],
+                "attempts": attempts,
+                "rules": self.rules,
+            },
+        )
+        result["saved"] = saved
+        self.answer = answer
+        self.result = result
+        return result
+
+    def _result_for(self, answer: Any, attempts: int) -> dict[str, Any]:
+        found = self.verdict(answer)
+        if found is None:
+            return {"status": "recorded", "attempts": attempts}
+        return {
+            "status": "correct" if found.correct else "incorrect",
+            "attempts": attempts,
+            **found.as_dict(),
+        }
+
+    def handle_message(self, content: dict[str, Any]) -> None:
+        if content.get("type") == "answer":
+            self.submit(content.get("answer"))
+
+    def _restore(self) -> None:
+        entry = answers.AnswerStore().get(self.notebook, self.exercise_id)
+        if not entry or entry.get("kind") != self.KIND or "answer" not in entry:
+            return
+        try:
+            answer = self.normalize_answer(entry["answer"])
+            attempts = int(entry.get("attempts", 1))
+        except (ValueError, TypeError):
+            return
+        if answer in (None, "", [], {}):
+            return
+        self.answer = answer
+        self.result = {**self._result_for(answer, attempts), "restored": True}
+
+    @property
+    def done(self) -> bool:
+        """Answered right (practice) or answered at all (graded, reflection)."""
+        return self.result.get("status") in ("correct", "recorded")
+
+
+def _notify() -> None:
+    for listener in list(_LISTENERS):
+        listener()
+
+
+def add_listener(listener: Callable[[], None]) -> None:
+    _LISTENERS.append(listener)
+
+
+def live_exercises() -> list[ExerciseWidget]:
+    """Live exercises of this kernel, in creation order."""
+    found = []
+    for ref in list(LIVE_EXERCISES.values()):
+        widget = ref()
+        if widget is not None:
+            found.append(widget)
+    return found

@@ -1,0 +1,145 @@
+"""The widgets' own UI strings ("Check", "Show a hint", ...), from gettext catalogs read with polib.
+
+Catalogs: ``locale/<lang>/LC_MESSAGES/learnpacks.po`` beside this file; English is the source
+language. No compiled ``.mo`` is shipped: the ``.po`` is parsed once per language per kernel.
+
+Which language? In order: :func:`set_language`, the notebook's metadata
+``learnpacks.translation.language`` (when the kernel can find the notebook file), the
+``LEARNPACKS_LANG`` environment variable, then English. A language without a catalog falls back
+to English string by string.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from functools import cache
+from pathlib import Path
+
+import polib
+
+from . import answers
+
+LOCALE_DIR = Path(__file__).parent / "locale"
+DOMAIN = "learnpacks"
+SOURCE_LANGUAGE = "en"
+RTL_LANGUAGES = frozenset(
+    {"ar", "arc", "ckb", "dv", "fa", "he", "ks", "ku", "ps", "sd", "ug", "ur", "yi"}
+)
+
+#: Every UI string the front-end uses. ``tests/widgets/test_i18n.py`` checks that the JS asks for
+#: no other, and that every catalog translates each of them.
+UI_STRINGS: tuple[str, ...] = (
+    "Check",
+    "Try again",
+    "Correct!",
+    "Not quite. Try again.",
+    "Show a hint",
+    "No more hints.",
+    "Hint {n} of {total}",
+    "Show the solution",
+    "Attempts needed before the solution: {n}.",
+    "Solution",
+    "Attempts: {n}",
+    "Your answer is recorded. It will be graded later.",
+    "Your answer could not be saved: run this notebook in Jupyter to take part.",
+    "This is a graded exercise. To take part, open this notebook in Jupyter "
+    "(Binder or your course hub) and answer there.",
+    "Choose one answer.",
+    "Choose all answers that apply.",
+    "Your answer",
+    "Blank {n}",
+    "Move up",
+    "Move down",
+    "Moved {item} to position {n}.",
+    "Choose a match",
+    "Please answer first.",
+    "Save",
+    "Saved. A facilitator will read your reflection.",
+    "Saved in this browser only.",
+    "Run the code cell with your function, then call check() in the next cell.",
+    "All tests passed.",
+    "Expected a function, got {got}.",
+    "Your value is {got}, expected {expected}.",
+    "{call} raised {error}.",
+    "{call} returned {got}, expected {expected}.",
+    "{done} of {total} done",
+    "Done",
+    "Not done yet",
+    "Progress",
+    "Transcript",
+    "Your browser cannot play this video.",
+    "Wrong",
+    "Right",
+)
+
+_language: str | None = None
+
+
+def set_language(code: str | None) -> None:
+    """Use ``code`` (``"fr"``, ``"ar"`` ...) for the UI strings of widgets created from now on.
+
+    ``None`` goes back to the automatic choice described in the module docstring.
+    """
+    global _language
+    _language = code.strip().replace("_", "-") if code else None
+
+
+def current_language() -> str:
+    """The language widgets use now (see the module docstring for the order of sources)."""
+    if _language:
+        return _language
+    meta = _notebook_language()
+    if meta:
+        return meta
+    env = os.environ.get("LEARNPACKS_LANG", "").strip()
+    return env.replace("_", "-") if env else SOURCE_LANGUAGE
+
+
+def _notebook_language() -> str | None:
+    path = answers.notebook_path()
+    if path is None:
+        return None
+    try:
+        if path.stat().st_size > 50 * 1024 * 1024:
+            return None
+        meta = json.loads(path.read_text(encoding="utf-8")).get("metadata", {})
+        lang = meta.get("learnpacks", {}).get("translation", {}).get("language")
+    except (OSError, ValueError, AttributeError):
+        return None
+    return lang.strip() if isinstance(lang, str) and lang.strip() else None
+
+
+def text_direction(language: str) -> str:
+    """``"rtl"`` for right-to-left languages, else ``"ltr"``."""
+    return "rtl" if language.split("-")[0].lower() in RTL_LANGUAGES else "ltr"
+
+
+def available_languages() -> list[str]:
+    """Languages that have a catalog, source language included."""
+    return sorted(p.parent.parent.name for p in LOCALE_DIR.glob(f"*/LC_MESSAGES/{DOMAIN}.po"))
+
+
+@cache
+def _catalog(language: str) -> dict[str, str]:
+    for candidate in (language, language.split("-")[0]):
+        path = LOCALE_DIR / candidate / "LC_MESSAGES" / f"{DOMAIN}.po"
+        if path.is_file():
+            po = polib.pofile(str(path))
+            return {
+                e.msgid: e.msgstr
+                for e in po
+                if e.msgstr and not e.obsolete and "fuzzy" not in e.flags
+            }
+    return {}
+
+
+def gettext(message: str, language: str | None = None) -> str:
+    """``message`` in ``language`` (default: :func:`current_language`), or as is."""
+    return _catalog(language or current_language()).get(message, message)
+
+
+def ui_strings(language: str | None = None) -> dict[str, str]:
+    """All front-end strings, translated, to pass in the widget state."""
+    lang = language or current_language()
+    return {message: gettext(message, lang) for message in UI_STRINGS}

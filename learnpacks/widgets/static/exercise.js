@@ -1,0 +1,522 @@
+// learnpacks exercise widgets: one ES module for every kind (anywidget `_esm`).
+// No imports, no network: it must run the same in JupyterLab and in the static book.
+// The `checkers` below mirror learnpacks/widgets/checkers.py; change both together.
+
+const WS = "[ \\t\\n\\r\\f\\v\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000\\ufeff]+";
+const WS_RUN = new RegExp(WS, "g");
+const NUMBER = /^[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?$/;
+const DIGITS = { "\u066b": ".", "\u066c": "" };
+for (let i = 0; i < 10; i++) {
+  DIGITS[String.fromCharCode(0x660 + i)] = String(i);
+  DIGITS[String.fromCharCode(0x6f0 + i)] = String(i);
+}
+
+export function normalizeText(text, caseSensitive = false, whitespace = "collapse") {
+  text = text.normalize("NFC");
+  if (whitespace === "collapse") text = text.replace(WS_RUN, " ").replace(/^ +| +$/g, "");
+  else if (whitespace === "ignore") text = text.replace(WS_RUN, "");
+  return caseSensitive ? text : text.toLowerCase();
+}
+
+export function parseNumber(text) {
+  text = Array.from(text, (c) => (c in DIGITS ? DIGITS[c] : c)).join("").replace(WS_RUN, "");
+  if (text.includes(",") && !text.includes(".") && text.split(",").length === 2) {
+    text = text.replace(",", ".");
+  }
+  if (!NUMBER.test(text)) return null;
+  const value = Number(text);
+  return Number.isFinite(value) ? value : null;
+}
+
+const list = (v) => (v == null ? [] : Array.isArray(v) ? v : [v]);
+const result = (correct, feedback = [], wrong = []) => ({ correct, feedback, wrong });
+
+function checkText(answer, key) {
+  if (typeof answer !== "string") return result(false);
+  const cs = !!key.case_sensitive, ws = key.whitespace || "collapse";
+  const typed = normalizeText(answer, cs, ws);
+  const number = parseNumber(answer);
+  for (const item of list(key.accepted)) {
+    if (typeof item === "number") {
+      if (number !== null && Math.abs(number - item) <= (key.tolerance || 0) + 1e-12) return result(true);
+    } else if (typeof item === "string" && typed === normalizeText(item, cs, ws)) return result(true);
+  }
+  for (const pattern of list(key.regex)) {
+    try {
+      if (new RegExp(`^(?:${pattern})$`, cs ? "u" : "iu").test(typed)) return result(true);
+    } catch (e) { /* a pattern JS cannot read matches nothing, as in Python */ }
+  }
+  const notes = Object.entries(key.feedback || {})
+    .filter(([wrong]) => typed === normalizeText(wrong, cs, ws)).map(([, m]) => m);
+  return result(false, notes);
+}
+
+function checkChoice(answer, key) {
+  const chosen = list(answer);
+  if (!chosen.every((v) => typeof v === "string") || new Set(chosen).size !== chosen.length) return result(false);
+  const fb = key.feedback || {};
+  const notes = chosen.filter((v) => fb[v]).map((v) => fb[v]);
+  const correct = new Set(list(key.correct));
+  const ok = chosen.length > 0 && chosen.length === correct.size && chosen.every((v) => correct.has(v));
+  const wrong = chosen.filter((v) => !correct.has(v)).sort();
+  return result(ok, notes, ok ? [] : wrong);
+}
+
+function checkOrder(answer, key) {
+  const order = list(key.order);
+  const all = order.map((_, i) => i);
+  if (!Array.isArray(answer) || JSON.stringify(answer.map(String).sort()) !== JSON.stringify([...order].sort())) {
+    return result(false, [], all);
+  }
+  const wrong = all.filter((i) => answer[i] !== order[i]);
+  return result(wrong.length === 0, [], wrong);
+}
+
+function checkPairs(answer, key) {
+  const pairs = key.pairs || {};
+  const lefts = Object.keys(pairs).sort();
+  if (!answer || typeof answer !== "object" || Array.isArray(answer)) return result(false, [], lefts);
+  const wrong = lefts.filter((k) => answer[k] !== pairs[k]);
+  return result(wrong.length === 0, [], wrong);
+}
+
+function checkBlanks(answer, key) {
+  const blanks = list(key.blanks);
+  if (!Array.isArray(answer) || answer.length !== blanks.length) return result(false, [], blanks.map((_, i) => i));
+  const wrong = blanks.map((_, i) => i).filter((i) => !checkText(answer[i], {
+    accepted: blanks[i], case_sensitive: key.case_sensitive, whitespace: key.whitespace,
+  }).correct);
+  return result(wrong.length === 0, [], wrong);
+}
+
+export const checkers = {
+  "multiple-choice": checkChoice,
+  "short-answer": checkText,
+  "ordering": checkOrder,
+  "matching": checkPairs,
+  "fill-in-the-blanks": checkBlanks,
+  "reflection": (a) => result(typeof a === "string" && a.trim() !== ""),
+};
+
+export function check(kind, answer, key) {
+  return checkers[kind](answer, key);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Small DOM helpers. Author and translator text only ever goes through textContent.
+
+function h(tag, attrs = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (v === false || v == null) continue;
+    if (k === "text") {
+      node.textContent = v;
+      if (!("dir" in attrs)) node.dir = "auto"; // an English prompt in an Arabic page, and back
+    }
+    else if (k.startsWith("on")) node.addEventListener(k.slice(2), v);
+    else node.setAttribute(k, v === true ? "" : v);
+  }
+  for (const c of children.flat()) if (c != null) node.append(c);
+  return node;
+}
+
+let counter = 0;
+const uid = (base) => `lp-${base}-${++counter}`;
+const fill = (s, values) => s.replace(/\{(\w+)\}/g, (m, k) => (k in values ? String(values[k]) : m));
+const LIVE = new WeakMap(); // model -> true once a kernel answered our hello
+const storeKey = (id) => `learnpacks:${location.pathname}:${id}`;
+
+function remember(id, entry) {
+  try {
+    localStorage.setItem(storeKey(id), JSON.stringify(entry));
+  } catch (e) { /* storage may be disabled: progress is then per page view */ }
+  window.dispatchEvent(new CustomEvent("learnpacks:progress"));
+}
+
+function recalled(id) {
+  try {
+    return JSON.parse(localStorage.getItem(storeKey(id)) || "null");
+  } catch (e) {
+    return null;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Exercise views. Each builder returns {body, read, show(answer), mark(wrong)}.
+
+function choiceView(model, t, name) {
+  const c = model.get("content");
+  const type = c.multiple ? "checkbox" : "radio";
+  const inputs = [];
+  const rows = c.options.map((o) => {
+    const input = h("input", { type, name, value: o.value });
+    inputs.push(input);
+    return h("li", {}, h("label", {}, input, " ", h("span", { text: o.text })));
+  });
+  return {
+    hint: t(c.multiple ? "Choose all answers that apply." : "Choose one answer."),
+    group: true,
+    body: h("ul", { class: "lp-options" }, rows),
+    read: () => inputs.filter((i) => i.checked).map((i) => i.value),
+    show: (a) => inputs.forEach((i) => (i.checked = list(a).includes(i.value))),
+  };
+}
+
+function shortView(model, t) {
+  const c = model.get("content");
+  const id = uid("answer");
+  const input = h("input", { type: "text", id, autocomplete: "off", spellcheck: "false", placeholder: c.placeholder || null });
+  return {
+    labelFor: id,
+    body: h("div", { class: "lp-row" }, input),
+    read: () => input.value,
+    show: (a) => (input.value = typeof a === "string" ? a : ""),
+    mark: (wrong, ok) => input.setAttribute("aria-invalid", ok ? "false" : "true"),
+    input,
+  };
+}
+
+function blanksView(model, t) {
+  const c = model.get("content");
+  const inputs = [];
+  const marks = [];
+  const para = h("p", { class: "lp-blanks" }, c.segments.map((s) => {
+    if (s.text != null) return s.text;
+    const input = h("input", { type: "text", size: 12, autocomplete: "off", "aria-label": fill(t("Blank {n}"), { n: s.blank + 1 }) });
+    const mark = h("span", { class: "lp-mark" });
+    inputs.push(input);
+    marks.push(mark);
+    return h("span", { class: "lp-blank" }, input, mark);
+  }));
+  return {
+    body: para,
+    read: () => inputs.map((i) => i.value),
+    show: (a) => inputs.forEach((i, n) => (i.value = list(a)[n] || "")),
+    mark: (wrong, ok) => inputs.forEach((input, n) => {
+      const bad = wrong.includes(n);
+      input.setAttribute("aria-invalid", bad ? "true" : "false");
+      marks[n].textContent = ok == null ? "" : bad ? ` ✗ ${t("Wrong")}` : ` ✓ ${t("Right")}`;
+    }),
+  };
+}
+
+function orderView(model, t, name, announce) {
+  const items = model.get("content").items.slice();
+  const ol = h("ol", { class: "lp-order" });
+  const draw = (focus) => {
+    ol.replaceChildren(...items.map((item, i) => {
+      const move = (d, label) => h("button", {
+        type: "button", class: "lp-move", "data-dir": d, disabled: i + d < 0 || i + d >= items.length,
+        "aria-label": `${t(label)}: ${item.text}`,
+        onclick: () => {
+          items.splice(i + d, 0, items.splice(i, 1)[0]);
+          draw({ value: item.value, dir: d });
+          announce(fill(t("Moved {item} to position {n}."), { item: item.text, n: i + d + 1 }));
+        },
+      }, d < 0 ? "↑" : "↓");
+      return h("li", { "data-value": item.value }, h("span", { class: "lp-item", text: item.text }),
+        h("span", { class: "lp-mark" }), move(-1, "Move up"), move(1, "Move down"));
+    }));
+    if (focus) {
+      const li = ol.querySelector(`li[data-value="${CSS.escape(focus.value)}"]`);
+      const btn = li && (li.querySelector(`button[data-dir="${focus.dir}"]:not([disabled])`) || li.querySelector("button:not([disabled])"));
+      if (btn) btn.focus();
+    }
+  };
+  draw();
+  return {
+    group: true,
+    body: ol,
+    read: () => items.map((i) => i.value),
+    show: (a) => {
+      if (!Array.isArray(a) || a.length !== items.length) return;
+      const byValue = Object.fromEntries(items.map((i) => [i.value, i]));
+      if (a.every((v) => byValue[v])) { items.splice(0, items.length, ...a.map((v) => byValue[v])); draw(); }
+    },
+    mark: (wrong, ok) => ol.querySelectorAll(".lp-mark").forEach((m, n) => {
+      m.textContent = ok == null ? "" : wrong.includes(n) ? ` ✗ ${t("Wrong")}` : ` ✓ ${t("Right")}`;
+    }),
+  };
+}
+
+function matchView(model, t) {
+  const c = model.get("content");
+  const selects = {};
+  const marks = {};
+  const rows = c.left.map((l) => {
+    const id = uid("match");
+    const select = h("select", { id }, h("option", { value: "", text: t("Choose a match") }),
+      c.right.map((r) => h("option", { value: r.value, text: r.text })));
+    selects[l.value] = select;
+    marks[l.value] = h("span", { class: "lp-mark" });
+    return h("li", {}, h("label", { for: id, text: l.text }), " ", select, marks[l.value]);
+  });
+  return {
+    group: true,
+    body: h("ul", { class: "lp-match" }, rows),
+    read: () => Object.fromEntries(Object.entries(selects).filter(([, s]) => s.value).map(([k, s]) => [k, s.value])),
+    show: (a) => Object.entries(selects).forEach(([k, s]) => (s.value = (a && a[k]) || "")),
+    mark: (wrong, ok) => Object.entries(marks).forEach(([k, m]) => {
+      selects[k].setAttribute("aria-invalid", wrong.includes(k) ? "true" : "false");
+      m.textContent = ok == null ? "" : wrong.includes(k) ? ` ✗ ${t("Wrong")}` : ` ✓ ${t("Right")}`;
+    }),
+  };
+}
+
+function reflectionView(model, t) {
+  const id = uid("reflection");
+  const area = h("textarea", { id, rows: model.get("content").rows || 5 });
+  return {
+    labelFor: id,
+    body: area,
+    read: () => area.value,
+    show: (a) => (area.value = typeof a === "string" ? a : ""),
+    input: area,
+  };
+}
+
+const VIEWS = {
+  "multiple-choice": choiceView,
+  "short-answer": shortView,
+  "fill-in-the-blanks": blanksView,
+  "ordering": orderView,
+  "matching": matchView,
+  "reflection": reflectionView,
+};
+
+function frame(model, el) {
+  const lang = model.get("lang") || "en";
+  const strings = model.get("strings") || {};
+  const t = (s) => strings[s] || s;
+  const root = h("div", { class: `lp lp-${model.get("kind")}`, lang, dir: model.get("dir") || "ltr" });
+  el.replaceChildren(root);
+  return { root, t };
+}
+
+function renderExercise(model, el) {
+  const { root, t } = frame(model, el);
+  const kind = model.get("kind");
+  const id = model.get("exercise_id");
+  const graded = model.get("mode") === "graded";
+  const status = h("div", { class: "lp-feedback", role: "status", "aria-live": "polite" });
+  const moved = h("div", { class: "lp-sr-only", "aria-live": "polite" });
+  const view = VIEWS[kind](model, t, uid(id), (msg) => (moved.textContent = msg));
+  const prompt = model.get("prompt");
+  const promptId = uid("prompt");
+  let container;
+  if (view.group) {
+    container = h("fieldset", {}, h("legend", {}, h("span", { class: "lp-prompt", text: prompt })),
+      view.hint ? h("p", { class: "lp-help", text: view.hint }) : null, view.body);
+  } else if (view.labelFor) {
+    container = h("div", {}, h("label", { for: view.labelFor, class: "lp-prompt", text: prompt || t("Your answer") }), view.body);
+  } else {
+    container = h("div", { role: "group", "aria-labelledby": prompt ? promptId : null },
+      prompt ? h("p", { id: promptId, class: "lp-prompt", text: prompt }) : null, view.body);
+  }
+  const button = h("button", { type: "button", class: "lp-check" }, t(kind === "reflection" ? "Save" : "Check"));
+  const notice = graded && h("p", { class: "lp-notice", hidden: true, text: t(
+    "This is a graded exercise. To take part, open this notebook in Jupyter (Binder or your course hub) and answer there.") });
+  root.append(container, h("div", { class: "lp-actions" }, button), notice || "", status, moved);
+
+  const say = (state, messages = []) => {
+    const head = { correct: `✓ ${t("Correct!")}`, incorrect: `✗ ${t("Not quite. Try again.")}` }[state] || "";
+    const lines = [head, ...messages].filter(Boolean);
+    // The kernel confirms what the browser already said: do not make screen readers repeat it.
+    if (status.dataset.said === JSON.stringify(lines)) return;
+    status.dataset.said = JSON.stringify(lines);
+    status.className = `lp-feedback lp-${state || "none"}`;
+    status.replaceChildren(...lines.map((m) => h("p", { text: m })));
+  };
+  const showResult = (r) => {
+    if (!r || !r.status) return;
+    if (r.status === "recorded") {
+      say("recorded", [t(kind === "reflection" ? "Saved. A facilitator will read your reflection." :
+        "Your answer is recorded. It will be graded later.")]);
+      return;
+    }
+    say(r.status, r.feedback || []);
+    if (view.mark) view.mark((r.wrong || []), r.status === "correct");
+    if (r.status === "incorrect") button.textContent = t("Try again");
+  };
+
+  const local = (answer) => {
+    const key = model.get("key") || {};
+    if (graded || kind === "reflection" || !Object.keys(key).length) return null;
+    return check(kind, answer, { ...(model.get("content").rules || {}), ...key });
+  };
+  let waiting = null;
+  button.addEventListener("click", () => {
+    const answer = view.read();
+    const empty = Array.isArray(answer) ? answer.every((a) => a === "") || !answer.length :
+      typeof answer === "string" ? !answer.trim() : !Object.keys(answer).length;
+    if (empty && kind !== "ordering") {
+      say("none", [t("Please answer first.")]);
+      return;
+    }
+    const verdict = local(answer);
+    if (verdict) {
+      showResult({ status: verdict.correct ? "correct" : "incorrect", ...verdict });
+      remember(id, { status: verdict.correct ? "correct" : "incorrect", answer });
+    }
+    try { model.send({ type: "answer", answer }); } catch (e) { /* no kernel */ }
+    if (!verdict) {
+      clearTimeout(waiting);
+      waiting = setTimeout(() => {
+        if (LIVE.get(model)) return;
+        if (kind === "reflection" && !graded) {
+          remember(id, { status: "recorded", answer });
+          say("recorded", [t("Saved in this browser only.")]);
+        } else say("none", [t("Your answer could not be saved: run this notebook in Jupyter to take part.")]);
+      }, 1500);
+    }
+  });
+  const reset = () => {
+    button.textContent = t(kind === "reflection" ? "Save" : "Check");
+    status.dataset.said = "";
+  };
+  container.addEventListener("input", reset);
+  container.addEventListener("change", reset);
+  container.addEventListener("click", (e) => e.target.closest?.(".lp-move") && reset());
+
+  const onResult = () => showResult(model.get("result"));
+  model.on("change:result", onResult);
+  const answer = model.get("answer");
+  const stored = recalled(id);
+  if (answer != null && model.get("result").status) {
+    view.show(answer);
+    onResult();
+  } else if (stored && stored.answer != null && !graded) {
+    view.show(stored.answer);
+    showResult({ status: stored.status, ...(local(stored.answer) || {}) });
+  }
+  const staticNotice = setTimeout(() => {
+    if (graded && !LIVE.get(model)) {
+      notice.hidden = false;
+      button.disabled = true;
+    }
+  }, 1500);
+  return () => {
+    model.off("change:result", onResult);
+    clearTimeout(staticNotice);
+    clearTimeout(waiting);
+  };
+}
+
+function renderCode(model, el) {
+  const { root, t } = frame(model, el);
+  const c = model.get("content");
+  const status = h("div", { class: "lp-feedback", role: "status", "aria-live": "polite" });
+  const hints = h("ol", { class: "lp-hints", "aria-live": "polite" });
+  const sol = h("div", { class: "lp-solution", "aria-live": "polite" });
+  let localHints = 0;
+  const drawHints = () => {
+    const n = Math.min(c.hints.length, Math.max(localHints, model.get("hints_shown") || 0));
+    hints.replaceChildren(...c.hints.slice(0, n).map((text, i) =>
+      h("li", {}, h("strong", { text: fill(t("Hint {n} of {total}"), { n: i + 1, total: c.hints.length }) + ": " }), text)));
+    hintBtn.disabled = n >= c.hints.length;
+    if (n >= c.hints.length && n > 0) hintBtn.textContent = t("No more hints.");
+  };
+  const hintBtn = h("button", { type: "button", onclick: () => {
+    localHints = Math.min(c.hints.length, Math.max(localHints, model.get("hints_shown") || 0) + 1);
+    try { model.send({ type: "hint" }); } catch (e) { /* static page */ }
+    drawHints();
+  } }, t("Show a hint"));
+  const drawSolution = (asked) => {
+    const code = model.get("revealed_solution");
+    if (code) sol.replaceChildren(h("p", { class: "lp-prompt", text: t("Solution") }), h("pre", {}, h("code", { text: code })));
+    else if (asked) sol.replaceChildren(h("p", { text: fill(t("Attempts needed before the solution: {n}."), { n: c.solution_after }) }));
+  };
+  const solBtn = h("button", { type: "button", onclick: () => {
+    try { model.send({ type: "solution" }); } catch (e) { /* static page */ }
+    drawSolution(true);
+  } }, t("Show the solution"));
+  const say = () => {
+    const r = model.get("result") || {};
+    const head = { correct: `✓ ${t("Correct!")}`, incorrect: `✗ ${t("Not quite. Try again.")}` }[r.status];
+    status.className = `lp-feedback lp-${r.status || "none"}`;
+    status.replaceChildren(...[head, ...(r.feedback || []),
+      r.attempts ? fill(t("Attempts: {n}"), { n: r.attempts }) : null].filter(Boolean).map((m) => h("p", { text: m })));
+  };
+  root.append(
+    h("p", { class: "lp-prompt", text: model.get("prompt") }),
+    h("p", { class: "lp-help", text: t("Run the code cell with your function, then call check() in the next cell.") }),
+    status,
+    c.hints.length ? h("div", { class: "lp-actions" }, hintBtn) : null, hints,
+    c.has_solution ? h("div", { class: "lp-actions" }, solBtn) : null, sol,
+  );
+  drawHints();
+  say();
+  drawSolution(false);
+  const onHints = () => drawHints();
+  const onResult = () => say();
+  const onSol = () => drawSolution(false);
+  model.on("change:hints_shown", onHints);
+  model.on("change:result", onResult);
+  model.on("change:revealed_solution", onSol);
+  return () => {
+    model.off("change:hints_shown", onHints);
+    model.off("change:result", onResult);
+    model.off("change:revealed_solution", onSol);
+  };
+}
+
+function renderProgress(model, el) {
+  const { root, t } = frame(model, el);
+  const count = h("p", { class: "lp-count", role: "status", "aria-live": "polite" });
+  const ul = h("ul", { class: "lp-progress-list" });
+  const title = model.get("content").title;
+  root.append(h("p", { class: "lp-prompt", text: title || t("Progress") }), count, ul);
+  const draw = () => {
+    const items = model.get("items") || [];
+    const done = items.map((i) => {
+      const s = recalled(i.id);
+      return i.done || (!!s && (s.status === "correct" || s.status === "recorded"));
+    });
+    count.textContent = fill(t("{done} of {total} done"), { done: done.filter(Boolean).length, total: items.length });
+    ul.replaceChildren(...items.map((i, n) => h("li", { class: done[n] ? "lp-done" : "lp-todo" },
+      h("span", { class: "lp-mark", text: done[n] ? `✓ ${t("Done")}: ` : `○ ${t("Not done yet")}: ` }), i.label)));
+  };
+  draw();
+  model.on("change:items", draw);
+  window.addEventListener("learnpacks:progress", draw);
+  return () => {
+    model.off("change:items", draw);
+    window.removeEventListener("learnpacks:progress", draw);
+  };
+}
+
+function renderMedia(model, el) {
+  const { root, t } = frame(model, el);
+  const c = model.get("content");
+  if (model.get("kind") === "image") {
+    root.append(h("figure", {}, h("img", { src: c.src, alt: c.alt, width: c.width }),
+      c.caption ? h("figcaption", { text: c.caption }) : null));
+    return;
+  }
+  const video = h("video", { controls: true, preload: "metadata", src: c.src, poster: c.poster || null, crossorigin: "anonymous", "aria-label": c.title },
+    c.tracks.map((tr, i) => h("track", { kind: "captions", src: tr.src, srclang: tr.lang, label: tr.label, default: i === 0 })),
+    t("Your browser cannot play this video."));
+  root.append(h("figure", {}, video, h("figcaption", { text: c.title })),
+    c.transcript ? h("details", {}, h("summary", { text: t("Transcript") }), h("div", { class: "lp-transcript" },
+      c.transcript.split(/\n\s*\n/).map((p) => h("p", { text: p })))) : null);
+}
+
+function render({ model, el }) {
+  const kind = model.get("kind");
+  const onMsg = (msg) => {
+    if (msg && msg.type === "live") LIVE.set(model, true);
+  };
+  model.on("msg:custom", onMsg);
+  try { model.send({ type: "hello" }); } catch (e) { /* static page: no kernel */ }
+  let cleanup;
+  if (kind === "code") cleanup = renderCode(model, el);
+  else if (kind === "progress") cleanup = renderProgress(model, el);
+  else if (kind === "image" || kind === "video") cleanup = renderMedia(model, el);
+  else cleanup = renderExercise(model, el);
+  return () => {
+    model.off("msg:custom", onMsg);
+    if (cleanup) cleanup();
+  };
+}
+
+export default { render };

@@ -1,0 +1,100 @@
+"""Answers saved beside the notebook (learnpacks.widgets.answers)."""
+
+from __future__ import annotations
+
+import json
+import os
+import warnings
+from pathlib import Path
+
+import pytest
+
+from learnpacks.widgets import answers
+from learnpacks.widgets.answers import ANSWERS_FILE, AnswerStore, configure, notebook_name
+
+
+def test_record_then_read_back(tmp_path: Path) -> None:
+    """Is an answer recorded under its notebook and exercise id, and read back?"""
+    store = AnswerStore(tmp_path)
+    assert store.record("01-intro.ipynb", "projects", {"kind": "multiple-choice", "answer": ["a"]})
+    assert store.record("02-next.ipynb", "projects", {"kind": "multiple-choice", "answer": ["b"]})
+    assert store.get("01-intro.ipynb", "projects")["answer"] == ["a"]
+    assert store.get("02-next.ipynb", "projects")["answer"] == ["b"]
+    data = json.loads((tmp_path / ANSWERS_FILE).read_text(encoding="utf-8"))
+    assert data["version"] == 1 and set(data["notebooks"]) == {"01-intro.ipynb", "02-next.ipynb"}
+    assert "updated" in data["notebooks"]["01-intro.ipynb"]["projects"]
+
+
+def test_missing_file_means_no_answers(tmp_path: Path) -> None:
+    """Does a folder with no answers file give no answers, and no warning?"""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert AnswerStore(tmp_path).get("x.ipynb", "q") is None
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        b"{not json",
+        b"",
+        b"\xff\xfe\x00garbage",
+        b"[1, 2]",
+        b'{"version": 99, "notebooks": {}}',
+        b'{"version": 1, "notebooks": {"a.ipynb": [1]}}',
+    ],
+    ids=["truncated", "empty", "binary", "list", "future-version", "bad-entry"],
+)
+def test_corrupt_file_is_kept_aside_and_never_crashes(tmp_path: Path, content: bytes) -> None:
+    """Does a corrupt answers file give a warning, a .bak copy with its bytes, and a fresh start?"""
+    (tmp_path / ANSWERS_FILE).write_bytes(content)
+    store = AnswerStore(tmp_path)
+    with pytest.warns(UserWarning, match="could not be read"):
+        assert store.get("a.ipynb", "q") is None
+    assert (tmp_path / (ANSWERS_FILE + ".bak")).read_bytes() == content
+    assert store.record("a.ipynb", "q", {"kind": "reflection", "answer": "ok"})
+    assert store.get("a.ipynb", "q")["answer"] == "ok"
+
+
+def test_second_corruption_does_not_overwrite_the_first_backup(tmp_path: Path) -> None:
+    """Is an earlier .bak kept when another corrupt file is set aside?"""
+    (tmp_path / (ANSWERS_FILE + ".bak")).write_text("first")
+    (tmp_path / ANSWERS_FILE).write_text("second")
+    with pytest.warns(UserWarning):
+        AnswerStore(tmp_path).load()
+    assert (tmp_path / (ANSWERS_FILE + ".bak")).read_text() == "first"
+    assert (tmp_path / (ANSWERS_FILE + ".bak1")).read_text() == "second"
+
+
+def test_unwritable_folder_warns_and_goes_on(tmp_path: Path) -> None:
+    """Does a folder that cannot be written make record() warn and return False, not raise?"""
+    target = tmp_path / "file-not-folder"
+    target.write_text("x")
+    with pytest.warns(UserWarning, match="could not save"):
+        assert AnswerStore(target).record("a.ipynb", "q", {"answer": 1}) is False
+
+
+def test_write_is_atomic_no_temp_files_left(tmp_path: Path) -> None:
+    """After many writes, is there one answers file and no temporary file left behind?"""
+    store = AnswerStore(tmp_path)
+    for i in range(20):
+        store.record("a.ipynb", f"q{i}", {"answer": i})
+    leftovers = [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
+    assert leftovers == [] and len(store.notebook_answers("a.ipynb")) == 20
+
+
+def test_notebook_name_sources(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Is the notebook name taken from configure(), then JPY_SESSION_NAME, then 'untitled'?"""
+    assert notebook_name() == "untitled"
+    monkeypatch.setenv("JPY_SESSION_NAME", "/home/learner/pack/01-intro.ipynb")
+    assert notebook_name() == "01-intro.ipynb"
+    configure(notebook="packs/x/02-data.ipynb")
+    assert notebook_name() == "02-data.ipynb"
+
+
+def test_configure_directory(tmp_path: Path) -> None:
+    """Does configure(directory=...) move where answers are kept?"""
+    configure(directory=tmp_path / "elsewhere")
+    AnswerStore().record("a.ipynb", "q", {"answer": 1})
+    assert (tmp_path / "elsewhere" / ANSWERS_FILE).exists()
+    assert answers.answers_directory() == tmp_path / "elsewhere"
+    assert not (Path(os.getcwd()) / ANSWERS_FILE).exists()
