@@ -36,18 +36,41 @@ def make_catalog(root: Path, packs: int, notebooks: int) -> None:
         (folder / "figure.svg").write_text('<svg xmlns="http://www.w3.org/2000/svg"/>')
         names = [f"{n + 1:02d}-part.ipynb" for n in range(notebooks)]
         meta = {
-            "id": pid, "title": f"Pack {i}", "summary": "Generated.", "language": "en", "level": "beginner",
-            "duration": 30, "topics": ["t"], "audience": ["a"], "formats": ["text", "exercises"],
-            "objectives": ["o"], "authors": [{"name": "Bench"}], "status": "published", "notebooks": names,
+            "id": pid,
+            "title": f"Pack {i}",
+            "summary": "Generated.",
+            "language": "en",
+            "level": "beginner",
+            "duration": 30,
+            "topics": ["t"],
+            "audience": ["a"],
+            "formats": ["text", "exercises"],
+            "objectives": ["o"],
+            "authors": [{"name": "Bench"}],
+            "status": "published",
+            "notebooks": names,
             "prerequisites": [f"pack-{i - 1:04d}"] if i else [],
         }
         (folder / "pack.yml").write_text(yaml.safe_dump(meta))
         for n, name in enumerate(names):
             nb = nbformat.v4.new_notebook()
-            cells = [nbformat.v4.new_markdown_cell(f"# Part {n}\n\nIntro with a [link](https://meta.wikimedia.org/).", id="t")]
+            cells = [
+                nbformat.v4.new_markdown_cell(
+                    f"# Part {n}\n\nIntro with a [link](https://meta.wikimedia.org/).", id="t"
+                )
+            ]
             for k in range(10):
-                cells.append(nbformat.v4.new_markdown_cell(f"## Section {k}\n\nText ![A figure](figure.svg) and [next]({name}).", id=f"m{k}"))
-                cells.append(nbformat.v4.new_code_cell(f'q{k} = MultipleChoice(id="p{n}-q{k}", question=_("Q?"))\nq{k}', id=f"c{k}"))
+                cells.append(
+                    nbformat.v4.new_markdown_cell(
+                        f"## Section {k}\n\nText ![A figure](figure.svg) and [next]({name}).",
+                        id=f"m{k}",
+                    )
+                )
+                cells.append(
+                    nbformat.v4.new_code_cell(
+                        f'q{k} = MultipleChoice(id="p{n}-q{k}", question=_("Q?"))\nq{k}', id=f"c{k}"
+                    )
+                )
             nb.cells = cells
             nbformat.write(nb, folder / name)
 
@@ -64,7 +87,11 @@ def main() -> None:
         cli, lib = [], []
         for _ in range(args.repeat):
             start = time.perf_counter()
-            result = subprocess.run([sys.executable, "-m", "learnpacks", "--root", str(root), "check"], capture_output=True, text=True)
+            result = subprocess.run(
+                [sys.executable, "-m", "learnpacks", "--root", str(root), "check"],
+                capture_output=True,
+                text=True,
+            )
             cli.append(time.perf_counter() - start)
             assert result.returncode == 0, result.stdout + result.stderr
             start = time.perf_counter()
@@ -74,7 +101,9 @@ def main() -> None:
         total_nb = args.packs * args.notebooks
         print(f"catalog: {args.packs} packs, {total_nb} notebooks, {total_nb * 21} cells")
         print(f"`learnpacks check` (fresh process): median {statistics.median(cli):.2f} s")
-        print(f"check_catalog() (in process):      median {statistics.median(lib):.2f} s, {1000 * statistics.median(lib) / total_nb:.1f} ms per notebook")
+        print(
+            f"check_catalog() (in process):      median {statistics.median(lib):.2f} s, {1000 * statistics.median(lib) / total_nb:.1f} ms per notebook"
+        )
 
 
 if __name__ == "__main__":

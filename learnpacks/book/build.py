@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from learnpacks.book.html import el
+from learnpacks.book.offline import VENDOR, npm_available
 from learnpacks.book.offline import vendor as offline_vendor
 from learnpacks.book.plan import SitePlan, plan_site
 from learnpacks.book.search import index_site
@@ -69,7 +70,7 @@ def build_language(
     language: str,
     build_dir: Path,
     quiet: bool = True,
-    vendor_dir: Path | None = None,
+    vendored: bool = False,
 ) -> Path:
     """Write the sources of *language* and run Sphinx on them; returns the language's HTML folder."""
     src = write_source(
@@ -78,7 +79,7 @@ def build_language(
         language=language,
         dest=build_dir / "src" / language,
         cache_dir=build_dir / "cache" / language,
-        vendor_dir=vendor_dir,
+        vendored=vendored,
     )
     conf = src / "conf.py"
     inputs = [src / "_config.yml", src / "_toc.yml"]
@@ -206,7 +207,7 @@ def build_site(
     languages: Sequence[str] | None = None,
     build_dir: Path | None = None,
     search: bool = True,
-    offline: bool = False,
+    offline: bool | None = None,
     quiet: bool = True,
 ) -> SiteBuild:
     """Build the site into ``<build_dir>/site/``; returns where it is and what was published.
@@ -228,14 +229,20 @@ def build_site(
     plan = plan_site(
         catalog, packs=packs, languages=languages, threshold=config.thresholds.publish_translation
     )
-    vendor_dir = (
-        offline_vendor(build_dir / "vendor", cache_dir=build_dir / "npm") if offline else None
-    )
+    if offline and not npm_available():
+        raise UsageError(
+            "--offline needs npm (Node.js) to fetch the vendored scripts from the npm registry"
+        )
+    vendored = npm_available() if offline is None else offline
+    if vendored:
+        offline_vendor(build_dir / "vendor")
     site = build_dir / "site"
     site.mkdir(parents=True, exist_ok=True)
     for stale in site.iterdir():
         if stale.is_symlink() or (
-            stale.is_dir() and stale.name not in languages and stale.name != "pagefind"
+            stale.is_dir()
+            and stale.name not in languages
+            and stale.name not in ("pagefind", VENDOR)
         ):
             stale.unlink() if stale.is_symlink() else shutil.rmtree(stale)
     with ThreadPoolExecutor(max_workers=min(2, len(languages))) as pool:
@@ -247,12 +254,16 @@ def build_site(
                 language=lang,
                 build_dir=build_dir,
                 quiet=quiet,
-                vendor_dir=vendor_dir,
+                vendored=vendored,
             )
             for lang in languages
         ]
         for future in futures:
             future.result()
+    if vendored:
+        mirror_tree(build_dir / "vendor", site / VENDOR, skip=set())
+    elif (site / VENDOR).exists():
+        shutil.rmtree(site / VENDOR)
     (site / "index.html").write_text(root_page(plan), encoding="utf-8")
     if search:
         index_site(site)

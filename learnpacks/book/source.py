@@ -19,7 +19,6 @@ from typing import Any
 import yaml
 
 from learnpacks.book import pages
-from learnpacks.book.offline import VENDOR
 from learnpacks.book.offline import sphinx_config as offline_settings
 from learnpacks.book.plan import Edition, SitePlan
 from learnpacks.book.strings import Strings, is_rtl
@@ -173,11 +172,11 @@ def write_source(
     language: str,
     dest: Path,
     cache_dir: Path,
-    vendor_dir: Path | None = None,
+    vendored: bool = False,
 ) -> Path:
     """Write the Jupyter Book source tree of *language* into *dest*; returns *dest*.
 
-    With *vendor_dir* (an offline build), its files are published under ``_vendor/``.
+    *vendored*: pages load their scripts from the site's own ``_vendor/`` (see :mod:`.offline`).
     """
     config = catalog.require_config()
     s = Strings(language)
@@ -216,10 +215,6 @@ def write_source(
                 + filters,
                 "append": "",
             }
-    if vendor_dir is not None:
-        for path in sorted(vendor_dir.rglob("*")):
-            if path.is_file():
-                downloads[f"{VENDOR}/{path.relative_to(vendor_dir).as_posix()}"] = path.read_bytes()
     (dest / "_extra").mkdir(exist_ok=True)
     _mirror(downloads, dest / "_extra", keep=set())
     keep = {e.pack.id for e in editions}
@@ -238,9 +233,7 @@ def write_source(
     _write_if_changed(
         dest / PAGES_FILE, json.dumps(page_html, ensure_ascii=False, indent=1, sort_keys=True)
     )
-    book = book_config(
-        catalog, language=language, cache_dir=cache_dir, offline=vendor_dir is not None
-    )
+    book = book_config(catalog, language=language, cache_dir=cache_dir, offline=vendored)
     _write_if_changed(
         dest / "_config.yml", yaml.safe_dump(book, sort_keys=False, allow_unicode=True)
     )

@@ -264,11 +264,14 @@ def test_bundle_pages_render_from_disk(bundle: Path, tmp_path: Path, chromium) -
             url = (tmp_path / "html" / "en" / "packs" / DEMO / name).as_uri()
             page.goto(url)
             page.wait_for_load_state("networkidle")
-            assert failed == []
+            # Chromium refuses ES-module imports from a file:// page (origin "null"), so anywidget's
+            # blob: import of an exercise's front-end fails there: exercises need the bundle served
+            # over http (docs/readers-offline.md says how). Every file the bundle holds must load.
+            assert [url for url in failed if not url.startswith("blob:null/")] == []
             # both the theme's stylesheet and the site's own are applied
             assert _css_var(page, "--pst-color-primary")
             assert _css_var(page, "--lp-accent") == accent
-            assert [r for r in requested if not r.startswith("file://")] == []
+            assert [r for r in requested if not r.startswith(("file://", "blob:null/"))] == []
             assert len(requested) > 10
             page.close()
         readme = context.new_page()
