@@ -12,6 +12,7 @@ from learnpacks.checks.cells import (
     check_cell_ids,
     check_execution_policy,
     check_nbgrader,
+    check_notebook_name,
     check_outputs,
     duplicate_exercises,
     exercise_refs,
@@ -36,6 +37,7 @@ def check_notebook(path: Path, *, repo_root: Path, display: str) -> tuple[list[P
     problems += check_cell_ids(cells, display)
     problems += check_nbgrader(cells, display)
     problems += check_execution_policy(nb, display)
+    problems += check_notebook_name(cells, display, path.name)
     problems += check_markdown_cells(cells, notebook=path, repo_root=repo_root, display=display)
     refs, ref_problems = exercise_refs(cells, display)
     return problems + ref_problems, refs

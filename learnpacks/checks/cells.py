@@ -191,6 +191,31 @@ def exercise_refs(cells: list, display: str) -> tuple[list[ExerciseRef], list[Pr
     return refs, problems
 
 
+def check_notebook_name(cells: list, display: str, filename: str) -> Iterator[Problem]:
+    """``configure(notebook=...)`` must name this file, or answers are saved (and graded) under another."""
+    for index, cell in enumerate(cells):
+        if cell.get("cell_type") != "code" or "configure" not in cell.get("source", ""):
+            continue
+        try:
+            tree = ast.parse(_parseable(cell.get("source", "")))
+        except SyntaxError:
+            continue
+        for node in ast.walk(tree):
+            if not isinstance(node, ast.Call) or _callee(node) != "configure":
+                continue
+            kw = next((k for k in node.keywords if k.arg == "notebook"), None)
+            if kw is None or not isinstance(kw.value, ast.Constant):
+                continue
+            if kw.value.value != filename:
+                yield Problem(
+                    display,
+                    "exercise.notebook-name-mismatch",
+                    f"configure(notebook={kw.value.value!r}) does not name this notebook",
+                    cell_location(index, cell, node.lineno),
+                    hint=f'use configure(notebook="{filename}")',
+                )
+
+
 def duplicate_exercises(refs: list[ExerciseRef]) -> Iterator[Problem]:
     first: dict[str, ExerciseRef] = {}
     for ref in refs:

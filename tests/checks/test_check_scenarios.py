@@ -54,6 +54,7 @@ EXPECTED = {
     "invalid-nbformat": [("nb.invalid-format", "01-intro.ipynb", "cell 1")],
     "missing-notebook": [("pack.missing-notebook", "pack.yml", "notebooks[0]")],
     "duplicate-cell-ids": [("nb.duplicate-cell-id", "01-intro.ipynb", "cell 2 [id=same]")],
+    "wrong-notebook-name": [("exercise.notebook-name-mismatch", "01-intro.ipynb", "cell 2 [id=setup], line 2")],
 }
 
 

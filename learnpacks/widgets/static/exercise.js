@@ -330,8 +330,10 @@ function renderExercise(model, el) {
   const showResult = (r) => {
     if (!r || !r.status) return;
     if (r.status === "recorded") {
-      say("recorded", [t(kind === "reflection" ? "Saved. A facilitator will read your reflection." :
-        "Your answer is recorded. It will be graded later.")]);
+      const message = kind !== "reflection" ? "Your answer is recorded. It will be graded later." :
+        graded ? "Saved. A facilitator will read your reflection." :
+        "Saved. This reflection is for you: nobody grades it.";
+      say("recorded", [t(message)]);
       return;
     }
     say(r.status, r.feedback || []);
