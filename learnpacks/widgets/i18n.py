@@ -56,6 +56,7 @@ UI_STRINGS: tuple[str, ...] = (
     "Please answer first.",
     "Save",
     "Saved. A facilitator will read your reflection.",
+    "Saved. This reflection is for you: nobody grades it.",
     "Saved in this browser only.",
     "Run the code cell with your function, then call check() in the next cell.",
     "All tests passed.",
