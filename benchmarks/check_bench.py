@@ -81,6 +81,19 @@ def main() -> None:
     parser.add_argument("--notebooks", type=int, default=3)
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
+    shipped = []
+    for _ in range(5):
+        start = time.perf_counter()
+        result = subprocess.run(
+            [sys.executable, "-m", "learnpacks", "--root", str(REPO), "check"],
+            capture_output=True,
+            text=True,
+        )
+        shipped.append(time.perf_counter() - start)
+        assert result.returncode == 0, result.stdout + result.stderr
+    print(
+        f"`learnpacks check` on the shipped catalog (fresh process): median {statistics.median(shipped):.2f} s"
+    )
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
         make_catalog(root, args.packs, args.notebooks)

@@ -1,0 +1,209 @@
+"""Stock ``nbgrader autograde`` against ``learnpacks cohort grade`` on the same cohort, in one run.
+
+    .venv/bin/python benchmarks/grading_bench.py --learners 40 [--workers 2] [--json out.json]
+
+The cohort is the test suite's fixture pack (``tests/grading/fixtures/project``, two notebooks,
+a widget exercise included) with generated right, partly right and wrong hand-ins
+(``tests/grading/cohort_factory.py``). Both graders run as subprocesses on the same submitted
+files; for each the benchmark records wall time, CPU seconds of the whole process tree
+(rusage of reaped descendants) and peak memory (sum of the tree's RSS, sampled every 0.1 s).
+It then checks that both gave the same scores, and prints the throughput ratio.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / "tests" / "grading"))
+
+from cohort_factory import make_handins  # noqa: E402
+from grading_helpers import make_cohort  # noqa: E402
+
+from learnpacks.grading.collect import collect  # noqa: E402
+
+
+def _tree_rss(root: int) -> int:
+    """Bytes of RSS of *root* and all its descendants (from /proc)."""
+    children: dict[int, list[int]] = {}
+    rss: dict[int, int] = {}
+    page = os.sysconf("SC_PAGE_SIZE")
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            with open(f"/proc/{entry}/statm") as f:
+                rss[int(entry)] = int(f.read().split()[1]) * page
+        except (OSError, IndexError, ValueError):
+            continue
+        children.setdefault(int(fields[1]), []).append(int(entry))
+    total, stack = 0, [root]
+    while stack:
+        pid = stack.pop()
+        total += rss.get(pid, 0)
+        stack.extend(children.get(pid, []))
+    return total
+
+
+def measure(cmd: list[str], cwd: Path, env: dict[str, str]) -> dict[str, float]:
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.perf_counter()
+    proc = subprocess.Popen(
+        cmd, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    peak = 0
+    stop = threading.Event()
+
+    def sample() -> None:
+        nonlocal peak
+        while not stop.is_set():
+            peak = max(peak, _tree_rss(proc.pid))
+            stop.wait(0.1)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    code = proc.wait()
+    wall = time.perf_counter() - start
+    stop.set()
+    sampler.join()
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return {
+        "exit": code,
+        "wall_s": round(wall, 2),
+        "cpu_s": round(cpu, 2),
+        "peak_rss_mb": round(peak / 2**20, 1),
+    }
+
+
+def scores(db_url: str) -> dict[str, float | None]:
+    from nbgrader.api import Gradebook
+
+    out = {}
+    with Gradebook(db_url) as gb:
+        for sub in gb.assignment_submissions("grading-demo"):
+            for nb in sub.notebooks:
+                for g in nb.grades:
+                    out[f"{sub.student.id}/{nb.name}/{g.name}"] = g.auto_score
+    return out
+
+
+def main(argv: list[str] | None = None) -> dict[str, object]:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--learners", type=int, default=40)
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 2)
+    parser.add_argument("--launchers", default="prefork,subprocess")
+    parser.add_argument("--json", type=Path)
+    parser.add_argument("--keep", action="store_true", help="keep the temporary cohorts")
+    args = parser.parse_args(argv)
+
+    bindir = str(Path(sys.executable).parent)
+    env = {**os.environ, "PATH": bindir + os.pathsep + os.environ.get("PATH", "")}
+    os.environ["PATH"] = env["PATH"]
+    base = Path(tempfile.mkdtemp(prefix="lp-bench-"))
+    n = args.learners
+    cohort = make_cohort(base / "cohort")
+    learners = make_handins(
+        cohort.path("release"),
+        base / "handins",
+        right=n - 2 * (n // 3),
+        partly=n // 3,
+        wrong=n // 3,
+        malicious=0,
+        malformed=0,
+    )
+    collect(cohort, [learner.zip_path for learner in learners])
+    notebooks = n * len(cohort.notebooks)
+
+    # stock nbgrader, on a copy of the same course
+    stock = base / "stock"
+    stock.mkdir()
+    for part in ("source", "submitted"):
+        shutil.copytree(cohort.root / part, stock / part)
+    stock_db = f"sqlite:///{stock / 'gradebook.db'}"
+    (stock / "nbgrader_config.json").write_text(
+        json.dumps(
+            {
+                "CourseDirectory": {
+                    "root": str(stock),
+                    "course_id": "grading-demo",
+                    "db_url": stock_db,
+                }
+            }
+        )
+    )
+    subprocess.run(
+        [f"{bindir}/nbgrader", "generate_assignment", "grading-demo", "--force"],
+        cwd=stock,
+        env=env,
+        capture_output=True,
+        check=True,
+    )
+    results: dict[str, object] = {
+        "learners": n,
+        "notebooks": notebooks,
+        "workers": args.workers,
+        "cpus": os.cpu_count(),
+        "load_before": os.getloadavg()[0],
+    }
+    results["stock_nbgrader"] = measure(
+        [f"{bindir}/nbgrader", "autograde", "grading-demo", "--force"], stock, env
+    )
+    reference = scores(stock_db)
+
+    for launcher in args.launchers.split(","):
+        run_dir = base / f"ours-{launcher}"
+        shutil.copytree(cohort.root, run_dir)
+        data = json.loads((run_dir / "cohort.json").read_text())
+        data["db_url"] = f"sqlite:///{run_dir / 'gradebook.db'}"
+        (run_dir / "cohort.json").write_text(json.dumps(data))
+        m = measure(
+            [
+                sys.executable,
+                "-m",
+                "learnpacks",
+                "cohort",
+                "grade",
+                "-C",
+                str(run_dir),
+                "--workers",
+                str(args.workers),
+                "--launcher",
+                launcher,
+                "--json",
+            ],
+            run_dir,
+            env,
+        )
+        ours = scores(data["db_url"])
+        m["scores_equal_stock"] = ours == reference
+        m["throughput_ratio"] = round(results["stock_nbgrader"]["wall_s"] / m["wall_s"], 2)
+        m["notebooks_per_s"] = round(notebooks / m["wall_s"], 2)
+        m["cpu_s_per_notebook"] = round(m["cpu_s"] / notebooks, 3)
+        results[f"cohort_grade_{launcher}"] = m
+    stock_m = results["stock_nbgrader"]
+    stock_m["notebooks_per_s"] = round(notebooks / stock_m["wall_s"], 2)
+    stock_m["cpu_s_per_notebook"] = round(stock_m["cpu_s"] / notebooks, 3)
+    results["load_after"] = os.getloadavg()[0]
+    print(json.dumps(results, indent=2))
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=2) + "\n")
+    if not args.keep:
+        shutil.rmtree(base, ignore_errors=True)
+    return results
+
+
+if __name__ == "__main__":
+    main()
