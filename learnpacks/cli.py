@@ -233,7 +233,14 @@ def build_parser() -> argparse.ArgumentParser:
 #: Optional format checkers jsonschema imports when installed (jupyter-events pulls them in). The
 #: notebook schema uses none of these formats, and rfc3987_syntax alone builds a grammar at import
 #: time (~1.3 s here), so the CLI process goes without them. Library users are not affected.
-_SLOW_OPTIONAL_MODULES = ("rfc3987_syntax", "isoduration", "uri_template", "webcolors", "fqdn", "rfc3987")
+_SLOW_OPTIONAL_MODULES = (
+    "rfc3987_syntax",
+    "isoduration",
+    "uri_template",
+    "webcolors",
+    "fqdn",
+    "rfc3987",
+)
 
 
 def _skip_slow_optional_imports() -> None:

@@ -8,7 +8,12 @@ from pathlib import Path
 from learnpacks.packs.model import PackMeta, SiteConfig
 
 REPO = Path(__file__).resolve().parents[1]
-SOURCES = [REPO / "learnpacks" / "checks", REPO / "learnpacks" / "packs", REPO / "learnpacks" / "book", REPO / "learnpacks" / "i18n"]
+SOURCES = [
+    REPO / "learnpacks" / "checks",
+    REPO / "learnpacks" / "packs",
+    REPO / "learnpacks" / "book",
+    REPO / "learnpacks" / "i18n",
+]
 
 
 def emitted_codes() -> set[str]:
@@ -16,8 +21,12 @@ def emitted_codes() -> set[str]:
     for folder in SOURCES:
         for path in folder.rglob("*.py"):
             text = path.read_text()
-            codes |= set(re.findall(r'"((?:nb|pack|exercise|grade|export|i18n)\.[a-z][a-z-]+)"', text))
-            codes |= {f"pack.{c}" for c in re.findall(r'f"\{(?:code_)?prefix\}\.([a-z][a-z-]+)"', text)}
+            codes |= set(
+                re.findall(r'"((?:nb|pack|exercise|grade|export|i18n)\.[a-z][a-z-]+)"', text)
+            )
+            codes |= {
+                f"pack.{c}" for c in re.findall(r'f"\{(?:code_)?prefix\}\.([a-z][a-z-]+)"', text)
+            }
     return codes
 
 

@@ -32,12 +32,18 @@ def test_binder_pins_what_the_lock_pins():
     for package in lock["package"]:
         if "version" in package:  # a universal lock may hold one version per Python range
             pinned.setdefault(package["name"], set()).add(package["version"])
-    lines = [line for line in (REPO / "binder" / "requirements.txt").read_text().splitlines() if line and not line.startswith("#")]
+    lines = [
+        line
+        for line in (REPO / "binder" / "requirements.txt").read_text().splitlines()
+        if line and not line.startswith("#")
+    ]
     assert any(line.startswith("jupyterlab==") for line in lines)
     for line in lines:
         name, rest = line.split("==", 1)
         assert rest.split(" ", 1)[0].strip() in pinned[name], line
-    assert not any(line.startswith(("sphinx==", "nbgrader==")) for line in lines), "Binder must stay light"
+    assert not any(line.startswith(("sphinx==", "nbgrader==")) for line in lines), (
+        "Binder must stay light"
+    )
 
 
 def test_every_shipped_pack_is_published_or_listed():

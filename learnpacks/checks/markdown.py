@@ -16,7 +16,7 @@ from learnpacks.errors import Problem
 
 _MD = MarkdownIt("commonmark").enable("table")
 # Keep every link as a token, even the ones markdown-it would refuse to render, so they can be reported.
-_MD.validateLink = lambda url: True
+_MD.validateLink = lambda url: True  # type: ignore[method-assign]
 _IMG_TAG = re.compile(r"<img\b([^>]*)>", re.IGNORECASE | re.DOTALL)
 _ATTR = re.compile(r"""\b([a-zA-Z-]+)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""")
 _A_TAG = re.compile(r"<a\b([^>]*)>", re.IGNORECASE | re.DOTALL)

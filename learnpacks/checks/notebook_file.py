@@ -95,8 +95,8 @@ def read_notebook(path: Path, display: str) -> tuple[nbformat.NotebookNode | Non
             warnings.simplefilter("ignore")
             nbformat.validate(copy.deepcopy(nb), version=4)
     except nbformat.ValidationError as exc:
-        path = list(getattr(exc, "absolute_path", []) or [])
-        loc = _cell_location_from_path(nb=data, path=path) or "/".join(map(str, path))
+        json_path = list(getattr(exc, "absolute_path", []) or [])
+        loc = _cell_location_from_path(nb=data, path=json_path) or "/".join(map(str, json_path))
         message = str(exc.message)
         if len(message) > 200:
             message = message[:200] + "…"

@@ -106,9 +106,7 @@ def vendor_scripts(
     """
     dest = Path(dest)
     cache = Path(cache_dir) if cache_dir is not None else dest.parent / ".npm-tarballs"
-    tarballs = {
-        name: npm_pack(f"{name}@{version}", cache, npm) for name, version in PINNED.items()
-    }
+    tarballs = {name: npm_pack(f"{name}@{version}", cache, npm) for name, version in PINNED.items()}
 
     require_js = dest / "require.js"
     _extract(tarballs["requirejs"], "require.js", require_js)

@@ -10,7 +10,13 @@ from learnpacks.cli import main
 
 
 def run(*args: str, cwd=None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "learnpacks", *args], capture_output=True, text=True, cwd=cwd, check=False)
+    return subprocess.run(
+        [sys.executable, "-m", "learnpacks", *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        check=False,
+    )
 
 
 def test_broken_packs_exit_1_and_json_matches_text(fixture_catalog):

@@ -54,7 +54,9 @@ EXPECTED = {
     "invalid-nbformat": [("nb.invalid-format", "01-intro.ipynb", "cell 1")],
     "missing-notebook": [("pack.missing-notebook", "pack.yml", "notebooks[0]")],
     "duplicate-cell-ids": [("nb.duplicate-cell-id", "01-intro.ipynb", "cell 2 [id=same]")],
-    "wrong-notebook-name": [("exercise.notebook-name-mismatch", "01-intro.ipynb", "cell 2 [id=setup], line 2")],
+    "wrong-notebook-name": [
+        ("exercise.notebook-name-mismatch", "01-intro.ipynb", "cell 2 [id=setup], line 2")
+    ],
 }
 
 
@@ -64,7 +66,9 @@ def test_scenario_reports_its_problems(fixture_catalog, scenario):
     report = check_catalog(root=fixture_catalog, pack_ids=[scenario])
     found = {(p.code, p.path, p.location) for p in report.problems}
     for code, suffix, location in EXPECTED[scenario]:
-        matches = [f for f in found if f[0] == code and f[1].endswith(suffix) and f[2].startswith(location)]
+        matches = [
+            f for f in found if f[0] == code and f[1].endswith(suffix) and f[2].startswith(location)
+        ]
         assert matches, f"{scenario}: expected {code} at {suffix} {location}; got {sorted(found)}"
         assert all(path.startswith(f"packs/{scenario}/") for _, path, _ in matches)
     assert report.errors
@@ -85,7 +89,9 @@ def test_cycle_reported_once(fixture_catalog):
 
 def test_ignore_suppresses_by_code(fixture_catalog):
     """Can a user suppress a problem by its code?"""
-    report = check_catalog(root=fixture_catalog, pack_ids=["heading-skips"], ignore=["nb.heading-skip"])
+    report = check_catalog(
+        root=fixture_catalog, pack_ids=["heading-skips"], ignore=["nb.heading-skip"]
+    )
     assert report.problems == []
 
 

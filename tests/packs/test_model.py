@@ -43,7 +43,19 @@ def test_defaults_are_filled():
 
 def test_video_needs_captions_or_transcript(tmp_path):
     """Is a video without captions or transcript refused, naming the media entry?"""
-    data = dict(GOOD, media=[{"id": "v", "kind": "video", "title": "T", "source": "https://commons.wikimedia.org/x.webm", "license": "CC-BY-SA-4.0", "attribution": "X"}])
+    data = dict(
+        GOOD,
+        media=[
+            {
+                "id": "v",
+                "kind": "video",
+                "title": "T",
+                "source": "https://commons.wikimedia.org/x.webm",
+                "license": "CC-BY-SA-4.0",
+                "attribution": "X",
+            }
+        ],
+    )
     pack, problems = load_pack(write_pack(tmp_path, data), display="pack.yml")
     assert pack is None
     assert problems[0].location == "media[0]"
@@ -52,7 +64,9 @@ def test_video_needs_captions_or_transcript(tmp_path):
 
 def test_unknown_licence_lists_valid_ones(tmp_path):
     """Does a non-SPDX or non-open licence get the list of accepted identifiers?"""
-    pack, problems = load_pack(write_pack(tmp_path, dict(GOOD, license="All rights reserved")), display="pack.yml")
+    pack, problems = load_pack(
+        write_pack(tmp_path, dict(GOOD, license="All rights reserved")), display="pack.yml"
+    )
     assert pack is None
     assert problems[0].location == "license"
     assert "CC-BY-SA-4.0" in problems[0].message
@@ -66,10 +80,18 @@ def test_id_must_match_folder(tmp_path):
     assert pack is None and problems[0].code == "pack.id-mismatch"
 
 
-@pytest.mark.parametrize(("version", "code", "advice"), [(0, "pack.schema-too-old", "upgrade the file"), (2, "pack.schema-too-new", "pip install -U learnpacks")])
+@pytest.mark.parametrize(
+    ("version", "code", "advice"),
+    [
+        (0, "pack.schema-too-old", "upgrade the file"),
+        (2, "pack.schema-too-new", "pip install -U learnpacks"),
+    ],
+)
 def test_schema_version_mismatch_gives_instructions(tmp_path, version, code, advice):
     """Is a pack.yml of another format version refused with what to do, never half-read?"""
-    pack, problems = load_pack(write_pack(tmp_path, dict(GOOD, schema_version=version)), display="pack.yml")
+    pack, problems = load_pack(
+        write_pack(tmp_path, dict(GOOD, schema_version=version)), display="pack.yml"
+    )
     assert pack is None
     assert [p.code for p in problems] == [code]
     assert advice in problems[0].hint
@@ -77,7 +99,11 @@ def test_schema_version_mismatch_gives_instructions(tmp_path, version, code, adv
 
 @pytest.mark.parametrize(
     ("text", "code"),
-    [("", "config.not-a-mapping"), ("title: [unclosed", "config.yaml-syntax"), ("- a list", "config.not-a-mapping")],
+    [
+        ("", "config.not-a-mapping"),
+        ("title: [unclosed", "config.yaml-syntax"),
+        ("- a list", "config.not-a-mapping"),
+    ],
 )
 def test_unreadable_config(tmp_path, text, code):
     """Is an empty, malformed or non-mapping _config.yml reported with a code, not a traceback?"""
@@ -99,7 +125,16 @@ def test_config_must_publish_source_language(tmp_path):
 def test_config_unknown_nested_key_lists_valid_keys(tmp_path):
     """Does a typo inside launch.binder name the valid keys there?"""
     path = tmp_path / "_config.yml"
-    path.write_text(yaml.safe_dump({"title": "T", "source_language": "en", "languages": ["en"], "launch": {"binder": {"repo": "a/b", "branch": "x"}}}))
+    path.write_text(
+        yaml.safe_dump(
+            {
+                "title": "T",
+                "source_language": "en",
+                "languages": ["en"],
+                "launch": {"binder": {"repo": "a/b", "branch": "x"}},
+            }
+        )
+    )
     _config, problems = load_config(path, display="packs/_config.yml")
     assert problems[0].location == "launch.binder.branch"
     assert "ref" in problems[0].hint and "repo" in problems[0].hint
