@@ -1,0 +1,278 @@
+"""A cohort folder: an nbgrader course whose one assignment is a pack, plus our own settings.
+
+Layout (nbgrader's, so ``nbgrader`` and formgrader work in it unchanged)::
+
+    DIR/cohort.json             our settings: pack, language, assignment, gradebook URL, limits
+    DIR/nbgrader_config.json    generated nbgrader configuration (JSON, not Python)
+    DIR/gradebook.db            the SQLite gradebook (unless --db names another)
+    DIR/source/<assignment>/    the pack's notebooks (in the cohort's language) and data files
+    DIR/release/<assignment>/   what learners get (``cohort release``) and <assignment>.zip
+    DIR/submitted/<learner>/<assignment>/   hand-ins (``cohort collect``)
+    DIR/autograded/ feedback/ reports/      results
+    DIR/.learnpacks/            grading state: lock, per-notebook results, collect log
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import sys
+import tempfile
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from learnpacks.errors import Problem, UsageError
+from learnpacks.grading.limits import Limits
+
+COHORT_FILE = "cohort.json"
+STATE_DIR = ".learnpacks"
+COHORT_SCHEMA = 1
+STUDENT_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+
+
+@dataclass
+class Cohort:
+    """Settings of one cohort folder (``cohort.json``)."""
+
+    root: Path
+    pack: str
+    assignment: str
+    language: str
+    db_url: str
+    course_id: str
+    notebooks: list[str]
+    launch: dict[str, dict[str, str]] = field(default_factory=dict)
+    limits: Limits = field(default_factory=Limits)
+
+    @property
+    def state(self) -> Path:
+        return self.root / STATE_DIR
+
+    def path(self, kind: str, student: str | None = None) -> Path:
+        """``source``/``release``/``submitted``/``autograded``/``feedback`` folder of the assignment."""
+        if student is None:
+            return self.root / kind / self.assignment
+        return self.root / kind / student / self.assignment
+
+    def notebook_ids(self) -> list[str]:
+        return [Path(n).stem for n in self.notebooks]
+
+    def save(self) -> None:
+        data = asdict(self)
+        data["root"] = None
+        data["schema"] = COHORT_SCHEMA
+        data["limits"] = self.limits.to_dict()
+        del data["root"]
+        (self.root / COHORT_FILE).write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+
+    def nbgrader_config(self) -> Any:
+        """A traitlets Config for nbgrader's API, equal to ``nbgrader_config.json``."""
+        from traitlets.config import Config
+
+        config = Config(_nbgrader_config(self))
+        return config
+
+    def students_submitted(self) -> list[str]:
+        base = self.root / "submitted"
+        if not base.is_dir():
+            return []
+        return sorted(
+            d.name for d in base.iterdir() if (d / self.assignment).is_dir() and not d.is_symlink()
+        )
+
+
+def _nbgrader_config(cohort: Cohort) -> dict[str, Any]:
+    return {
+        "CourseDirectory": {
+            "root": str(cohort.root),
+            "course_id": cohort.course_id,
+            "db_url": cohort.db_url,
+        },
+        # the cohort's own tools write the gradebook; nbgrader's autograde is the reference
+        "Execute": {"timeout": int(cohort.limits.cell_timeout), "interrupt_on_timeout": True},
+        "ClearSolutions": {
+            "code_stub": {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
+        },
+    }
+
+
+def load_cohort(directory: Path) -> Cohort:
+    """The cohort in *directory*; UsageError if it is not one."""
+    root = directory.resolve()
+    path = root / COHORT_FILE
+    if not path.is_file():
+        raise UsageError(
+            f"{directory} is not a cohort folder (no {COHORT_FILE}); "
+            "run `learnpacks cohort init` first"
+        )
+    try:
+        data = json.loads(path.read_text())
+    except ValueError as exc:
+        raise UsageError(f"{path} is not valid JSON: {exc}") from None
+    if data.get("schema") != COHORT_SCHEMA:
+        raise UsageError(
+            f"{path}: schema {data.get('schema')!r} is not {COHORT_SCHEMA}; "
+            "re-create the cohort with this version of learnpacks"
+        )
+    data.pop("schema")
+    data["limits"] = Limits.from_dict(data.get("limits", {}))
+    return Cohort(root=root, **data)
+
+
+def venv_path_env() -> None:
+    """nbgrader shells out to ``alembic``: put this interpreter's bin/ first on PATH."""
+    bindir = os.path.dirname(sys.executable)
+    parts = os.environ.get("PATH", "").split(os.pathsep)
+    if bindir not in parts:
+        os.environ["PATH"] = os.pathsep.join([bindir, *parts])
+
+
+def _pack_notebooks(pack: Any, catalog: Any, language: str, out: Path) -> tuple[Path, list[str]]:
+    """The folder holding *pack*'s notebooks in *language* (built into *out* if translated)."""
+    if language == pack.meta.language:
+        return pack.folder, list(pack.meta.notebooks)
+    build: Any
+    try:
+        from learnpacks.i18n import build
+    except ImportError:
+        build = None
+    try:
+        if build is None:
+            raise NotImplementedError
+        build(
+            root=catalog.root,
+            out_dir=out,
+            languages=[language],
+            pack_ids=[pack.id],
+            force=False,
+            include_unpublished=True,
+        )
+    except NotImplementedError:
+        raise UsageError(
+            f"no {language!r} notebooks: the translation build "
+            "(`learnpacks i18n build`) is not available in this version"
+        ) from None
+    folder = out / language / pack.id
+    missing = [n for n in pack.meta.notebooks if not (folder / n).is_file()]
+    if missing:
+        raise UsageError(
+            f"pack {pack.id!r} has no {language!r} translation of "
+            f"{', '.join(missing)} (run `learnpacks i18n status`)"
+        )
+    return folder, list(pack.meta.notebooks)
+
+
+def init_cohort(
+    directory: Path,
+    *,
+    pack: str,
+    root: Path | None = None,
+    language: str | None = None,
+    db_url: str | None = None,
+    course_id: str | None = None,
+    limits: Limits | None = None,
+    force: bool = False,
+) -> Cohort:
+    """Create the cohort folder *directory* for *pack* and its gradebook.
+
+    ``db_url`` is any SQLAlchemy URL (``postgresql+psycopg2://user@host/db`` for a shared
+    gradebook); default: ``sqlite:///DIR/gradebook.db``. Raises UsageError if *directory* is
+    already a cohort (unless *force*) or the pack or language does not exist.
+    """
+    from learnpacks.packs.catalog import load_catalog
+
+    catalog = load_catalog(root)
+    the_pack = catalog.get(pack)
+    language = language or the_pack.meta.language
+    directory = directory.resolve()
+    if (directory / COHORT_FILE).exists() and not force:
+        raise UsageError(f"{directory} is already a cohort (pass --force to re-create it)")
+    with tempfile.TemporaryDirectory(prefix="lp-cohort-i18n-") as tmp:
+        folder, notebooks = _pack_notebooks(the_pack, catalog, language, Path(tmp))
+        cohort = _make_folder(
+            directory,
+            the_pack,
+            catalog,
+            language,
+            folder,
+            notebooks,
+            db_url=db_url,
+            course_id=course_id,
+            limits=limits,
+        )
+    venv_path_env()
+    from nbgrader.api import Gradebook
+
+    try:
+        with Gradebook(cohort.db_url, cohort.course_id) as gb:
+            gb.update_or_create_assignment(cohort.assignment)
+    except Exception as exc:  # SQLAlchemy raises many kinds; name the URL, not a traceback
+        raise UsageError(
+            f"cannot open the gradebook {_safe_url(cohort.db_url)}: {str(exc).splitlines()[0]}"
+        ) from None
+    return cohort
+
+
+def _make_folder(
+    directory: Path,
+    the_pack: Any,
+    catalog: Any,
+    language: str,
+    folder: Path,
+    notebooks: list[str],
+    *,
+    db_url: str | None,
+    course_id: str | None,
+    limits: Limits | None,
+) -> Cohort:
+    from learnpacks.launch.links import launch_links
+
+    directory.mkdir(parents=True, exist_ok=True)
+    cohort = Cohort(
+        root=directory,
+        pack=the_pack.id,
+        assignment=the_pack.id,
+        language=language,
+        db_url=db_url or f"sqlite:///{directory / 'gradebook.db'}",
+        course_id=course_id or the_pack.id,
+        notebooks=notebooks,
+        launch=launch_links(catalog, the_pack, language=language),
+        limits=limits or Limits(),
+    )
+    source = cohort.path("source")
+    if source.exists():
+        shutil.rmtree(source)
+    shutil.copytree(
+        the_pack.folder,
+        source,
+        ignore=shutil.ignore_patterns(
+            "*.ipynb", "pack.yml", ".ipynb_checkpoints", "__pycache__", ".learnpacks-answers.json*"
+        ),
+    )
+    for name in notebooks:
+        shutil.copy2(folder / name, source / name)
+    cohort.state.mkdir(exist_ok=True)
+    (directory / "nbgrader_config.json").write_text(
+        json.dumps(_nbgrader_config(cohort), indent=2) + "\n"
+    )
+    cohort.save()
+    return cohort
+
+
+def _safe_url(url: str) -> str:
+    return re.sub(r"//([^:/@]+):[^@]*@", r"//\1:***@", url)
+
+
+def check_student_id(name: str, *, where: str) -> Problem | None:
+    """None if *name* can be a learner id (a folder name and a gradebook key), else a Problem."""
+    if STUDENT_RE.match(name):
+        return None
+    return Problem(
+        where,
+        "collect.bad-learner-id",
+        f"{name!r} is not a usable learner id",
+        hint="letters, digits, '.', '_' and '-', starting with a letter or digit",
+    )

@@ -1,0 +1,220 @@
+"""Cheap kernel start-up: a parent that has imported ipykernel once forks a child per kernel.
+
+A fresh ``python -m ipykernel_launcher`` spends about 0.4 CPU-seconds importing IPython,
+ipykernel, zmq and tornado before it runs a cell. This server pays that once: it imports them
+(creating no thread, no zmq context, no event loop), then for each request forks a child that
+confines itself (:func:`sandbox.confine`), points stdio at its log, and only then creates its
+own ``IPKernelApp`` on its own connection file: every kernel is still a fresh, isolated
+process, sharing nothing but read-only pages with its siblings.
+
+Protocol: one JSON object per line on stdin, one reply per line on stdout:
+``{"op": "spawn", "plan": ..., "connection_file": ..., "env": ...}`` -> ``{"pid": N}``;
+``{"op": "poll", "pid": N}`` -> ``{"exitcode": null | int}``; ``{"op": "reap", "pid": N}``.
+The server exits when its stdin closes and is killed with its parent (PR_SET_PDEATHSIG).
+
+This sits beside jupyter_client's provisioner API rather than inside it: a provisioner is
+found through an entry point of the ``jupyter_client.kernel_provisioners`` group, which needs
+packaging metadata this module cannot add (see docs/facilitators.md, "Kernel start-up").
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+import traceback
+from typing import Any
+
+from learnpacks.grading import sandbox
+from learnpacks.grading.kernel import KERNEL_ARGS, Prepared
+from learnpacks.grading.limits import Limits
+
+#: imported once by the server so each kernel starts warm (the widgets a pack uses included).
+#: Only modules that start no thread and open no socket at import time belong here.
+WARM_MODULES = (
+    "ipykernel.kernelapp",
+    "ipykernel.ipkernel",
+    "ipykernel.zmqshell",
+    "IPython",
+    "IPython.core.completer",
+    "jedi",
+    "zmq",
+    "jupyter_client.session",
+    "tornado.ioloop",
+    "comm",
+    "ipywidgets",
+    "anywidget",
+    "learnpacks.widgets",
+)
+
+
+def plan_to_dict(plan: sandbox.Plan) -> dict[str, Any]:
+    from dataclasses import asdict
+
+    data = asdict(plan)
+    data["limits"] = plan.limits.to_dict()
+    return data
+
+
+def plan_from_dict(data: dict[str, Any]) -> sandbox.Plan:
+    data = dict(data)
+    data["limits"] = Limits.from_dict(data["limits"])
+    for key in ("hide", "ro_dirs", "ro_files", "dev_files"):
+        data[key] = tuple(data.get(key, ()))
+    data["symlinks"] = tuple(tuple(pair) for pair in data.get("symlinks", ()))
+    return sandbox.Plan(**data)
+
+
+def _child(plan: sandbox.Plan, connection_file: str, env: dict[str, str]) -> None:
+    code = 1
+    try:
+        null = os.open(os.devnull, os.O_RDONLY)
+        log = os.open(
+            os.path.join(plan.workdir, ".kernel.log"), os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600
+        )
+        os.dup2(null, 0)
+        os.dup2(log, 1)
+        os.dup2(log, 2)
+        os.closerange(3, 65536)
+        for sig in (signal.SIGTERM, signal.SIGCHLD, signal.SIGPIPE):
+            signal.signal(sig, signal.SIG_DFL)
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+        os.environ.clear()
+        os.environ.update(env)
+        sandbox.confine(plan)
+        from ipykernel.kernelapp import IPKernelApp
+
+        app = IPKernelApp.instance()
+        app.initialize(["-f", connection_file, *KERNEL_ARGS])
+        app.start()
+        code = 0
+    except BaseException:  # the log is the only witness
+        traceback.print_exc()
+    finally:
+        os._exit(code)
+
+
+def serve() -> None:
+    """The server loop (``python -m learnpacks.grading.forkserver``)."""
+    sandbox._libc.prctl(sandbox.PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the grading parent's to handle
+    # No debugger in graded kernels: importing debugpy costs 0.5 s per kernel, and imported
+    # once here it patches threading in ways that hang forked kernels.
+    sys.modules["debugpy"] = None  # type: ignore[assignment]
+    import importlib
+
+    for name in WARM_MODULES:
+        with contextlib.suppress(ImportError):
+            importlib.import_module(name)
+    out = sys.stdout
+    for line in sys.stdin:
+        request = json.loads(line)
+        op = request.get("op")
+        reply: dict[str, Any]
+        if op == "spawn":
+            plan = plan_from_dict(request["plan"])
+            out.flush()
+            pid = os.fork()
+            if pid == 0:
+                _child(plan, request["connection_file"], request["env"])
+            reply = {"pid": pid}
+        elif op in ("poll", "reap"):
+            pid = int(request["pid"])
+            try:
+                done, status = os.waitpid(pid, 0 if op == "reap" else os.WNOHANG)
+                code = None if done == 0 else os.waitstatus_to_exitcode(status)
+            except ChildProcessError:
+                code = -1
+            reply = {"exitcode": code}
+        else:
+            reply = {"error": f"unknown op {op!r}"}
+        out.write(json.dumps(reply) + "\n")
+        out.flush()
+
+
+class ForkedKernel:
+    """A kernel forked by the server: signals go straight to it, its status through the server."""
+
+    def __init__(self, launcher: ForkServerLauncher, pid: int, cgroup: str | None) -> None:
+        self.launcher = launcher
+        self.pid = pid
+        self.cgroup = cgroup
+        self.exitcode: int | None = None
+
+    def is_alive(self) -> bool:
+        if self.exitcode is None:
+            self.exitcode = self.launcher.ask({"op": "poll", "pid": self.pid})["exitcode"]
+        return self.exitcode is None
+
+    def interrupt(self) -> None:
+        if self.is_alive():
+            os.kill(self.pid, signal.SIGINT)
+
+    def kill(self) -> None:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(self.pid, signal.SIGKILL)
+        if self.exitcode is None:
+            self.exitcode = self.launcher.ask({"op": "reap", "pid": self.pid})["exitcode"]
+        sandbox.remove_cgroup(self.cgroup)
+
+
+class ForkServerLauncher:
+    """Starts kernels through one fork server (started on first use, restarted if it died)."""
+
+    name = "prefork"
+
+    def __init__(self) -> None:
+        self.proc: subprocess.Popen[str] | None = None
+        self.lock = threading.Lock()
+
+    def _server(self) -> subprocess.Popen[str]:
+        if self.proc is None or self.proc.poll() is not None:
+            self.proc = subprocess.Popen(
+                [sys.executable, "-m", "learnpacks.grading.forkserver"],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                text=True,
+                bufsize=1,
+                close_fds=True,
+            )
+        return self.proc
+
+    def ask(self, request: dict[str, Any]) -> dict[str, Any]:
+        with self.lock:
+            proc = self._server()
+            assert proc.stdin is not None and proc.stdout is not None
+            proc.stdin.write(json.dumps(request) + "\n")
+            proc.stdin.flush()
+            line = proc.stdout.readline()
+        if not line:
+            raise RuntimeError("the kernel fork server exited")
+        return dict(json.loads(line))
+
+    def launch(self, prepared: Prepared) -> ForkedKernel:
+        reply = self.ask(
+            {
+                "op": "spawn",
+                "plan": plan_to_dict(prepared.plan),
+                "connection_file": prepared.connection_file,
+                "env": prepared.env,
+            }
+        )
+        return ForkedKernel(self, int(reply["pid"]), prepared.plan.cgroup)
+
+    def close(self) -> None:
+        if self.proc is not None:
+            if self.proc.stdin:
+                self.proc.stdin.close()
+            try:
+                self.proc.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+            self.proc = None
+
+
+if __name__ == "__main__":
+    serve()

@@ -1,0 +1,329 @@
+"""``cohort grade``: every submission, in parallel, resumable, one run at a time.
+
+* **Parallel**: a process pool on this machine (``workers``), or a Dask cluster
+  (``scheduler``). Workers get plain :class:`~learnpacks.grading.run.Task` data and hand back a
+  JSON string; only this process writes the gradebook.
+* **Resumable**: each notebook's validated result is kept in ``.learnpacks/results/`` under a
+  key made of the submitted bytes, the authority and the limits. A re-run skips what is done
+  and current, regrades what changed, and rewrites the gradebook rows in place (no duplicates).
+* **One run at a time**: an exclusive lock on ``.learnpacks/grade.lock``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import hashlib
+import json
+import os
+import signal
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from learnpacks.errors import UsageError
+from learnpacks.grading.authority import Authority, from_gradebook
+from learnpacks.grading.cohort import Cohort, venv_path_env
+from learnpacks.grading.collect import rejected_at_collect
+from learnpacks.grading.gradebook import ResultInvalid, validate_result, write_results
+from learnpacks.grading.run import Task, files_of, rejected_result
+
+LOCK_FILE = "grade.lock"
+RESULTS_DIR = "results"
+LAUNCHERS = ("prefork", "subprocess")
+
+
+@dataclass
+class GradeSummary:
+    graded: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+    flagged: dict[str, list[str]] = field(default_factory=dict)
+    invalid: dict[str, str] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return self.__dict__.copy()
+
+
+@contextlib.contextmanager
+def cohort_lock(cohort: Cohort) -> Iterator[None]:
+    """Hold the cohort's grading lock, or raise UsageError naming the holder."""
+    cohort.state.mkdir(parents=True, exist_ok=True)
+    path = cohort.state / LOCK_FILE
+    handle = open(path, "a+")  # noqa: SIM115 - held for the whole run
+    try:
+        try:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.seek(0)
+            holder = handle.read().strip() or "another process"
+            raise UsageError(
+                f"cohort {cohort.root} is being graded by {holder}; "
+                "wait for it to finish (one grading run at a time)"
+            ) from None
+        handle.seek(0)
+        handle.truncate()
+        handle.write(f"pid {os.getpid()}")
+        handle.flush()
+        yield
+    finally:
+        handle.close()
+
+
+def authorities(cohort: Cohort) -> dict[str, Authority]:
+    """Every notebook's authority, read with one gradebook connection."""
+    from nbgrader.api import Gradebook
+
+    with Gradebook(cohort.db_url, cohort.course_id) as gb:
+        return {
+            nb: from_gradebook(
+                gb,
+                assignment=cohort.assignment,
+                notebook=nb,
+                release_notebook=cohort.path("release") / f"{nb}.ipynb",
+            )
+            for nb in cohort.notebook_ids()
+        }
+
+
+def _key(task: Task) -> str:
+    digest = hashlib.sha256()
+    digest.update(json.dumps(task.authority.to_dict(), sort_keys=True).encode())
+    digest.update(json.dumps(task.limits.to_dict(), sort_keys=True).encode())
+    digest.update(task.notebook_bytes or b"<missing>")
+    for name in sorted(task.files):
+        digest.update(name.encode() + b"\0" + task.files[name])
+    return digest.hexdigest()
+
+
+def build_tasks(cohort: Cohort, auth: dict[str, Authority]) -> list[Task]:
+    """One task per (learner, notebook) of every filed hand-in."""
+    assets = files_of(cohort.path("source"), skip_notebooks=True)
+    tasks = []
+    for student in cohort.students_submitted():
+        folder = cohort.path("submitted", student)
+        files = files_of(folder, skip_notebooks=True)
+        for nb, authority in auth.items():
+            path = folder / f"{nb}.ipynb"
+            data = path.read_bytes() if path.is_file() and not path.is_symlink() else None
+            tasks.append(
+                Task(
+                    student, authority, data, files, assets, cohort.limits, hide=(str(cohort.root),)
+                )
+            )
+    return tasks
+
+
+def _result_path(cohort: Cohort, task: Task) -> Path:
+    return cohort.state / RESULTS_DIR / task.student / f"{task.authority.notebook}.json"
+
+
+def _done(cohort: Cohort, task: Task, key: str) -> dict[str, Any] | None:
+    path = _result_path(cohort, task)
+    try:
+        stored = json.loads(path.read_text())
+    except (OSError, ValueError):
+        return None
+    result = stored.get("result") or {}
+    if stored.get("key") != key or not stored.get("written") or result.get("status") == "failed":
+        return None  # changed, unwritten, or failed for the grader's reasons: grade again
+    return dict(result)
+
+
+def _store(cohort: Cohort, task: Task, key: str, result: dict[str, Any], *, written: bool) -> None:
+    path = _result_path(cohort, task)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps({"key": key, "written": written, "result": result}))
+    os.replace(tmp, path)
+
+
+# --- workers ---------------------------------------------------------------------------------
+_LAUNCHER: Any = None
+
+
+def _worker_init(launcher: str) -> None:
+    """Pool worker start: die with the parent (a killed run leaves no kernels), warm launcher."""
+    with contextlib.suppress(Exception):
+        from learnpacks.grading.sandbox import PR_SET_PDEATHSIG, _libc
+
+        _libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    started = _get_launcher(launcher)
+    if hasattr(started, "_server"):
+        started._server()  # start the fork server now, while the parent is still busy
+        import multiprocessing.util
+
+        # stop it cleanly when the worker exits, so its CPU time is accounted to the run
+        multiprocessing.util.Finalize(started, started.close, exitpriority=10)
+
+
+def _get_launcher(name: str) -> Any:
+    global _LAUNCHER
+    if _LAUNCHER is None or getattr(_LAUNCHER, "name", "") != name:
+        if name == "prefork":
+            from learnpacks.grading.forkserver import ForkServerLauncher
+
+            _LAUNCHER = ForkServerLauncher()
+        else:
+            from learnpacks.grading.kernel import SubprocessLauncher
+
+            _LAUNCHER = SubprocessLauncher()
+    return _LAUNCHER
+
+
+def run_task(task: Task, launcher: str = "prefork") -> str:
+    """Grade one task in this worker; a JSON string (what crosses the process boundary)."""
+    from learnpacks.grading.run import grade_task_json
+
+    return grade_task_json(task, launcher=_get_launcher(launcher))
+
+
+def _pool_results(tasks: list[Task], workers: int, launcher: str) -> Iterator[tuple[Task, str]]:
+    import multiprocessing
+    import threading
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+
+    from learnpacks.grading import sandbox
+
+    # Probe once here so that forked workers inherit the answers.
+    sandbox.capabilities()
+    sandbox.system_view()
+    # Forking is only safe with no other thread running (a lock held by a thread at fork time
+    # stays held forever in the child); the CLI's progress bar does not refresh from a thread.
+    context: Any
+    if threading.active_count() == 1:
+        context = multiprocessing.get_context("fork")
+    else:
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(
+            [
+                "learnpacks.grading.grade",
+                "learnpacks.grading.run",
+                "learnpacks.grading.forkserver",
+                "nbformat",
+            ]
+        )
+    with ProcessPoolExecutor(
+        max_workers=workers, mp_context=context, initializer=_worker_init, initargs=(launcher,)
+    ) as pool:
+        futures = {pool.submit(run_task, t, launcher): t for t in tasks}
+        for future in as_completed(futures):
+            yield futures[future], future.result()
+
+
+def _dask_results(tasks: list[Task], scheduler: str, launcher: str) -> Iterator[tuple[Task, str]]:
+    from distributed import Client, as_completed
+
+    with Client(scheduler) as client:
+        futures = client.map(
+            run_task,
+            tasks,
+            launcher=launcher,
+            pure=False,
+            key=[f"grade-{t.student}-{t.authority.notebook}" for t in tasks],
+        )
+        by_key = {f.key: t for f, t in zip(futures, tasks, strict=True)}
+        for future in as_completed(futures):
+            yield by_key[future.key], future.result()
+
+
+def grade_cohort(
+    cohort: Cohort,
+    *,
+    workers: int | None = None,
+    scheduler: str | None = None,
+    launcher: str = "prefork",
+    on_progress: Callable[[int, int, str], None] | None = None,
+    force: bool = False,
+) -> GradeSummary:
+    """Autograde every hand-in of *cohort* (see the module docstring).
+
+    ``workers``: pool size (default: CPU count). ``scheduler``: a Dask scheduler address; the
+    work then runs on that cluster's workers. ``force``: regrade even what is done.
+    ``on_progress(done, total, label)`` is called after each notebook.
+    """
+    if launcher not in LAUNCHERS:
+        raise UsageError(f"launcher must be one of {', '.join(LAUNCHERS)}, not {launcher!r}")
+    venv_path_env()
+    summary = GradeSummary()
+    with cohort_lock(cohort):
+        from learnpacks.grading.sandbox import clean_stale_cgroups
+
+        clean_stale_cgroups()
+        auth = authorities(cohort)
+        tasks = build_tasks(cohort, auth)
+        keys = {id(t): _key(t) for t in tasks}
+        results: dict[str, dict[str, dict[str, Any]]] = {}
+        pending = []
+        for task in tasks:
+            done = None if force else _done(cohort, task, keys[id(task)])
+            if done is not None:
+                summary.skipped.append(f"{task.student}/{task.authority.notebook}")
+                results.setdefault(task.student, {})[task.authority.notebook] = done
+            else:
+                pending.append(task)
+        total, count = len(pending), 0
+        per_student = {t.student: 0 for t in pending}
+        for t in pending:
+            per_student[t.student] += 1
+        if on_progress:
+            on_progress(0, total, "")
+        if pending:
+            if scheduler:
+                stream = _dask_results(pending, scheduler, launcher)
+            elif (workers or os.cpu_count() or 1) == 1:
+                stream = ((t, run_task(t, launcher)) for t in pending)
+            else:
+                stream = _pool_results(pending, workers or os.cpu_count() or 1, launcher)
+            for task, text in stream:
+                label = f"{task.student}/{task.authority.notebook}"
+                try:
+                    result = validate_result(json.loads(text), task.authority, task.student)
+                except (ValueError, ResultInvalid) as exc:
+                    summary.invalid[label] = str(exc)
+                    result = rejected_result(task, "grading.invalid-result", str(exc))
+                _store(cohort, task, keys[id(task)], result, written=False)
+                results.setdefault(task.student, {})[task.authority.notebook] = result
+                per_student[task.student] -= 1
+                if per_student[task.student] == 0:
+                    _write_student(cohort, task.student, list(results[task.student].values()))
+                    for other in pending:
+                        if other.student == task.student:
+                            _store(
+                                cohort,
+                                other,
+                                keys[id(other)],
+                                results[task.student][other.authority.notebook],
+                                written=True,
+                            )
+                summary.graded.append(label)
+                count += 1
+                if on_progress:
+                    on_progress(count, total, label)
+        _write_rejected_learners(cohort, auth, results)
+        for student, by_nb in results.items():
+            for nb, result in by_nb.items():
+                if result.get("flagged"):
+                    summary.flagged.setdefault(student, []).append(nb)
+    return summary
+
+
+def _write_student(cohort: Cohort, student: str, results: list[dict[str, Any]]) -> None:
+    write_results(cohort, student, results)
+
+
+def _write_rejected_learners(
+    cohort: Cohort, auth: dict[str, Authority], results: dict[str, dict[str, dict[str, Any]]]
+) -> None:
+    """A learner whose whole hand-in was rejected at collect gets zeros, flagged for a human."""
+    for student, reasons in rejected_at_collect(cohort).items():
+        if student in results or cohort.path("submitted", student).exists():
+            continue
+        message = "; ".join(f"{r['member'] or r['source']}: {r['reason']}" for r in reasons)[:500]
+        out = []
+        for authority in auth.values():
+            task = Task(student, authority, None)
+            out.append(rejected_result(task, "grading.rejected-at-collect", message))
+        write_results(cohort, student, out)
+        results[student] = {r["notebook"]: r for r in out}

@@ -1,0 +1,138 @@
+"""Writing grading results into nbgrader's gradebook, through nbgrader's own ``Gradebook`` API.
+
+Only the grading parent writes (workers return JSON), so SQLite sees one writer and a
+PostgreSQL gradebook sees one connection per run. Writes are idempotent: a re-run updates the
+same rows (``update_or_create_*``, ``find_grade``) and never adds a second submission; a manual
+score a facilitator gave in formgrader is kept, and the cell is marked for review again, as
+nbgrader's own autograde does.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import warnings
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from learnpacks.errors import Problem
+from learnpacks.grading.authority import Authority
+from learnpacks.grading.cohort import Cohort
+
+
+class ResultInvalid(ValueError):
+    """A worker's result does not match the schema: it is not written."""
+
+
+def validate_result(result: Any, authority: Authority, student: str) -> dict[str, Any]:
+    """*result* checked against the schema and the authority (never trusted for maxima)."""
+    if not isinstance(result, dict):
+        raise ResultInvalid("result is not an object")
+    for key, kind in (
+        ("grades", dict),
+        ("comments", dict),
+        ("findings", list),
+        ("status", str),
+        ("flagged", bool),
+    ):
+        if not isinstance(result.get(key), kind):
+            raise ResultInvalid(f"result field {key!r} is not a {kind.__name__}")
+    if result.get("student") != student or result.get("notebook") != authority.notebook:
+        raise ResultInvalid("result is for another learner or notebook")
+    cells = authority.by_id()
+    for gid, grade in result["grades"].items():
+        cell = cells.get(gid)
+        if cell is None or not cell.grade:
+            raise ResultInvalid(f"result grades unknown cell {gid!r}")
+        auto = grade.get("auto_score")
+        maximum = float(cell.points or 0)
+        if auto is not None and not (isinstance(auto, int | float) and 0 <= auto <= maximum):
+            raise ResultInvalid(f"score {auto!r} for {gid!r} is outside 0..{maximum}")
+        if not isinstance(grade.get("needs_manual_grade"), bool):
+            raise ResultInvalid(f"needs_manual_grade of {gid!r} is not a boolean")
+    return result
+
+
+def _timestamp(folder: Path) -> datetime | None:
+    path = folder / "timestamp.txt"
+    if not path.is_file():
+        return None
+    from nbgrader.utils import parse_utc
+
+    try:
+        return parse_utc(path.read_text().strip())
+    except Exception:  # nbgrader raises ValueError or dateutil's ParserError
+        return None
+
+
+def write_results(cohort: Cohort, student: str, results: list[dict[str, Any]]) -> None:
+    """Store one learner's notebook results (and autograded notebooks for formgrader)."""
+    from nbgrader.api import Gradebook
+
+    submitted = cohort.path("submitted", student)
+    timestamp = _timestamp(submitted)
+    with warnings.catch_warnings(), Gradebook(cohort.db_url, cohort.course_id) as gb:
+        # nbgrader's own update_or_create_submission trips an SQLAlchemy autoflush warning
+        warnings.simplefilter("ignore")
+        gb.update_or_create_student(student)
+        if timestamp is not None:
+            gb.update_or_create_submission(cohort.assignment, student, timestamp=timestamp)
+        else:
+            gb.update_or_create_submission(cohort.assignment, student)
+        for result in results:
+            notebook = result["notebook"]
+            for gid, g in result["grades"].items():
+                grade = gb.find_grade(gid, notebook, cohort.assignment, student)
+                grade.auto_score = g["auto_score"]
+                grade.needs_manual_grade = bool(
+                    g["needs_manual_grade"]
+                    or grade.manual_score is not None
+                    or g["auto_score"] is None
+                )
+            for gid, text in result["comments"].items():
+                comment = gb.find_comment(gid, notebook, cohort.assignment, student)
+                comment.auto_comment = text
+            gb.db.commit()
+    _write_autograded(cohort, student, results, submitted)
+
+
+def _write_autograded(
+    cohort: Cohort, student: str, results: list[dict[str, Any]], submitted: Path
+) -> None:
+    import nbformat
+
+    dest = cohort.path("autograded", student)
+    dest.mkdir(parents=True, exist_ok=True)
+    stamp = submitted / "timestamp.txt"
+    if stamp.is_file():
+        (dest / "timestamp.txt").write_text(stamp.read_text())
+    for result in results:
+        target = dest / f"{result['notebook']}.ipynb"
+        if result.get("autograded") is None:
+            if target.exists():
+                target.unlink()
+            continue
+        nb = nbformat.from_dict(result["autograded"])
+        tmp = target.with_suffix(".ipynb.tmp")
+        tmp.write_text(nbformat.writes(nb), encoding="utf-8")
+        os.replace(tmp, target)
+
+
+def findings_problems(result: dict[str, Any]) -> list[Problem]:
+    """A result's findings as coded problems (for the CLI and the report)."""
+    where = f"{result['student']}/{result['notebook']}.ipynb"
+    return [
+        Problem(
+            where,
+            f["code"],
+            f["message"],
+            f.get("grade_id", ""),
+            "error" if f.get("review") else "warning",
+        )
+        for f in result["findings"]
+    ]
+
+
+def dump(result: dict[str, Any]) -> str:
+    return json.dumps(result, ensure_ascii=False)

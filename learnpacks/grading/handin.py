@@ -1,0 +1,90 @@
+"""Learner side of hand-in without a shared filesystem: "download my work".
+
+Runs in the learner's kernel (Binder, a hub, a laptop), so it uses the standard library only.
+:func:`download_my_work` zips the pack's notebooks and the exercise answers file of the
+working folder into ``<learner>--<assignment>.zip`` and shows a download link; the learner
+hands that file in by any means (LMS, e-mail, USB stick) and ``learnpacks cohort collect``
+files it.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import json
+import re
+import zipfile
+from datetime import UTC, datetime
+from pathlib import Path
+
+ANSWERS_FILE = ".learnpacks-answers.json"
+MANIFEST = "learnpacks-handin.json"
+#: a zip at most this big is also offered as an inline download link
+INLINE_LINK_BYTES = 8 * 1024 * 1024
+_SAFE = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+def safe_learner_id(name: str) -> str:
+    """*name* reduced to letters, digits, ``.``, ``_`` and ``-`` (what ``collect`` accepts)."""
+    cleaned = _SAFE.sub("-", name.strip()).strip("-._")[:64]
+    if not cleaned:
+        raise ValueError("give your name or learner id, e.g. download_my_work('ada-lovelace')")
+    return cleaned
+
+
+def package_work(
+    learner: str,
+    *,
+    assignment: str,
+    notebooks: list[str] | None = None,
+    folder: str | Path = ".",
+) -> Path:
+    """Write ``<learner>--<assignment>.zip`` in *folder*; returns its path.
+
+    It holds the notebooks (all ``*.ipynb`` of *folder* when *notebooks* is None), the answers
+    file if there is one, and a small manifest (learner, assignment, time).
+    """
+    learner = safe_learner_id(learner)
+    folder = Path(folder)
+    names = notebooks if notebooks is not None else sorted(p.name for p in folder.glob("*.ipynb"))
+    target = folder / f"{learner}--{assignment}.zip"
+    manifest = {
+        "learner": learner,
+        "assignment": assignment,
+        "created": datetime.now(UTC).isoformat(timespec="seconds"),
+        "notebooks": names,
+    }
+    with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        for name in names:
+            path = folder / name
+            if path.is_file() and not path.is_symlink():
+                zf.write(path, arcname=name)
+        answers = folder / ANSWERS_FILE
+        if answers.is_file() and not answers.is_symlink():
+            zf.write(answers, arcname=ANSWERS_FILE)
+        zf.writestr(MANIFEST, json.dumps(manifest, indent=1))
+    return target
+
+
+def download_my_work(learner: str, *, assignment: str, notebooks: list[str] | None = None) -> Path:
+    """Package the work (see :func:`package_work`) and display a download link for it.
+
+    Save your notebook first (Ctrl+S): the file on disk is what gets packaged.
+    """
+    path = package_work(learner, assignment=assignment, notebooks=notebooks)
+    try:
+        from IPython.display import HTML, display
+    except ImportError:  # not in a notebook: the file is there anyway
+        print(f"saved {path}")
+        return path
+    size = path.stat().st_size
+    label = html.escape(path.name)
+    if size <= INLINE_LINK_BYTES:
+        data = base64.b64encode(path.read_bytes()).decode("ascii")
+        link = (
+            f'<a download="{label}" href="data:application/zip;base64,{data}">Download {label}</a>'
+        )
+    else:
+        link = f'<a download="{label}" href="{label}">Download {label}</a>'
+    display(HTML(f"<p>{link} ({size // 1024 + 1} KiB). Hand this file in to your facilitator.</p>"))
+    return path

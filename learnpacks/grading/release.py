@@ -1,0 +1,88 @@
+"""``cohort release``: nbgrader's generate_assignment, a hand-in cell, a zip, launch links."""
+
+from __future__ import annotations
+
+import json
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import nbformat
+from nbformat.v4 import new_code_cell, new_markdown_cell
+
+from learnpacks.errors import LearnpacksError, Problem
+from learnpacks.grading.cohort import Cohort, venv_path_env
+
+HANDIN_MARK = "learnpacks-handin"
+
+
+@dataclass
+class Release:
+    folder: Path
+    archive: Path
+    notebooks: list[str]
+    launch: dict[str, dict[str, str]] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "folder": str(self.folder),
+            "archive": str(self.archive),
+            "notebooks": self.notebooks,
+            "launch": self.launch,
+        }
+
+
+def _handin_cells(cohort: Cohort) -> list[nbformat.NotebookNode]:
+    md = new_markdown_cell(
+        "## Hand in your work\n\nSave the notebook (Ctrl+S), put your name or learner id "
+        "between the quotes and run the cell below. It makes one zip file with your notebooks "
+        "and answers: download it and hand it in to your facilitator."
+    )
+    code = new_code_cell(
+        "from learnpacks.grading.handin import download_my_work\n"
+        f'download_my_work("YOUR-NAME", assignment={cohort.assignment!r}, '
+        f"notebooks={cohort.notebooks!r})"
+    )
+    for cell in (md, code):
+        cell.metadata["learnpacks"] = {"role": HANDIN_MARK}
+    return [md, code]
+
+
+def _add_handin(path: Path, cohort: Cohort) -> None:
+    nb = nbformat.read(str(path), as_version=4)
+    if any(c.metadata.get("learnpacks", {}).get("role") == HANDIN_MARK for c in nb.cells):
+        return
+    nb.cells.extend(_handin_cells(cohort))
+    nbformat.write(nb, str(path))
+
+
+def release_cohort(cohort: Cohort, *, force: bool = True) -> Release:
+    """Generate the learners' version of every notebook (nbgrader), then zip it.
+
+    Raises LearnpacksError with nbgrader's log when generate_assignment fails (an invalid
+    nbgrader cell in the pack, for example).
+    """
+    venv_path_env()
+    from nbgrader.apps import NbGraderAPI
+    from nbgrader.coursedir import CourseDirectory
+
+    config = cohort.nbgrader_config()
+    coursedir = CourseDirectory(config=config)
+    api = NbGraderAPI(coursedir=coursedir, config=config)
+    result = api.generate_assignment(cohort.assignment, force=force, create=True)
+    if not result.get("success"):
+        log = (result.get("error") or result.get("log") or "").strip().splitlines()[-5:]
+        raise LearnpacksError(
+            "nbgrader generate_assignment failed",
+            [Problem(str(cohort.path("source")), "grading.release-failed", line) for line in log],
+        )
+    folder = cohort.path("release")
+    for name in cohort.notebooks:
+        _add_handin(folder / name, cohort)
+    archive = folder.parent / f"{cohort.assignment}.zip"
+    with zipfile.ZipFile(archive, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        for path in sorted(folder.rglob("*")):
+            if path.is_file() and not path.is_symlink():
+                zf.write(path, arcname=f"{cohort.assignment}/{path.relative_to(folder).as_posix()}")
+    (cohort.state / "launch.json").write_text(json.dumps(cohort.launch, indent=2) + "\n")
+    return Release(folder, archive, list(cohort.notebooks), cohort.launch)

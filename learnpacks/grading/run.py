@@ -1,0 +1,339 @@
+"""Grading one submitted notebook: the unit of work a process pool or a Dask worker runs.
+
+:func:`grade_notebook` takes plain data (a :class:`Task`: the authority, the submitted bytes,
+the learner's other files and the pack's assets) and returns a JSON string, so a worker needs
+no gradebook and the grader never unpickles anything a kernel produced.
+
+Order of events for one notebook:
+
+1. the submission is checked as bytes, text and nbformat before anything runs (THREATS 1-3,
+   18, 19); a bad one is *rejected*: every item 0 and flagged for a human;
+2. :func:`prepare.prepare` rebuilds it around the authoritative cells (8, 9, 12-15, 20-23);
+3. a confined kernel starts in a fresh folder holding only the learner's files and fresh
+   copies of the pack's assets (43); the cohort folder is hidden from it (27, 30);
+4. every code cell runs in order, test cells *without* their hidden tests (phase 1);
+5. after the last learner cell, each test cell with hidden tests runs in full (phase 2), so
+   no learner cell ever runs after hidden test source reached the kernel (27);
+6. nbgrader's own ``determine_grade`` scores each graded cell of the executed notebook.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+import nbformat
+from nbformat import NotebookNode
+from nbformat.v4 import new_output
+
+from learnpacks.grading import execute, kernel, sandbox
+from learnpacks.grading.authority import AuthCell, Authority, visible_part
+from learnpacks.grading.limits import Limits
+from learnpacks.grading.prepare import Finding, prepare
+
+RESULT_SCHEMA = 1
+
+
+@dataclass
+class Task:
+    """Everything needed to grade one notebook of one learner (plain, shippable data)."""
+
+    student: str
+    authority: Authority
+    notebook_bytes: bytes | None
+    files: dict[str, bytes] = field(default_factory=dict)
+    assets: dict[str, bytes] = field(default_factory=dict)
+    limits: Limits = field(default_factory=Limits)
+    hide: tuple[str, ...] = ()
+
+
+class Rejected(Exception):
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+def read_submission(data: bytes, limits: Limits) -> NotebookNode:
+    """The submitted notebook, or :class:`Rejected` naming what is wrong with it."""
+    if len(data) > limits.submission_bytes:
+        raise Rejected(
+            "grading.too-large", f"{len(data)} bytes, over the limit of {limits.submission_bytes}"
+        )
+    if not data.strip():
+        raise Rejected("grading.empty", "the file is empty")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise Rejected(
+            "grading.not-utf8",
+            f"not UTF-8 text at byte {exc.start}: "
+            f"{data[max(0, exc.start - 10) : exc.start + 10]!r}",
+        ) from None
+    try:
+        raw = json.loads(text)
+    except ValueError as exc:
+        excerpt = text[max(0, exc.pos - 30) : exc.pos + 30] if hasattr(exc, "pos") else text[:60]
+        raise Rejected("grading.not-json", f"not JSON ({exc}); near {excerpt!r}") from None
+    if not isinstance(raw, dict) or raw.get("nbformat") != 4:
+        raise Rejected(
+            "grading.invalid-nbformat",
+            "not an nbformat 4 notebook "
+            f"(nbformat={raw.get('nbformat') if isinstance(raw, dict) else None!r})",
+        )
+    try:
+        json.dumps(raw, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        raise Rejected(
+            "grading.invalid-text", "the notebook holds lone UTF-16 surrogates"
+        ) from None
+    if "\x00" in text or "\\u0000" in text:
+        raise Rejected("grading.invalid-text", "the notebook holds NUL characters")
+    try:
+        nb = nbformat.from_dict(raw)
+        nbformat.validate(nb)
+    except Exception as exc:  # nbformat raises ValidationError and friends
+        message = str(exc).splitlines()[0][:300]
+        raise Rejected("grading.invalid-nbformat", f"invalid nbformat: {message}") from None
+    return nb
+
+
+def _safe_rel(name: str) -> str | None:
+    path = PurePosixPath(name)
+    if path.is_absolute() or ".." in path.parts or not path.parts:
+        return None
+    return path.as_posix()
+
+
+def _populate(workdir: Path, task: Task) -> None:
+    for files in (task.files, task.assets):  # assets last: the pack's own copies win
+        for name, data in files.items():
+            rel = _safe_rel(name)
+            if rel is None:
+                continue
+            dest = workdir / rel
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            if dest.is_symlink():
+                dest.unlink()
+            dest.write_bytes(data)
+
+
+def _error_output(ename: str, evalue: str) -> NotebookNode:
+    return new_output("error", ename=ename, evalue=evalue, traceback=[f"{ename}: {evalue}"])
+
+
+def _record(cell: NotebookNode, run: execute.CellRun) -> None:
+    cell.outputs.extend(run.outputs)
+    cell.execution_count = run.execution_count
+    if run.status != execute.OK and not any(o.output_type == "error" for o in run.outputs):
+        cell.outputs.append(_error_output(run.ename or "Error", run.evalue))
+
+
+def execute_notebook(
+    nb: NotebookNode, authority: Authority, runner: execute.Runner
+) -> tuple[dict[int, execute.CellRun], list[Finding]]:
+    """Run *nb* in place (phase 1, then hidden tests); statuses by cell index, and findings."""
+    auth = authority.by_id()
+    runs: dict[int, execute.CellRun] = {}
+    hidden: list[tuple[int, AuthCell]] = []
+    for index, cell in enumerate(nb.cells):
+        if cell.cell_type != "code":
+            continue
+        gid = cell.metadata.get("nbgrader", {}).get("grade_id")
+        ac = auth.get(gid) if gid else None
+        code = cell.source
+        if ac is not None and ac.is_test and ac.has_hidden:
+            code = visible_part(ac.source)
+            hidden.append((index, ac))
+        run = runner.run(code)
+        runs[index] = run
+        _record(cell, run)
+    for index, ac in hidden:
+        if runs[index].status != execute.OK:
+            continue
+        run = runner.run(ac.source)
+        # outputs of the hidden phase are the facilitator's; feedback never shows them
+        for output in run.outputs:
+            output.setdefault("metadata", {})["learnpacks_hidden"] = True
+        _record(nb.cells[index], run)
+        runs[index] = run
+    findings = []
+    for index, run in sorted(runs.items()):
+        gid = nb.cells[index].metadata.get("nbgrader", {}).get("grade_id", "")
+        if run.status == execute.TIMEOUT:
+            findings.append(Finding("grading.cell-timeout", run.evalue, gid, review=bool(gid)))
+        elif run.status == execute.DIED:
+            findings.append(
+                Finding("grading.kernel-died", f"cell {index + 1}: {run.evalue}", gid, review=True)
+            )
+        elif run.status == execute.NOT_RUN and gid:
+            findings.append(
+                Finding(
+                    "grading.not-run", f"cell {gid!r} did not run: {run.evalue}", gid, review=True
+                )
+            )
+    return runs, findings
+
+
+def score(nb: NotebookNode, authority: Authority, flagged: set[str]) -> dict[str, Any]:
+    """nbgrader's scores for every graded cell of the executed *nb*; flagged cells get 0 and
+    ``needs_manual_grade`` (a human decides)."""
+    from nbgrader.utils import compute_checksum, determine_grade, is_grade, is_solution, is_task
+
+    grades: dict[str, dict[str, Any]] = {}
+    comments: dict[str, str | None] = {}
+    for cell in nb.cells:
+        if not is_grade(cell) and not is_solution(cell) and not is_task(cell):
+            continue
+        gid = cell.metadata["nbgrader"]["grade_id"]
+        if is_grade(cell):
+            auto, maximum = determine_grade(cell)
+            needs = auto is None
+            if gid in flagged:
+                auto, needs = 0.0, True
+            grades[gid] = {"auto_score": auto, "max_score": maximum, "needs_manual_grade": needs}
+        if is_solution(cell) or is_task(cell):
+            same = cell.metadata["nbgrader"].get("checksum") == compute_checksum(cell)
+            comments[gid] = "No response." if same and not is_task(cell) else None
+    for ac in authority.cells:  # a cell the notebook lost entirely still gets a row
+        if ac.grade and ac.grade_id not in grades:
+            grades[ac.grade_id] = {
+                "auto_score": 0.0,
+                "max_score": float(ac.points or 0),
+                "needs_manual_grade": True,
+            }
+    return {"grades": grades, "comments": comments}
+
+
+def rejected_result(task: Task, code: str, message: str, *, review: bool = True) -> dict[str, Any]:
+    """Every item 0; with *review* (the default) each is flagged for a human."""
+    finding = Finding(code, message, review=review)
+    grades = {
+        ac.grade_id: {
+            "auto_score": 0.0,
+            "max_score": float(ac.points or 0),
+            "needs_manual_grade": review,
+        }
+        for ac in task.authority.cells
+        if ac.grade
+    }
+    return _result(task, "rejected", grades, {}, [finding], None)
+
+
+def _result(
+    task: Task,
+    status: str,
+    grades: dict[str, Any],
+    comments: dict[str, Any],
+    findings: list[Finding],
+    autograded: NotebookNode | None,
+    confinement: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    return {
+        "schema": RESULT_SCHEMA,
+        "student": task.student,
+        "assignment": task.authority.assignment,
+        "notebook": task.authority.notebook,
+        "status": status,
+        "flagged": any(f.review for f in findings),
+        "grades": grades,
+        "comments": comments,
+        "findings": [f.to_dict() for f in findings],
+        "confinement": confinement or {},
+        "autograded": autograded,
+    }
+
+
+def grade_task(task: Task, *, launcher: Any = None) -> dict[str, Any]:
+    """Grade one notebook; the result as a JSON-ready dict (see :data:`RESULT_SCHEMA`)."""
+    if task.notebook_bytes is None:
+        # as nbgrader's autograde: 0 for its items, not a case for review
+        return rejected_result(
+            task,
+            "grading.missing-notebook",
+            f"{task.authority.notebook}.ipynb was not handed in",
+            review=False,
+        )
+    try:
+        submitted = read_submission(task.notebook_bytes, task.limits)
+    except Rejected as exc:
+        return rejected_result(task, exc.code, exc.message)
+    prepared = prepare(submitted, task.authority)
+    nb = prepared.notebook
+    launcher = launcher or kernel.SubprocessLauncher()
+    workdir = Path(tempfile.mkdtemp(prefix="lp-grade-"))
+    findings = list(prepared.findings)
+    kproc = None
+    client = None
+    try:
+        _populate(workdir, task)
+        pk = kernel.prepare_kernel(str(workdir), task.limits, hide=task.hide)
+        kproc = launcher.launch(pk)
+        try:
+            client = kernel.connect(pk, kproc, task.limits)
+        except kernel.KernelStartError as exc:
+            findings.append(Finding("grading.kernel-start", str(exc)))
+            grades = rejected_result(task, "grading.kernel-start", str(exc))["grades"]
+            return _result(task, "failed", grades, {}, findings, None)
+        runner = execute.Runner(client, kproc, task.limits)
+        _, run_findings = execute_notebook(nb, task.authority, runner)
+        findings.extend(run_findings)
+        confinement = {
+            "namespaces": pk.plan.namespaces,
+            "network": "allowed" if task.limits.network or not pk.plan.namespaces else "none",
+            "filesystem": "allow-list"
+            if pk.plan.root_dir
+            else ("hidden paths" if pk.plan.namespaces else "shared"),
+            "pids_cgroup": pk.plan.cgroup is not None,
+            "launcher": getattr(launcher, "name", "custom"),
+        }
+    finally:
+        if client is not None:
+            client.stop_channels()
+        if kproc is not None:
+            kproc.kill()
+        shutil.rmtree(workdir, ignore_errors=True)
+        with contextlib.suppress(OSError):
+            os.rmdir(str(workdir) + ".root")
+    flagged = {f.grade_id for f in findings if f.review and f.grade_id}
+    scored = score(nb, task.authority, flagged)
+    return _result(task, "graded", scored["grades"], scored["comments"], findings, nb, confinement)
+
+
+def grade_task_json(task: Task, *, launcher: Any = None) -> str:
+    """:func:`grade_task` as a JSON string: the only thing a worker hands back."""
+    return json.dumps(grade_task(task, launcher=launcher), default=_jsonable)
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, bytes):
+        return value.decode("utf-8", "replace")
+    raise TypeError(f"not JSON: {type(value).__name__}")
+
+
+def capabilities() -> dict[str, Any]:
+    """What confinement this machine gives (for reports and tests)."""
+    return sandbox.capabilities()
+
+
+def files_of(folder: Path, *, skip_notebooks: bool) -> dict[str, bytes]:
+    """Regular files under *folder* (no links, no hidden nbgrader bookkeeping), by relative path."""
+    found: dict[str, bytes] = {}
+    for root, dirs, names in os.walk(folder, followlinks=False):
+        dirs[:] = [d for d in dirs if not d.startswith(".ipynb_checkpoints")]
+        for name in names:
+            path = Path(root) / name
+            if path.is_symlink() or not path.is_file():
+                continue
+            if skip_notebooks and name.endswith(".ipynb"):
+                continue
+            if name == "timestamp.txt" and Path(root) == folder:
+                continue
+            found[path.relative_to(folder).as_posix()] = path.read_bytes()
+    return found

@@ -1,0 +1,70 @@
+"""Helpers the grading tests share (plain functions; fixtures live in conftest.py)."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import Any
+
+FIXTURES = Path(__file__).parent / "fixtures"
+PROJECT = FIXTURES / "project"
+
+
+def make_cohort(directory: Path, **kwargs: Any) -> Any:
+    """A cohort of the fixture pack in *directory*, initialised and released."""
+    from learnpacks.grading.cohort import init_cohort
+    from learnpacks.grading.release import release_cohort
+
+    cohort = init_cohort(directory, pack="grading-demo", root=PROJECT, **kwargs)
+    release_cohort(cohort)
+    return cohort
+
+
+def scores(result: dict[str, Any]) -> dict[str, float | None]:
+    return {gid: g["auto_score"] for gid, g in result["grades"].items()}
+
+
+def codes(result: dict[str, Any]) -> set[str]:
+    return {f["code"] for f in result["findings"]}
+
+
+def outputs_text(result: dict[str, Any]) -> str:
+    nb = result["autograded"] or {"cells": []}
+    parts = []
+    for cell in nb["cells"]:
+        for out in cell.get("outputs", []):
+            parts.append(out.get("text", ""))
+            parts.append(out.get("ename", "") + ": " + out.get("evalue", ""))
+            parts.extend(out.get("traceback", []))
+    return "\n".join(parts)
+
+
+def copy_fixture_project(dest: Path) -> Path:
+    shutil.copytree(PROJECT, dest)
+    return dest
+
+
+def stream_text(result: dict[str, Any]) -> str:
+    """Only what learner code printed (tracebacks quote source, so they are left out)."""
+    nb = result["autograded"] or {"cells": []}
+    return "".join(
+        out.get("text", "")
+        for cell in nb["cells"]
+        for out in cell.get("outputs", [])
+        if out.get("output_type") == "stream"
+    )
+
+
+def clone_cohort(source: Any, dest: Path) -> Any:
+    """A copy of a released cohort folder (SQLite gradebook included), as a new cohort."""
+    import json
+
+    from learnpacks.grading.cohort import COHORT_FILE, load_cohort
+
+    shutil.copytree(source.root, dest)
+    data = json.loads((dest / COHORT_FILE).read_text())
+    data["db_url"] = data["db_url"].replace(str(source.root), str(dest))
+    (dest / COHORT_FILE).write_text(json.dumps(data))
+    config = (dest / "nbgrader_config.json").read_text().replace(str(source.root), str(dest))
+    (dest / "nbgrader_config.json").write_text(config)
+    return load_cohort(dest)

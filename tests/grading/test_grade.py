@@ -1,0 +1,152 @@
+"""``cohort grade``: parallel, one run at a time, resumable after a kill, Dask."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from cohort_factory import make_handins
+from grading_helpers import clone_cohort
+
+from learnpacks.errors import UsageError
+from learnpacks.grading.collect import collect
+from learnpacks.grading.grade import cohort_lock, grade_cohort
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture
+def small_cohort(released, tmp_path):
+    """6 learners (3 right, 3 wrong) x 2 notebooks, collected, not graded."""
+    cohort = clone_cohort(released, tmp_path / "cohort")
+    learners = make_handins(
+        cohort.path("release"),
+        tmp_path / "handins",
+        right=3,
+        partly=0,
+        wrong=3,
+        malicious=0,
+        malformed=0,
+    )
+    collect(cohort, [learner.zip_path for learner in learners])
+    return cohort
+
+
+def _gradebook(cohort):
+    """(submission rows per learner, grade rows, auto scores) read through nbgrader."""
+    from nbgrader.api import Gradebook
+
+    with Gradebook(cohort.db_url) as gb:
+        subs = gb.assignment_submissions(cohort.assignment)
+        per_student = {}
+        grades = {}
+        for sub in subs:
+            per_student[sub.student.id] = per_student.get(sub.student.id, 0) + 1
+            for nb in sub.notebooks:
+                for g in nb.grades:
+                    grades[(sub.student.id, nb.name, g.name)] = g.auto_score
+        n_grades = gb.db.execute(
+            __import__("sqlalchemy").text("select count(*) from grade")
+        ).scalar()
+    return per_student, n_grades, grades
+
+
+def _processes_with_home_under(folder: Path) -> list[int]:
+    """Kernels of this run: their HOME is their work folder under *folder*."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                env = (entry / "environ").read_bytes().split(b"\0")
+            except OSError:
+                continue
+            if any(v.startswith(b"HOME=" + str(folder).encode()) for v in env):
+                found.append(int(entry.name))
+    return found
+
+
+def test_second_run_waits_for_the_lock(small_cohort):
+    """Is a second grading run of the same cohort refused while one holds the lock?"""
+    with cohort_lock(small_cohort), pytest.raises(UsageError, match="being graded"):
+        grade_cohort(small_cohort, workers=1)
+
+
+def test_grading_is_resumable_and_skips_what_is_done(small_cohort):
+    """Does a second run skip every notebook already graded (same input), changing nothing?"""
+    first = grade_cohort(small_cohort, workers=2)
+    assert len(first.graded) == 12
+    before = _gradebook(small_cohort)
+    second = grade_cohort(small_cohort, workers=2)
+    assert second.graded == [] and len(second.skipped) == 12
+    assert _gradebook(small_cohort) == before
+
+
+def test_killed_run_completes_on_rerun_without_duplicates(small_cohort, tmp_path):
+    """Killing `cohort grade` midway (SIGKILL to the whole run), then running it again: are
+    all scores right, each learner's submission there once, and no kernel left running?"""
+    kernels_tmp = tmp_path / "k"
+    kernels_tmp.mkdir()
+    env = {
+        **os.environ,
+        "TMPDIR": str(kernels_tmp),
+        "PATH": str(Path(sys.executable).parent) + os.pathsep + os.environ["PATH"],
+    }
+    cmd = [
+        sys.executable,
+        "-m",
+        "learnpacks",
+        "cohort",
+        "grade",
+        "-C",
+        str(small_cohort.root),
+        "--workers",
+        "2",
+        "--json",
+    ]
+    proc = subprocess.Popen(
+        cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
+    )
+    results = small_cohort.state / "results"
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline:
+        done = [p for p in results.rglob("*.json")] if results.exists() else []
+        if any(json.loads(p.read_text()).get("written") for p in done):
+            break
+        time.sleep(0.2)
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+    time.sleep(1)
+    assert _processes_with_home_under(kernels_tmp) == []
+    rerun = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=600)
+    summary = json.loads(rerun.stdout)
+    assert len(summary["graded"]) + len(summary["skipped"]) == 12
+    assert summary["skipped"], "the first run wrote nothing before the kill"
+    per_student, n_grades, grades = _gradebook(small_cohort)
+    assert per_student == {f"right-{i:02d}": 1 for i in range(3)} | {
+        f"wrong-{i:02d}": 1 for i in range(3)
+    }
+    assert n_grades == 6 * 5
+    for (student, _, cell), score in grades.items():
+        if cell == "explain":
+            continue
+        assert (score > 0) if student.startswith("right") else (score == 0), (student, cell)
+
+
+def test_dask_local_cluster_grades_through_scheduler(small_cohort):
+    """Does `--scheduler` send the work to a Dask cluster and give the same scores?"""
+    from distributed import LocalCluster
+
+    with LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+    ) as cluster:
+        summary = grade_cohort(small_cohort, scheduler=cluster.scheduler_address)
+    assert len(summary.graded) == 12
+    _, _, grades = _gradebook(small_cohort)
+    assert grades[("right-00", "01-functions", "square-tests")] == 2.0
+    assert grades[("wrong-00", "01-functions", "square-tests")] == 0.0
