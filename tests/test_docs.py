@@ -22,7 +22,10 @@ def emitted_codes() -> set[str]:
         for path in folder.rglob("*.py"):
             text = path.read_text()
             codes |= set(
-                re.findall(r'"((?:nb|pack|exercise|grade|export|i18n|grading|collect)\.[a-z][a-z-]+)"', text)
+                re.findall(
+                    r'"((?:nb|pack|exercise|grade|export|i18n|grading|collect)\.[a-z][a-z-]+)"',
+                    text,
+                )
             )
             codes |= {
                 f"pack.{c}" for c in re.findall(r'f"\{(?:code_)?prefix\}\.([a-z][a-z-]+)"', text)
