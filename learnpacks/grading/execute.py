@@ -86,14 +86,14 @@ class Runner:
                     f"the cell ran over {self.limits.cell_timeout:g} s and ignored the "
                     "interrupt; the kernel was killed"
                 )
-                return run
+                return self._note_dropped(run)
             events = dict(self.poller.poll(200))
             if not events:
                 if not self.kernel.is_alive():
                     self.dead = True
                     run.status, run.ename = DIED, "KernelDied"
                     run.evalue = "the kernel died while running this cell"
-                    return run
+                    return self._note_dropped(run)
                 continue
             if self.client.iopub_channel.socket in events:
                 msg = self.client.get_iopub_msg(timeout=0)
@@ -121,6 +121,12 @@ class Runner:
             run.status = ERROR
             run.ename = str(reply.get("ename", "Error"))
             run.evalue = str(reply.get("evalue", ""))
+        return self._note_dropped(run)
+
+    @staticmethod
+    def _note_dropped(run: CellRun) -> CellRun:
+        """Say how much output the cap dropped, however the cell ended (a flood can outlast the
+        interrupt grace and get its kernel killed)."""
         if run.dropped_bytes:
             run.outputs.append(
                 new_output(

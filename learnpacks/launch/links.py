@@ -31,13 +31,17 @@ def binder_url(target: BinderTarget, path: str) -> str:
     )
 
 
-def hub_url(target: HubTarget, path: str) -> str:
-    """An nbgitpuller link: the hub clones the repository into the user's home and opens *path*."""
+def hub_url(target: HubTarget, path: str, *, branch: str | None = None) -> str:
+    """An nbgitpuller link: the hub clones *branch* of the repository into the user's home and
+    opens *path* in it. Each branch gets a folder of its own (``targetpath``)."""
+    branch = branch or target.branch
     repo_dir = target.repo_url.rstrip("/").removesuffix(".git").rsplit("/", 1)[-1]
-    query = urlencode(
-        {"repo": target.repo_url, "branch": target.branch, "urlpath": f"lab/tree/{repo_dir}/{path}"}
-    )
-    return f"{target.url.rstrip('/')}/hub/user-redirect/git-pull?{query}"
+    if branch != target.branch:
+        repo_dir += f"-{branch}"
+    query = {"repo": target.repo_url, "branch": branch, "urlpath": f"lab/tree/{repo_dir}/{path}"}
+    if branch != target.branch:
+        query["targetpath"] = repo_dir
+    return f"{target.url.rstrip('/')}/hub/user-redirect/git-pull?{urlencode(query)}"
 
 
 def launch_links(
@@ -55,7 +59,14 @@ def launch_links(
     }
     if config.launch.binder is not None:
         links["Binder"] = {nb: binder_url(config.launch.binder, path) for nb, path in paths.items()}
-    if config.launch.jupyterhub is not None:
-        hub = config.launch.jupyterhub
+    hub = config.launch.jupyterhub
+    if hub is not None and language == pack.meta.language:
         links[hub.name] = {nb: hub_url(hub, path) for nb, path in paths.items()}
+    elif hub is not None and hub.notebooks_branch:
+        # A hub clones the repository with git: translated notebooks are build output, so they come
+        # from a branch that holds `learnpacks i18n build --out` (see docs/authors/config-format.md).
+        links[hub.name] = {
+            nb: hub_url(hub, f"{language}/{pack.id}/{nb}", branch=hub.notebooks_branch)
+            for nb in pack.meta.notebooks
+        }
     return links

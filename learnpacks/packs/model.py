@@ -146,6 +146,11 @@ class HubTarget(_Strict):
     url: NonEmpty = Field(description="the JupyterHub, e.g. https://hub-paws.wmcloud.org")
     repo_url: NonEmpty = Field(description="git URL nbgitpuller clones")
     branch: NonEmpty = Field("main", description="branch nbgitpuller checks out")
+    notebooks_branch: str | None = Field(
+        None,
+        description="branch holding the translated notebooks (the output of `learnpacks i18n build --out`); "
+        "without it, translated pages offer no hub link",
+    )
 
 
 class Launch(_Strict):

@@ -52,7 +52,13 @@ def _fill(path: Path, words: dict[str, str], *, leave_untranslated: int = 0) -> 
 def make_site_project(dest: Path) -> Path:
     """Lay out the project in *dest* (packs/, book/, translations/) and return it."""
     (dest / "packs").mkdir(parents=True)
-    shutil.copy(REPO / "packs" / "_config.yml", dest / "packs" / "_config.yml")
+    config = (REPO / "packs" / "_config.yml").read_text()
+    # translated notebooks reach the hub from a branch holding `learnpacks i18n build --out`
+    config = config.replace(
+        "    branch: main\n", "    branch: main\n    notebooks_branch: notebooks\n"
+    )
+    assert "notebooks_branch" in config
+    (dest / "packs" / "_config.yml").write_text(config)
     shutil.copytree(REPO / "book", dest / "book", ignore=shutil.ignore_patterns("_build"))
     new_pack("demo-pack", root=dest, title="Demo pack")
     advanced = new_pack("advanced-pack", root=dest, title="Advanced pack")

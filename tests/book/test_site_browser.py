@@ -115,9 +115,9 @@ def test_launch_links_open_the_notebook_in_the_page_language(page, base):
     query = parse_qs(urlsplit(binder).query)
     assert query["urlpath"] == ["lab/tree/build/notebooks/fr/demo-pack/01-start.ipynb"]
     paws = page.get_by_role("link", name="Ouvrir sur PAWS").get_attribute("href")
-    assert parse_qs(urlsplit(paws).query)["urlpath"] == [
-        "lab/tree/learnpacks/build/notebooks/fr/demo-pack/01-start.ipynb"
-    ]
+    paws_query = parse_qs(urlsplit(paws).query)
+    assert paws_query["branch"] == ["notebooks"]
+    assert paws_query["urlpath"] == ["lab/tree/learnpacks-notebooks/fr/demo-pack/01-start.ipynb"]
     download = page.get_by_role("link", name="Télécharger ce notebook")
     with page.expect_download() as info:
         download.click()
