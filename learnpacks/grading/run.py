@@ -33,9 +33,11 @@ from nbformat import NotebookNode
 from nbformat.v4 import new_output
 
 from learnpacks.grading import execute, kernel, sandbox
+from learnpacks.grading.answers_check import cross_check
 from learnpacks.grading.authority import AuthCell, Authority, visible_part
 from learnpacks.grading.limits import Limits
 from learnpacks.grading.prepare import Finding, prepare
+from learnpacks.widgets import ANSWERS_FILE
 
 RESULT_SCHEMA = 1
 
@@ -301,6 +303,7 @@ def grade_task(task: Task, *, launcher: Any = None) -> dict[str, Any]:
         shutil.rmtree(workdir, ignore_errors=True)
         with contextlib.suppress(OSError):
             os.rmdir(str(workdir) + ".root")
+    findings.extend(cross_check(nb, task.authority, task.files.get(ANSWERS_FILE)))
     flagged = {f.grade_id for f in findings if f.review and f.grade_id}
     scored = score(nb, task.authority, flagged)
     return _result(task, "graded", scored["grades"], scored["comments"], findings, nb, confinement)

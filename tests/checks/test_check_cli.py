@@ -95,7 +95,7 @@ def test_info_shows_launch_links(fixture_catalog, capsys):
 
 def test_every_command_has_help():
     """Does every subcommand answer --help?"""
-    for command in ("new", "list", "info", "check", "book", "binder"):
+    for command in ("new", "list", "info", "check", "book", "binder", "i18n", "export", "cohort"):
         result = run(command, "--help")
         assert result.returncode == 0, command
         assert "usage:" in result.stdout
