@@ -6,28 +6,18 @@ come from Babel (CLDR), in their own language ("français", "العربية").
 
 from __future__ import annotations
 
-from functools import cache
 from pathlib import Path
 
-import polib
 from babel import Locale, UnknownLocaleError
 from babel.lists import format_list
+
+from learnpacks.widgets.i18n import catalog_for
 
 LOCALE_DIR = Path(__file__).parent / "locale"
 
 
-@cache
 def _catalog(lang: str) -> dict[str, str]:
-    for code in (lang, lang.split("-")[0]):
-        path = LOCALE_DIR / code / "site.po"
-        if path.is_file():
-            po = polib.pofile(str(path))
-            return {
-                e.msgid: e.msgstr
-                for e in po
-                if e.msgstr and not e.obsolete and "fuzzy" not in e.flags
-            }
-    return {}
+    return catalog_for(lang, lambda code: LOCALE_DIR / code / "site.po")
 
 
 class Strings:

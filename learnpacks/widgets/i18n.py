@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 
@@ -122,17 +123,23 @@ def available_languages() -> list[str]:
 
 
 @cache
-def _catalog(language: str) -> dict[str, str]:
+def po_messages(path: Path) -> dict[str, str]:
+    """The translated, current (not fuzzy, not obsolete) entries of the PO file at *path*."""
+    po = polib.pofile(str(path))
+    return {e.msgid: e.msgstr for e in po if e.msgstr and not e.obsolete and "fuzzy" not in e.flags}
+
+
+def catalog_for(language: str, path_of: Callable[[str], Path]) -> dict[str, str]:
+    """Messages for *language* from the PO file ``path_of(code)``, trying ``pt-BR`` then ``pt``."""
     for candidate in (language, language.split("-")[0]):
-        path = LOCALE_DIR / candidate / "LC_MESSAGES" / f"{DOMAIN}.po"
+        path = path_of(candidate)
         if path.is_file():
-            po = polib.pofile(str(path))
-            return {
-                e.msgid: e.msgstr
-                for e in po
-                if e.msgstr and not e.obsolete and "fuzzy" not in e.flags
-            }
+            return po_messages(path)
     return {}
+
+
+def _catalog(language: str) -> dict[str, str]:
+    return catalog_for(language, lambda code: LOCALE_DIR / code / "LC_MESSAGES" / f"{DOMAIN}.po")
 
 
 def gettext(message: str, language: str | None = None) -> str:
