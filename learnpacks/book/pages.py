@@ -41,6 +41,15 @@ def page_url(docname: str, *, from_doc: str, language: str | None = None) -> str
     return f"{prefix}{docname}.html"
 
 
+def _nav(cls: str, label: str, items: list[Markup]) -> Markup:
+    """A labelled list of links that search does not index."""
+    return el(
+        "nav",
+        {"class": cls, "aria-label": label, "data-pagefind-ignore": "all"},
+        el("ul", None, items),
+    )
+
+
 def pagefind_filters(pack: Pack, s: Strings, languages: list[str]) -> Markup:
     """Hidden elements Pagefind reads as filters (level, topic, format, duration, language)."""
     m = pack.meta
@@ -78,15 +87,7 @@ def language_switcher(
         )
         for lang in others
     ]
-    return el(
-        "nav",
-        {
-            "class": "lp-languages",
-            "aria-label": s("This page in other languages"),
-            "data-pagefind-ignore": "all",
-        },
-        el("ul", None, items),
-    )
+    return _nav("lp-languages", s("This page in other languages"), items)
 
 
 def translation_banner(edition: Edition, notebook: str, docname: str, s: Strings) -> Markup:
@@ -172,15 +173,7 @@ def launch_bar(
             ),
         )
     )
-    return el(
-        "nav",
-        {
-            "class": "lp-launch-bar",
-            "aria-label": s("Run this notebook"),
-            "data-pagefind-ignore": "all",
-        },
-        el("ul", None, items),
-    )
+    return _nav("lp-launch-bar", s("Run this notebook"), items)
 
 
 def overview(
