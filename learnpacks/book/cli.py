@@ -46,6 +46,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--offline",
         action="store_true",
+        default=None,  # None: vendor when npm is available (see build_site)
         help="require every script to be served by the site (widget manager, RequireJS, MathJax, fetched from the npm registry at build time), so no page loads anything from another host; an error without npm. Without the flag this is done whenever npm is available, else pages load them from public CDNs",
     )
     p.add_argument("--verbose", action="store_true", help="show Jupyter Book's output")

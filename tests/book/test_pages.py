@@ -116,3 +116,11 @@ def test_site_strings_are_localized():
     assert Strings("xx")("Search") == "Search"
     assert language_name("fr") == "français" and language_name("ar") == "العربية"
     assert join(["a", "b", "c"], "fr") == "a, b et c"
+
+
+def test_cli_vendors_by_default():
+    """Does `learnpacks book build` without --offline leave the choice to build_site (vendor when npm is there)?"""
+    from learnpacks.cli import build_parser
+
+    assert build_parser().parse_args(["book", "build"]).offline is None
+    assert build_parser().parse_args(["book", "build", "--offline"]).offline is True
