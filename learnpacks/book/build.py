@@ -25,6 +25,7 @@ from learnpacks.book.search import index_site
 from learnpacks.book.source import write_source
 from learnpacks.book.strings import Strings, is_rtl, language_name
 from learnpacks.errors import LearnpacksError, UsageError
+from learnpacks.i18n.build import build as i18n_build
 from learnpacks.packs.catalog import Catalog, Pack, load_catalog
 
 BUILD_DIR = Path("book") / "_build"
@@ -190,12 +191,8 @@ def root_page(plan: SitePlan) -> str:
 
 
 def _translate(catalog: Catalog, languages: Sequence[str], packs: Sequence[Pack]) -> None:
-    """Write the translated notebooks of *languages* with the translation pipeline, when installed."""
+    """Write the translated notebooks of *languages* with the translation pipeline."""
     if not languages:
-        return
-    try:
-        from learnpacks.i18n.build import build as i18n_build
-    except ImportError:  # the i18n subpackage is optional for a source-only site
         return
     i18n_build(root=catalog.root, languages=list(languages), pack_ids=[p.id for p in packs])
 

@@ -11,7 +11,10 @@ from pathlib import Path
 from babel import Locale, UnknownLocaleError
 from babel.lists import format_list
 
+from learnpacks.i18n.languages import is_rtl
 from learnpacks.widgets.i18n import catalog_for
+
+__all__ = ["Strings", "is_rtl", "join", "language_name"]
 
 LOCALE_DIR = Path(__file__).parent / "locale"
 
@@ -46,11 +49,6 @@ def language_name(lang: str, *, in_lang: str | None = None) -> str:
         return lang
     display = _locale(in_lang or lang) or locale
     return locale.get_display_name(display) or lang
-
-
-def is_rtl(lang: str) -> bool:
-    locale = _locale(lang)
-    return bool(locale and locale.text_direction == "rtl")
 
 
 def join(items: list[str], lang: str) -> str:
