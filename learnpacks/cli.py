@@ -28,6 +28,7 @@ COMMAND_GROUPS: dict[str, str] = {
     "export": "learnpacks.book.export_cli",
     "cohort": "learnpacks.grading.cli",
     "binder": "learnpacks.launch.cli",
+    "hub": "learnpacks.launch.hub_cli",
 }
 
 

@@ -50,3 +50,25 @@ def test_every_shipped_pack_is_published_or_listed():
     """Does the catalog hold at least one published pack for readers?"""
     catalog = load_catalog(REPO)
     assert any(p.meta.status == "published" for p in catalog.packs.values())
+
+
+def test_every_notebook_installs_the_package_first():
+    """On a JupyterHub such as PAWS, learnpacks is missing: does each shipped notebook that imports
+    it start with the scaffold's install cell (tested on a fresh environment in test_hub_branch.py)?"""
+    import nbformat
+
+    from learnpacks.packs.scaffold import INSTALL
+
+    catalog = load_catalog(REPO)
+    checked = 0
+    for pack in catalog.packs.values():
+        for path in pack.notebook_paths():
+            nb = nbformat.read(path, as_version=4)
+            code = [c.source for c in nb.cells if c.cell_type == "code"]
+            if not any("learnpacks" in source for source in code):
+                continue
+            assert code[0] == INSTALL, (
+                f"{pack.id}/{path.name}: the first code cell is not the install cell"
+            )
+            checked += 1
+    assert checked, "no shipped notebook uses the exercises"

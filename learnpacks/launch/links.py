@@ -31,16 +31,26 @@ def binder_url(target: BinderTarget, path: str) -> str:
     )
 
 
-def hub_url(target: HubTarget, path: str, *, branch: str | None = None) -> str:
-    """An nbgitpuller link: the hub clones *branch* of the repository into the user's home and
-    opens *path* in it. Each branch gets a folder of its own (``targetpath``)."""
+def hub_folder(target: HubTarget, branch: str | None = None) -> str:
+    """The folder (under the user's home) the hub clones *branch* into: the repository's name, plus
+    ``-<branch>`` for a branch other than the main one, so both can live side by side."""
     branch = branch or target.branch
-    repo_dir = target.repo_url.rstrip("/").removesuffix(".git").rsplit("/", 1)[-1]
-    if branch != target.branch:
-        repo_dir += f"-{branch}"
-    query = {"repo": target.repo_url, "branch": branch, "urlpath": f"lab/tree/{repo_dir}/{path}"}
-    if branch != target.branch:
-        query["targetpath"] = repo_dir
+    name = target.repo_url.rstrip("/").removesuffix(".git").rsplit("/", 1)[-1]
+    return name if branch == target.branch else f"{name}-{branch}"
+
+
+def hub_url(target: HubTarget, path: str, *, branch: str | None = None) -> str:
+    """An nbgitpuller link: the hub clones *branch* of the repository into :func:`hub_folder` and
+    opens *path* in it. ``targetpath`` is always given: nbgitpuller's default folder keeps a
+    ``.git`` suffix of the URL, which the ``urlpath`` would then miss."""
+    branch = branch or target.branch
+    folder = hub_folder(target, branch)
+    query = {
+        "repo": target.repo_url,
+        "branch": branch,
+        "targetpath": folder,
+        "urlpath": f"lab/tree/{folder}/{path}",
+    }
     return f"{target.url.rstrip('/')}/hub/user-redirect/git-pull?{urlencode(query)}"
 
 

@@ -36,6 +36,19 @@ def _code(cell_id: str, text: str, **metadata: object) -> nbformat.NotebookNode:
     return nbformat.v4.new_code_cell(text, id=cell_id, metadata=dict(metadata))
 
 
+#: First code cell of every notebook: a JupyterHub (PAWS) clones the repository but does not
+#: install learnpacks; ``../..`` is the repository root from ``packs/<pack>/`` and the hub
+#: branch's root from ``<lang>/<pack>/`` (see :mod:`learnpacks.launch.hubbranch`).
+INSTALL = """# The exercises need the learnpacks package. Binder has it; on a JupyterHub such as PAWS, this cell installs it the first time (about a minute).
+try:
+    import learnpacks
+except ModuleNotFoundError:
+    import importlib, site, subprocess, sys
+
+    subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "../.."], check=True)
+    site.addsitedir(site.getusersitepackages())  # where pip installs when the hub's Python is read-only
+    importlib.invalidate_caches()"""
+
 SETUP = """from learnpacks.widgets import _, configure, MultipleChoice, Option, ShortAnswer, Reflection, Progress
 
 # Answers are saved beside the notebook under this name, and restored when it runs again.
@@ -82,6 +95,7 @@ def starter_notebook(title: str, *, notebook: str = STARTER_NOTEBOOK) -> nbforma
             "- The second thing.\n\n"
             "Every heading goes one level deeper at most: a `##` section may hold `###` parts, never `####`.",
         ),
+        _code("install", INSTALL),
         _code("setup", SETUP.format(notebook=notebook)),
         _md(
             "text-and-media",

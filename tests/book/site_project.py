@@ -53,11 +53,8 @@ def make_site_project(dest: Path) -> Path:
     """Lay out the project in *dest* (packs/, book/, translations/) and return it."""
     (dest / "packs").mkdir(parents=True)
     config = (REPO / "packs" / "_config.yml").read_text()
-    # translated notebooks reach the hub from a branch holding `learnpacks i18n build --out`
-    config = config.replace(
-        "    branch: main\n", "    branch: main\n    notebooks_branch: notebooks\n"
-    )
-    assert "notebooks_branch" in config
+    # translated notebooks reach the hub from the branch `learnpacks hub publish` writes
+    assert "notebooks_branch: notebooks" in config
     (dest / "packs" / "_config.yml").write_text(config)
     shutil.copytree(REPO / "book", dest / "book", ignore=shutil.ignore_patterns("_build"))
     new_pack("demo-pack", root=dest, title="Demo pack")
