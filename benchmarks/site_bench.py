@@ -1,17 +1,21 @@
 """The site build, side by side with a plain Jupyter Book build, in one run.
 
-Usage: .venv/bin/python benchmarks/site_bench.py
+Usage: .venv/bin/python benchmarks/site_bench.py [--landing]
 
 On a scratch copy of the repository's packs/, translations/ and book/:
 1. a plain `jupyter-book build` of the source-language notebooks (cold execution cache);
 2. `learnpacks book build --lang <source>` of the same notebooks (cold) -> overhead ratio;
 3. after editing one markdown cell, the incremental `learnpacks book build` -> share of the full build;
 4. `learnpacks book build` of every language (cold), for reference;
-5. the landing page's transfer size (HTML + the CSS, JS and images it loads before any interaction).
+5. the landing page's transfer size (HTML + the CSS, JS and images it loads before any interaction),
+   beside the plain build's landing page (the theme as it ships).
+
+``--landing``: only steps 1, 2 and 5.
 """
 
 from __future__ import annotations
 
+import argparse
 import gzip
 import json
 import re
@@ -28,6 +32,12 @@ from learnpacks.book.build import build_site
 from learnpacks.packs.catalog import load_catalog
 
 REPO = Path(__file__).resolve().parents[1]
+# What a browser fetches while loading a page: scripts, images, stylesheets and preloads (not
+# <link rel="next">, "index" or "search", which are only links).
+_LOADED = re.compile(
+    r'<(?:script|img)\b[^>]*?\bsrc="([^"#?]+)'
+    r'|<link\b(?=[^>]*\brel="(?:stylesheet|preload|modulepreload|icon)")[^>]*?\bhref="([^"#?]+)'
+)
 
 
 def copy_project(dest: Path) -> Path:
@@ -77,10 +87,10 @@ def timed_build(project: Path, **kwargs: object) -> float:
 
 
 def transfer_size(page: Path) -> tuple[int, int, int, list[tuple[int, str]]]:
-    """Bytes of *page* plus the stylesheets, scripts and images it references (raw and gzip -9),
-    how many files, and the largest three."""
+    """Bytes of *page* plus the stylesheets, scripts and images it loads (raw and gzip -9),
+    how many files, and the largest five."""
     text = page.read_text(encoding="utf-8")
-    refs = set(re.findall(r'<(?:link|script|img)\b[^>]*?(?:href|src)="([^"#?]+)', text))
+    refs = {a or b for a, b in _LOADED.findall(text)}
     raw, packed, files = len(text.encode()), len(gzip.compress(text.encode(), 9)), 1
     sizes = []
     for ref in refs:
@@ -93,40 +103,47 @@ def transfer_size(page: Path) -> tuple[int, int, int, list[tuple[int, str]]]:
             packed += len(gzip.compress(data, 9))
             files += 1
             sizes.append((len(data), ref))
-    return raw, packed, files, sorted(sizes, reverse=True)[:3]
+    return raw, packed, files, sorted(sizes, reverse=True)[:5]
 
 
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--landing", action="store_true", help="only the landing-page figures")
+    landing_only = parser.parse_args().landing
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
         plain = plain_jupyter_book(copy_project(root / "plain"), root / "plain-out")
         project = copy_project(root / "ours")
         source = load_catalog(project).require_config().source_language
         ours = timed_build(project, languages=[source])
-        # one markdown cell edited
-        pack = next(iter(load_catalog(project).packs.values()))
-        nb_path = pack.folder / pack.meta.notebooks[0]
-        nb = json.loads(nb_path.read_text())
-        cell = next(c for c in nb["cells"] if c["cell_type"] == "markdown")
-        cell["source"] = "".join(cell["source"]) + "\n\nOne more sentence."
-        nb_path.write_text(json.dumps(nb, indent=1))
-        incremental = timed_build(project, languages=[source])
-        all_languages = timed_build(copy_project(root / "all"))
-        size, packed, files, largest = transfer_size(
-            project / "book" / "_build" / "site" / source / "index.html"
-        )
+        landing = transfer_size(project / "book" / "_build" / "site" / source / "index.html")
+        theme = transfer_size(root / "plain-out" / "_build" / "html" / "intro.html")
         print(f"plain jupyter-book build ({source}, cold):     {plain:6.1f} s")
         print(
             f"learnpacks book build --lang {source} (cold):   {ours:6.1f} s   ratio {ours / plain:.2f}x"
         )
-        print(
-            f"incremental after a markdown edit:          {incremental:6.1f} s   {100 * incremental / ours:.0f}% of the full build"
-        )
-        print(f"learnpacks book build, every language (cold): {all_languages:6.1f} s")
-        print(
-            f"landing page transfer: {size / 1024:.0f} KiB raw, {packed / 1024:.0f} KiB gzip, in {files} files (before search loads)"
-        )
-        print("  largest: " + ", ".join(f"{ref} {n / 1024:.0f} KiB" for n, ref in largest))
+        if not landing_only:
+            # one markdown cell edited
+            pack = next(iter(load_catalog(project).packs.values()))
+            nb_path = pack.folder / pack.meta.notebooks[0]
+            nb = json.loads(nb_path.read_text())
+            cell = next(c for c in nb["cells"] if c["cell_type"] == "markdown")
+            cell["source"] = "".join(cell["source"]) + "\n\nOne more sentence."
+            nb_path.write_text(json.dumps(nb, indent=1))
+            incremental = timed_build(project, languages=[source])
+            all_languages = timed_build(copy_project(root / "all"))
+            print(
+                f"incremental after a markdown edit:          {incremental:6.1f} s   {100 * incremental / ours:.0f}% of the full build"
+            )
+            print(f"learnpacks book build, every language (cold): {all_languages:6.1f} s")
+        for what, (size, packed, files, largest) in (
+            ("landing page", landing),
+            ("plain build's landing page", theme),
+        ):
+            print(
+                f"{what} transfer: {size / 1024:,.0f} KiB raw, {packed / 1024:,.0f} KiB gzip, in {files} files (before search loads)"
+            )
+            print("  largest: " + ", ".join(f"{ref} {n / 1024:.0f} KiB" for n, ref in largest))
 
 
 if __name__ == "__main__":

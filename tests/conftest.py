@@ -5,17 +5,15 @@ from __future__ import annotations
 import functools
 import http.server
 import os
-import shutil
 import subprocess
 import sys
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
+from support import REPO, copy_project
 
-REPO = Path(__file__).resolve().parents[1]
 FIXTURE_CATALOG = REPO / "tests" / "checks" / "fixtures" / "catalog"
 
 # Fixture notebooks are broken on purpose; nbval (`--nbval-lax`) must not collect them.
@@ -39,15 +37,6 @@ def _venv_bin_on_path(monkeypatch: pytest.MonkeyPatch) -> None:
     """nbgrader shells out to `alembic` and the CLI tests call `learnpacks`: the venv's bin/ comes first."""
     bindir = str(Path(sys.executable).parent)
     monkeypatch.setenv("PATH", bindir + os.pathsep + os.environ.get("PATH", ""))
-
-
-def copy_project(dest: Path) -> Path:
-    """Copy the repository's project files (packs/, book/, translations/) to *dest*; returns it."""
-    shutil.copytree(REPO / "packs", dest / "packs")
-    shutil.copytree(REPO / "book", dest / "book", ignore=shutil.ignore_patterns("_build"))
-    if (REPO / "translations").is_dir():
-        shutil.copytree(REPO / "translations", dest / "translations")
-    return dest
 
 
 @pytest.fixture
@@ -102,21 +91,6 @@ def serve_static() -> Iterator[Callable[[Path], str]]:
         server.server_close()
 
 
-def block_non_local(page: Any, seen: list[str]) -> None:
-    """Abort every request not to 127.0.0.1 / localhost (data: and blob: pass); record what was blocked."""
-
-    def route(route: Any) -> None:
-        url = route.request.url
-        host = url.split("/")[2].split(":")[0] if "://" in url else ""
-        if url.startswith(("data:", "blob:")) or host in ("127.0.0.1", "localhost"):
-            route.continue_()
-        else:
-            seen.append(url)
-            route.abort()
-
-    page.route("**/*", route)
-
-
 AXE_CORE_VERSION = "4.11.0"  # pinned; the widget tests use the same
 
 
@@ -143,10 +117,3 @@ def axe_js(tmp_path_factory: pytest.TempPathFactory) -> Path:
             timeout=300,
         )
     return target
-
-
-def axe_violations(page: Any, axe_path: Path) -> list[dict[str, Any]]:
-    """Serious and critical axe-core violations on the page as loaded."""
-    page.add_script_tag(path=str(axe_path))
-    result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
-    return [v for v in result["violations"] if v.get("impact") in ("serious", "critical")]

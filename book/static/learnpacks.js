@@ -76,9 +76,28 @@
     observer.observe(target, { childList: true, subtree: true });
   }
 
+  /* pydata-sphinx-theme 0.17 opens its sidebar dialogs from the first .primary-toggle and
+     .secondary-toggle of the page only: its own navbar buttons, which sphinx-book-theme hides. The
+     book theme's visible buttons then did nothing on a phone (pydata-sphinx-theme issue #2451).
+     Below the theme's wide-screen width, a click on them is passed to the theme's own button. */
+  function setUpSidebarToggles() {
+    [".primary-toggle", ".secondary-toggle"].forEach(function (selector) {
+      var buttons = document.querySelectorAll(selector);
+      var handled = buttons[0];
+      Array.prototype.slice.call(buttons, 1).forEach(function (button) {
+        button.addEventListener("click", function (event) {
+          if (window.matchMedia("(min-width: 992px)").matches) return; // the book theme's own
+          event.preventDefault();
+          event.stopPropagation();
+          handled.click();
+        });
+      });
+    });
+  }
+
   function ready(fn) {
     if (document.readyState !== "loading") fn();
     else document.addEventListener("DOMContentLoaded", fn);
   }
-  ready(function () { setUpFilters(); setUpSearch(); });
+  ready(function () { setUpFilters(); setUpSearch(); setUpSidebarToggles(); });
 })();

@@ -62,6 +62,10 @@ def _run(cmd: list[str], *, what: str) -> None:
     if result.returncode != 0:
         detail = (result.stdout[-3000:] + "\n" + result.stderr[-6000:]).strip()
         raise LearnpacksError(f"{what} failed:\n{detail}")
+    # A successful build's warnings (ours carry a `learnpacks.` code) are still shown.
+    for line in result.stderr.splitlines():
+        if "WARNING:" in line:
+            print(line, file=sys.stderr)
 
 
 def build_language(

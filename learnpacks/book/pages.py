@@ -96,6 +96,7 @@ def translation_banner(edition: Edition, notebook: str, docname: str, s: Strings
         return Markup("")
     source = edition.pack.meta.language
     name = language_name(source, in_lang=edition.language)
+    shown_in = [language_name(lang, in_lang=edition.language) for lang in state.shown_in] or [name]
     parts = []
     if state.coverage < 1.0:
         parts.append(
@@ -105,7 +106,7 @@ def translation_banner(edition: Edition, notebook: str, docname: str, s: Strings
                 s(
                     "This page is partly translated ({percent}% done): the parts not yet translated are shown in {language}.",
                     percent=int(state.coverage * 100),
-                    language=name,
+                    language=join(shown_in, edition.language, style="or"),
                 ),
             )
         )

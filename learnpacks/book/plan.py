@@ -28,6 +28,8 @@ class NotebookState:
     untranslated: int = 0
     units: int = 0
     translated: int = 0
+    #: the other languages the page shows text in (fallback catalogs, the source), chain order
+    shown_in: tuple[str, ...] = ()
 
     @classmethod
     def from_notebook(cls, path: Path) -> NotebookState:
@@ -45,7 +47,28 @@ class NotebookState:
             untranslated=_count(state.get("untranslated")),
             units=_count(state.get("units")),
             translated=_count(state.get("translated")),
+            shown_in=_fallback_languages(state),
         )
+
+
+def _fallback_languages(state: dict[str, Any]) -> tuple[str, ...]:
+    """The languages the units not shown in the page's language are shown in: a unit without a
+    usable translation shows the text of the next catalog of the chain that has one, or the source."""
+    source = state.get("source_language")
+    shown_in = state.get("shown_in")
+    chain = state.get("fallback")
+    if not isinstance(source, str) or not isinstance(chain, list):
+        return ()
+    by_unit = shown_in if isinstance(shown_in, dict) else {}
+    found = {str(lang) for lang in by_unit.values()}
+    for key in ("untranslated", "outdated", "rejected"):
+        units = state.get(key)
+        if isinstance(units, list):
+            found |= {str(by_unit.get(u, source)) for u in units if isinstance(u, str)}
+    order = [str(lang) for lang in chain]
+    return tuple(
+        sorted(found, key=lambda lang: (order.index(lang) if lang in order else len(order), lang))
+    )
 
 
 def _count(value: Any) -> int:

@@ -3,7 +3,9 @@
 The tree is generated under ``book/_build/src/<lang>/`` and never edited by hand: each published
 pack's folder is mirrored (data files from ``packs/``, notebooks from the language's edition), and
 ``index.md`` pages, ``_config.yml``, ``_toc.yml`` and ``_learnpacks_pages.json`` (the HTML the
-Sphinx extension adds to each page) are written from the pack metadata. Files are only rewritten
+Sphinx extension adds to each page) are written from the pack metadata, and
+``_learnpacks_fallback.json`` from the translated notebooks (the blocks each page shows in a
+fallback language, see :mod:`.fallback`). Files are only rewritten
 when their content changes, so Sphinx and the execution cache redo only what changed.
 """
 
@@ -19,6 +21,7 @@ from typing import Any
 import yaml
 
 from learnpacks.book import pages
+from learnpacks.book.fallback import FALLBACK_FILE, notebook_fallbacks
 from learnpacks.book.offline import sphinx_config as offline_settings
 from learnpacks.book.plan import Edition, SitePlan
 from learnpacks.book.strings import Strings, is_rtl
@@ -135,6 +138,7 @@ def book_config(
                 "docutils_settings": {"raw_enabled": False, "file_insertion_enabled": False},
                 "suppress_warnings": ["myst.header"],
                 "learnpacks_pages": PAGES_FILE,
+                "learnpacks_fallback": FALLBACK_FILE,
                 "learnpacks_rtl": is_rtl(language),
                 **(offline_settings() if offline else {}),
             },
@@ -191,6 +195,7 @@ def write_source(
         plan.editions[language][p.id] for p in plan.packs if p.id in plan.editions[language]
     ]
     page_html: dict[str, dict[str, str]] = {}
+    fallbacks: dict[str, list[dict[str, str]]] = {}
     downloads: dict[str, bytes] = {}
     for edition in editions:
         pid = edition.pack.id
@@ -215,6 +220,10 @@ def write_source(
                 + filters,
                 "append": "",
             }
+            if not edition.is_source:
+                shown = notebook_fallbacks(edition.pack.folder / nb, edition.folder / nb)
+                if shown:
+                    fallbacks[doc] = shown
     (dest / "_extra").mkdir(exist_ok=True)
     _mirror(downloads, dest / "_extra", keep=set())
     keep = {e.pack.id for e in editions}
@@ -232,6 +241,9 @@ def write_source(
     _write_if_changed(dest / "index.md", landing)
     _write_if_changed(
         dest / PAGES_FILE, json.dumps(page_html, ensure_ascii=False, indent=1, sort_keys=True)
+    )
+    _write_if_changed(
+        dest / FALLBACK_FILE, json.dumps(fallbacks, ensure_ascii=False, indent=1, sort_keys=True)
     )
     book = book_config(catalog, language=language, cache_dir=cache_dir, offline=vendored)
     _write_if_changed(

@@ -5,6 +5,17 @@
   a ``data-pagefind-body`` element so that search indexes the content, not the navigation.
 - Marks right-to-left languages with ``dir="rtl"`` on ``<html>`` (Sphinx sets ``lang`` only), and
   names the theme's icon-only navigation toggles (axe-core ``summary-name``).
+- Fills the gaps in the theme's and Sphinx's UI translations from ``learnpacks/book/locale/<lang>/
+  theme.po`` (:mod:`learnpacks.book.theme_i18n`, set up from here).
+- Marks the blocks a page shows in a fallback language with ``lang`` and ``dir``
+  (:mod:`learnpacks.book.fallback`, set up from here).
+- Keeps pages light: the theme's icons come from a small generated stylesheet instead of its
+  1.4 MB Font Awesome script (:mod:`learnpacks.book.icons`), and only the search page loads
+  Sphinx's search scripts and index.
+- Turns sphinx-thebe off. Jupyter Book loads it into every build, but the site launches notebooks on
+  Binder or a hub, never in the page: its config script was added twice (a ``THEBE_JS_URL has
+  already been declared`` error on every page), and each page carried a Thebe configuration naming
+  an unrelated Binder repository and a CDN URL.
 - Escapes the page titles sphinx-book-theme 1.3 prints unescaped: it sets
   ``context["pagetitle"] = title.astext()`` and its layout prints ``{{ pagetitle }}``, so a notebook
   heading such as ``# <img src=x onerror=alert(1)>`` became live HTML (THREATS.md case 52).
@@ -22,6 +33,9 @@ from sphinx.application import Sphinx
 
 _TEXT_KEYS = ("pagetitle", "root_title")
 _HTML_TAG = re.compile(r"<html(?![^>]*\bdir=)", re.IGNORECASE)
+_SEARCH_SCRIPTS = re.compile(
+    r'\n\s*<script src="[^"]*(?:_static/searchtools|_static/language_data|searchindex)\.js"></script>'
+)
 # The theme's navigation toggles are <summary> elements holding only an icon: they get a name.
 _NAV_TOGGLE = re.compile(
     r'(<a class="[^"]*reference internal[^"]*" href="[^"]*">)([^<]*)(</a><details[^>]*>)<summary>'
@@ -81,11 +95,72 @@ def postprocess_pages(app: Sphinx, exception: Exception | None) -> None:
             page.write_text(changed, encoding="utf-8")
 
 
+def lighten_pages(app: Sphinx, exception: Exception | None) -> None:
+    """Icons from a small stylesheet instead of the theme's 1.4 MB ``fontawesome.js`` (see
+    :mod:`learnpacks.book.icons`), and no search index on pages that do not search.
+
+    Warns ``learnpacks.icon-missing`` for an ``fa-`` class that names no icon of the theme's.
+    """
+    if exception is not None or app.builder.format != "html":
+        return
+    from sphinx.util import logging
+
+    from learnpacks.book.icons import replace_fontawesome
+
+    outdir = Path(app.outdir)
+    for name, classes in sorted(replace_fontawesome(outdir).items()):
+        logging.getLogger(__name__).warning(
+            "learnpacks.icon-missing: %s uses %s, which the theme's Font Awesome does not define; "
+            "the icon is not shown",
+            name,
+            ", ".join(sorted(classes)),
+            type="learnpacks",
+            subtype="icon-missing",
+        )
+    # With search-as-you-type off (the theme's default) only search.html runs Sphinx's search, but
+    # the theme loads its scripts and the whole search index on every page.
+    for page in outdir.rglob("*.html"):
+        if page.relative_to(outdir).as_posix() == "search.html":
+            continue
+        text = page.read_text(encoding="utf-8")
+        if "DOCUMENTATION_OPTIONS.search_as_you_type = false;" in text:
+            changed = _SEARCH_SCRIPTS.sub("", text)
+            if changed != text:
+                page.write_text(changed, encoding="utf-8")
+
+
+def disconnect_thebe(app: Sphinx) -> None:
+    """Stop sphinx-thebe from adding its scripts and its per-page configuration."""
+    for event in ("env-before-read-docs", "doctree-resolved"):
+        for listener in list(app.events.listeners.get(event, [])):
+            if getattr(listener.handler, "__module__", "") == "sphinx_thebe":
+                app.disconnect(listener.id)
+
+
+def drop_thebe_assets(
+    app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: Any
+) -> None:
+    # In place: the context's lists are the builder's, which handlers after this one append to.
+    for key in ("css_files", "script_files"):
+        assets = context.get(key)
+        if isinstance(assets, list):
+            assets[:] = [
+                asset
+                for asset in assets
+                if "sphinx-thebe" not in str(getattr(asset, "filename", asset) or "")
+            ]
+
+
 def setup(app: Sphinx) -> dict[str, Any]:
     app.add_config_value("learnpacks_pages", "", "html")
     app.add_config_value("learnpacks_rtl", False, "html")
     # sphinx-book-theme sets the titles at the default priority (500); run after it.
+    app.connect("builder-inited", disconnect_thebe)
+    app.connect("html-page-context", drop_thebe_assets)
     app.connect("html-page-context", escape_theme_titles, priority=900)
     app.connect("html-page-context", add_page_html, priority=900)
     app.connect("build-finished", postprocess_pages)
+    app.connect("build-finished", lighten_pages)
+    app.setup_extension("learnpacks.book.fallback")
+    app.setup_extension("learnpacks.book.theme_i18n")
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -7,6 +7,7 @@ come from Babel (CLDR), in their own language ("français", "العربية").
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from babel import Locale, UnknownLocaleError
 from babel.lists import format_list
@@ -51,11 +52,11 @@ def language_name(lang: str, *, in_lang: str | None = None) -> str:
     return locale.get_display_name(display) or lang
 
 
-def join(items: list[str], lang: str) -> str:
-    """*items* as a list in *lang* ("a, b and c", "a، b و c")."""
+def join(items: list[str], lang: str, *, style: Literal["standard", "or"] = "standard") -> str:
+    """*items* as a list in *lang* ("a, b and c", "a، b و c"); ``style="or"``: "a, b or c"."""
     if not items:
         return ""
     try:
-        return format_list(items, style="standard", locale=lang.replace("-", "_"))
+        return format_list(items, style=style, locale=lang.replace("-", "_"))
     except (KeyError, ValueError, UnknownLocaleError):
         return ", ".join(items)

@@ -10,6 +10,8 @@ import stat
 import struct
 import zipfile
 from pathlib import Path, PurePosixPath
+from urllib.parse import urlparse
+from urllib.request import url2pathname
 
 import pytest
 
@@ -238,6 +240,15 @@ def test_language_or_pack_not_built_is_a_usage_error(built: Path) -> None:
         plan_bundle(catalog=catalog, pack_id="welcome-to-wikimedia", site_dir=_site(built))
 
 
+#: The address of every font declared with ``@font-face`` by the styles the page's scripts add
+#: (the widget manager's, MathJax's). From file:// a page cannot read its linked stylesheets' rules.
+_FONT_URLS = r"""() => [...document.styleSheets].filter((sheet) => !sheet.href)
+  .flatMap((sheet) => [...sheet.cssRules]
+  .filter((rule) => rule instanceof CSSFontFaceRule)
+  .flatMap((rule) => [...rule.style.getPropertyValue("src").matchAll(/url\("?([^")]+)/g)])
+  .map((match) => new URL(match[1], document.baseURI).href))"""
+
+
 def _css_var(page, name: str) -> str:
     script = f"getComputedStyle(document.documentElement).getPropertyValue('{name}')"
     return str(page.evaluate(script)).strip()
@@ -246,7 +257,8 @@ def _css_var(page, name: str) -> str:
 @pytest.mark.slow
 @pytest.mark.browser
 def test_bundle_pages_render_from_disk(bundle: Path, tmp_path: Path, chromium) -> None:
-    """Opened from file:// after unzipping, do the pack's pages load their CSS with no failed request?"""
+    """Opened from file:// after unzipping, do the pack's pages load their CSS with no failed request,
+    and is every font their scripts declare in the bundle?"""
     with zipfile.ZipFile(bundle) as zf:
         zf.extractall(tmp_path)
     css = (tmp_path / "html" / "en" / "_static" / "learnpacks.css").read_text(encoding="utf-8")
@@ -264,13 +276,15 @@ def test_bundle_pages_render_from_disk(bundle: Path, tmp_path: Path, chromium) -
             url = (tmp_path / "html" / "en" / "packs" / DEMO / name).as_uri()
             page.goto(url)
             page.wait_for_load_state("networkidle")
-            # Chromium refuses ES-module imports from a file:// page (origin "null"), so anywidget's
-            # blob: import of an exercise's front-end fails there: exercises need the bundle served
-            # over http (docs/readers-offline.md says how). Every file the bundle holds must load.
-            assert [url for url in failed if not url.startswith("blob:null/")] == []
+            assert failed == []
+            # a font is fetched only when a glyph needs it: every declared one must be in the bundle
+            fonts = page.evaluate(_FONT_URLS)
+            assert fonts and all(u.startswith("file://") for u in fonts), fonts
+            assert [u for u in fonts if not Path(url2pathname(urlparse(u).path)).is_file()] == []
             # both the theme's stylesheet and the site's own are applied
             assert _css_var(page, "--pst-color-primary")
             assert _css_var(page, "--lp-accent") == accent
+            # blob:null/ URLs are anywidget's imports of each exercise's front-end, made in the page
             assert [r for r in requested if not r.startswith(("file://", "blob:null/"))] == []
             assert len(requested) > 10
             page.close()
@@ -279,6 +293,56 @@ def test_bundle_pages_render_from_disk(bundle: Path, tmp_path: Path, chromium) -
         readme.get_by_role("link").first.click()
         readme.wait_for_load_state()
         assert readme.url.endswith(f"/html/en/packs/{DEMO}/index.html")
+    finally:
+        context.close()
+
+
+def _only_files_under(page, folder: Path, blocked: list[str]) -> None:
+    """Abort every request for anything but a file under *folder* (data: and blob: pass, being made
+    in the page); record what was aborted."""
+    inside = folder.as_uri() + "/"
+
+    def route(route) -> None:
+        url = route.request.url
+        if url.startswith((inside, "data:", "blob:")):
+            route.continue_()
+        else:
+            blocked.append(url)
+            route.abort()
+
+    page.route("**/*", route)
+
+
+@pytest.mark.slow
+@pytest.mark.browser
+def test_bundle_exercise_works_from_disk(bundle: Path, tmp_path: Path, chromium) -> None:
+    """Unzipped and opened from file://, with nothing outside the folder reachable, does the demo
+    pack's exercise answer a wrong choice, then a right one?"""
+    with zipfile.ZipFile(bundle) as zf:
+        zf.extractall(tmp_path)
+    context = chromium.new_context()
+    try:
+        page = context.new_page()
+        blocked: list[str] = []
+        _only_files_under(page, tmp_path, blocked)
+        page.goto((tmp_path / "html" / "en" / "packs" / DEMO / "01-start.html").as_uri())
+        assert page.url.startswith("file://")
+        question = "Which Wikimedia project stores structured data?"
+        widget = page.locator(".lp", has_text=question).first
+        widget.wait_for(timeout=30_000)
+        widget.get_by_label("Wikisource").check()
+        widget.get_by_role("button", name="Check").click()
+        feedback = widget.locator(".lp-feedback")
+        assert "Wikisource hosts source texts." in feedback.inner_text()
+        widget.get_by_label("Wikidata").check()
+        widget.get_by_role("button", name="Check").click()
+        assert "Wikidata stores facts" in feedback.inner_text()
+        assert "Wikisource hosts" not in feedback.inner_text()
+        assert blocked == []
+        # the blocking is live: a request to another host is seen and refused
+        refused = "() => fetch('https://example.org/').then(() => 'fetched', () => 'refused')"
+        assert page.evaluate(refused) == "refused"
+        assert blocked == ["https://example.org/"]
     finally:
         context.close()
 

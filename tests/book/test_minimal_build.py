@@ -26,6 +26,8 @@ def test_build_executes_notebooks_and_writes_html(project):
     assert "application/vnd.jupyter.widget-state+json" in html
     assert "Which Wikimedia project stores structured data?" in html
     assert 'lang="en"' in html
+    # Thebe is never used: no script of it (declared twice, it threw on every page), no config
+    assert "thebe" not in html.lower()
     overview = (site / "packs" / "demo-pack" / "index.html").read_text(encoding="utf-8")
     assert "What you will learn" in overview
     assert "mybinder.org/v2/gh/" in overview

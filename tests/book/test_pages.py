@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -124,3 +125,43 @@ def test_cli_vendors_by_default():
 
     assert build_parser().parse_args(["book", "build"]).offline is None
     assert build_parser().parse_args(["book", "build", "--offline"]).offline is True
+
+
+def test_banner_names_every_language_the_page_falls_back_to(tmp_path: Path) -> None:
+    """A pt-BR page whose missing parts come from the pt catalog or the English source says so."""
+    from learnpacks.book.pages import translation_banner
+
+    path = tmp_path / "01.ipynb"
+    translation = {
+        "language": "pt-BR",
+        "source_language": "en",
+        "fallback": ["pt", "en"],
+        "coverage": 0.5,
+        "units": 4,
+        "translated": 2,
+        "untranslated": ["u3"],
+        "outdated": ["u4"],
+        "rejected": [],
+        "shown_in": {"u2": "pt", "u4": "pt"},
+    }
+
+    def write() -> None:
+        nb = {"cells": [], "metadata": {"learnpacks": {"translation": translation}}}
+        path.write_text(json.dumps({**nb, "nbformat": 4, "nbformat_minor": 5}), encoding="utf-8")
+
+    write()
+    state = NotebookState.from_notebook(path)
+    assert state.shown_in == ("pt", "en")
+    edition = Edition(pack("p"), "pt-BR", tmp_path, {"01.ipynb": state})
+    banner = str(translation_banner(edition, "01.ipynb", "packs/p/01", Strings("pt-BR")))
+    names = join(
+        [language_name("pt", in_lang="pt-BR"), language_name("en", in_lang="pt-BR")],
+        "pt-BR",
+        style="or",
+    )
+    assert names in banner and " ou " in names
+    # only the source: "shown in English", as before
+    translation.update({"shown_in": {}, "outdated": []})
+    write()
+    only_source = NotebookState.from_notebook(path)
+    assert only_source.shown_in == ("en",)

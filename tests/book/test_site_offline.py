@@ -6,7 +6,7 @@ import json
 import re
 
 import pytest
-from conftest import block_non_local, copy_project
+from support import block_non_local, copy_project
 
 from learnpacks.book.build import build_site
 from learnpacks.packs.scaffold import new_pack
@@ -34,6 +34,9 @@ def page(chromium, site, serve_static):
     blocked: list[str] = []
     block_non_local(page, blocked)
     page.blocked = blocked
+    missing: list[str] = []
+    page.on("response", lambda r: missing.append(r.url) if r.status >= 400 else None)
+    page.missing = missing
     page.base = base
     yield page
     context.close()
@@ -52,6 +55,7 @@ def test_exercise_and_math_work_offline(page):
     assert "Wikidata stores facts" in widget.locator(".lp-feedback").inner_text()
     page.locator("mjx-container").first.wait_for(timeout=30_000)
     assert page.blocked == []
+    assert page.missing == []
 
 
 def test_search_works_offline(page):

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from grading_helpers import make_cohort
+from grading_helpers import FAST, make_cohort
 
 from learnpacks.grading.authority import Authority, from_gradebook
 from learnpacks.grading.cohort import Cohort
@@ -19,7 +19,6 @@ FIXTURES = Path(__file__).parent / "fixtures"
 PROJECT = FIXTURES / "project"
 SUBMISSIONS = FIXTURES / "submissions"
 #: short enough to keep the suite quick, long enough for a loaded 2-core machine
-FAST = Limits(cell_timeout=4, interrupt_grace=1.5, submission_bytes=100_000)
 
 
 @pytest.fixture(scope="session")

@@ -6,8 +6,12 @@ import shutil
 from pathlib import Path
 from typing import Any
 
+from learnpacks.grading.limits import Limits
+
 FIXTURES = Path(__file__).parent / "fixtures"
 PROJECT = FIXTURES / "project"
+#: Tight limits that keep the hostile-submission scenarios fast.
+FAST = Limits(cell_timeout=4, interrupt_grace=1.5, submission_bytes=100_000)
 
 
 def make_cohort(directory: Path, **kwargs: Any) -> Any:

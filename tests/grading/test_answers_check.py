@@ -6,7 +6,7 @@ import json
 
 import nbformat
 import pytest
-from conftest import FAST
+from grading_helpers import FAST
 
 from learnpacks.grading.answers_check import answer_keys
 from learnpacks.grading.authority import from_gradebook

@@ -1,0 +1,155 @@
+"""Translations of the theme's UI strings that Sphinx and the themes do not ship.
+
+pydata-sphinx-theme has no Arabic catalog, Sphinx's Arabic catalog translates about one string in
+eight, and the French and Spanish ones miss a few newer strings. ``learnpacks/book/locale/<lang>/
+theme.po`` fills those gaps; it never overrides a translation Sphinx or a theme already has:
+
+- the PO is compiled at build time into ``<doctreedir>/learnpacks-locale/<lang>/LC_MESSAGES/
+  sphinx.mo`` and added to the ``sphinx`` domain after Sphinx's and the themes' catalogs. Gettext
+  consults a later catalog only for a msgid the earlier ones lack, so it serves templates (Jinja
+  ``_()``), Python code (``sphinx.locale._``) and the theme's search-box text;
+- strings the themes write into their templates without ``_()`` (the sidebar toggles' titles,
+  the navigation landmarks' names, the logo's alt text) are passed through ``_()`` as the templates
+  load
+  (:class:`GettextLiterals`), so the theme's files are used as they are, not copied;
+- the search page's messages come from ``_static/translations.js``, copied from Sphinx's own
+  catalog; its empty entries are filled from the PO after the build.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import polib
+from jinja2.ext import Extension
+from sphinx.application import Sphinx
+from sphinx.locale import get_translation
+
+__all__ = ["LOCALE_DIR", "catalog_path", "compile_catalog", "setup"]
+
+LOCALE_DIR = Path(__file__).parent / "locale"
+DOMAIN = "sphinx"
+
+
+def _attribute(name: str, msgid: str) -> tuple[str, str]:
+    return f'{name}="{msgid}"', f"{name}=\"{{{{ _('{msgid}')|e }}}}\""
+
+
+# Text the themes' templates print without `_()`: (source text, the same through gettext).
+_LITERALS = (
+    _attribute("title", "Toggle primary sidebar"),
+    _attribute("title", "Toggle secondary sidebar"),
+    _attribute("aria-label", "Main"),
+    _attribute("aria-label", "Page"),
+    _attribute("aria-label", "Announcement"),
+    # the logo's alt text (pydata-sphinx-theme components/navbar-logo.html)
+    ('"%s - Home" % docstitle', '_("%s - Home") % docstitle'),
+)
+_THEMES = ("sphinx_book_theme", "pydata_sphinx_theme")
+_TRANSLATIONS_JS = re.compile(r"\A\s*Documentation\.addTranslations\((.*)\);?\s*\Z", re.DOTALL)
+
+
+def catalog_path(lang: str) -> Path:
+    """Where the theme strings of *lang* are: ``learnpacks/book/locale/<lang>/theme.po``."""
+    return LOCALE_DIR / lang / "theme.po"
+
+
+def _entries(lang: str) -> dict[str, str]:
+    path = catalog_path(lang)
+    if not path.is_file():
+        return {}
+    return {
+        e.msgid: e.msgstr
+        for e in polib.pofile(str(path))
+        if e.translated() and not e.obsolete and not e.msgctxt
+    }
+
+
+def compile_catalog(lang: str, dest: Path) -> Path | None:
+    """Compile *lang*'s ``theme.po`` into ``dest/<lang>/LC_MESSAGES/sphinx.mo``.
+
+    Returns *dest* (a gettext locale folder) or ``None`` when the language has no theme catalog.
+    """
+    source = catalog_path(lang)
+    if not source.is_file():
+        return None
+    target = dest / lang / "LC_MESSAGES" / f"{DOMAIN}.mo"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    polib.pofile(str(source)).save_as_mofile(str(target))
+    return dest
+
+
+class GettextLiterals(Extension):
+    """Pass the themes' literal UI text through ``_()`` when one of their templates loads."""
+
+    def preprocess(self, source: str, name: str | None, filename: str | None = None) -> str:
+        if not any(theme in (filename or "") for theme in _THEMES):
+            return source
+        for literal, translated in _LITERALS:
+            source = source.replace(literal, translated)
+        return source
+
+
+def register_catalog(app: Sphinx, config: Any) -> None:
+    lang = config.language or "en"
+    source = catalog_path(lang)
+    # An "html" config value: when the catalog changes, Sphinx writes every page again, not only
+    # the pages whose sources changed.
+    config.learnpacks_theme_catalog = (
+        hashlib.sha256(source.read_bytes()).hexdigest() if source.is_file() else ""
+    )
+    folder = compile_catalog(lang, Path(app.doctreedir) / "learnpacks-locale")
+    if folder is not None:
+        # Added after Sphinx's and the themes' catalogs: a fallback for the msgids they lack.
+        app.add_message_catalog(DOMAIN, str(folder))
+
+
+def translate_literals(app: Sphinx) -> None:
+    templates = getattr(app.builder, "templates", None)
+    environment = getattr(templates, "environment", None)
+    if environment is not None:
+        environment.add_extension(GettextLiterals)
+
+
+def translate_search_bar(
+    app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: Any
+) -> None:
+    # Jupyter Book sets `search_bar_text: "Search this book..."` as text, not as a msgid.
+    text = context.get("theme_search_bar_text")
+    if isinstance(text, str) and text:
+        context["theme_search_bar_text"] = str(get_translation(DOMAIN)(text))
+
+
+def fill_translations_js(app: Sphinx, exception: Exception | None) -> None:
+    """Fill the empty messages of ``_static/translations.js`` (the search page's) from the PO."""
+    if exception is not None or app.builder.format != "html":
+        return
+    path = Path(app.outdir) / "_static" / "translations.js"
+    ours = _entries(app.config.language or "en")
+    if not ours or not path.is_file():
+        return
+    match = _TRANSLATIONS_JS.match(path.read_text(encoding="utf-8"))
+    if match is None:
+        return
+    data = json.loads(match.group(1))
+    messages = data.setdefault("messages", {})
+    # only the entries Sphinx's JavaScript catalog lists (empty): the others are not the page's
+    missing = {k: v for k, v in ours.items() if k in messages and not messages[k]}
+    if missing:
+        messages.update(missing)
+        text = json.dumps(data, ensure_ascii=False, indent=4, sort_keys=True)
+        path.write_text(f"Documentation.addTranslations({text});\n", encoding="utf-8")
+
+
+def setup(app: Sphinx) -> dict[str, Any]:
+    app.add_config_value("learnpacks_theme_catalog", "", "html")
+    app.connect("config-inited", register_catalog)
+    app.connect("builder-inited", translate_literals)
+    # after sphinx-book-theme's handler, which sets the default search text
+    app.connect("html-page-context", translate_search_bar, priority=900)
+    app.connect("build-finished", fill_translations_js)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}
