@@ -103,7 +103,7 @@ def book_config(
 ) -> dict[str, Any]:
     config = catalog.require_config()
     return {
-        "title": config.title,
+        "title": config.title_in(language),
         "author": "learnpacks contributors",
         "copyright": "CC BY-SA 4.0",
         "logo": "_skeleton/logo.svg",
@@ -235,8 +235,9 @@ def write_source(
         "prepend": pages.language_switcher(plan, "index", language, None, s),
         "append": pages.catalog_page(plan, language, s),
     }
-    landing = _md_title(config.title) + (
-        "\n" + config.description.replace("<", "&lt;") + "\n" if config.description else ""
+    description = config.description_in(language)
+    landing = _md_title(config.title_in(language)) + (
+        "\n" + description.replace("<", "&lt;") + "\n" if description else ""
     )
     _write_if_changed(dest / "index.md", landing)
     _write_if_changed(

@@ -167,6 +167,13 @@ class Thresholds(_Strict):
     )
 
 
+class SiteText(_Strict):
+    """The site's title and description in one more language."""
+
+    title: NonEmpty | None = Field(None, description="site title in this language")
+    description: str | None = Field(None, description="the sentence under the title")
+
+
 class SiteConfig(_Strict):
     """The contents of ``packs/_config.yml``."""
 
@@ -180,6 +187,10 @@ class SiteConfig(_Strict):
     repository: str | None = Field(None, description="the project's source repository URL")
     launch: Launch = Field(default_factory=Launch, description="where learners run notebooks")
     thresholds: Thresholds = Field(default_factory=Thresholds, description="limits and bars")
+    translations: dict[LangCode, SiteText] = Field(
+        default_factory=dict,
+        description="title and description in the other languages, by language code",
+    )
 
     @model_validator(mode="after")
     def _source_published(self) -> SiteConfig:
@@ -187,7 +198,28 @@ class SiteConfig(_Strict):
             raise ValueError(f"languages must include the source language {self.source_language!r}")
         if len(set(self.languages)) != len(self.languages):
             raise ValueError("a language is listed twice")
+        others = [lang for lang in self.languages if lang != self.source_language]
+        extra = sorted(set(self.translations) - set(others))
+        if extra:
+            raise ValueError(
+                f"translations: {', '.join(extra)} is the source language or not in languages "
+                f"(the other languages are {', '.join(others) or 'none'})"
+            )
         return self
+
+    def title_in(self, language: str) -> str:
+        """The site title in *language*, else in the source language."""
+        text = self.translations.get(language)
+        return text.title if text is not None and text.title else self.title
+
+    def description_in(self, language: str) -> str:
+        """The description in *language*, else in the source language."""
+        text = self.translations.get(language)
+        return (
+            text.description
+            if text is not None and text.description is not None
+            else self.description
+        )
 
 
 def _loc(loc: tuple[int | str, ...]) -> str:

@@ -87,6 +87,15 @@ def test_catalog_filters_narrow_the_cards(page, base):
     assert "1 of 2" in page.locator("#lp-count").inner_text()
 
 
+def test_landing_title_is_in_the_page_language(page, base):
+    """Does the French landing page carry the French site title from packs/_config.yml?"""
+    page.goto(base + "fr/index.html")
+    assert page.locator("h1").first.inner_text().strip() == "Parcours d’apprentissage Wikimedia"
+    assert "Parcours d’apprentissage Wikimedia" in page.title()
+    page.goto(base + "en/index.html")
+    assert page.locator("h1").first.inner_text().strip() == "Wikimedia learning packs"
+
+
 def test_switcher_goes_to_the_same_page_in_arabic(page, base):
     """Does the language switcher lead from a notebook page to the same page in Arabic, right to left?"""
     page.goto(base + "en/packs/demo-pack/01-start.html")

@@ -140,6 +140,40 @@ def test_config_unknown_nested_key_lists_valid_keys(tmp_path):
     assert "ref" in problems[0].hint and "repo" in problems[0].hint
 
 
+def test_config_translations_title_and_description(tmp_path):
+    """Is the title shown in each language that has one, the source's elsewhere, and a translation
+    for a language the site does not publish refused with the valid choices?"""
+    path = tmp_path / "_config.yml"
+    base = {"title": "Learning packs", "description": "Hands-on.", "source_language": "en"}
+    path.write_text(
+        yaml.safe_dump(
+            {
+                **base,
+                "languages": ["en", "fr", "ar"],
+                "translations": {"fr": {"title": "Parcours"}, "ar": {"description": "تطبيقي."}},
+            }
+        )
+    )
+    config, problems = load_config(path, display="packs/_config.yml")
+    assert problems == [] and config is not None
+    assert (config.title_in("fr"), config.description_in("fr")) == ("Parcours", "Hands-on.")
+    assert (config.title_in("ar"), config.description_in("ar")) == ("Learning packs", "تطبيقي.")
+    assert config.title_in("en") == "Learning packs"
+    for wrong in ("de", "en"):
+        path.write_text(
+            yaml.safe_dump(
+                {**base, "languages": ["en", "fr"], "translations": {wrong: {"title": "X"}}}
+            )
+        )
+        config, problems = load_config(path, display="packs/_config.yml")
+        assert config is None
+        assert (
+            f"translations: {wrong} is the source language or not in languages"
+            in problems[0].message
+        )
+        assert "the other languages are fr" in problems[0].message
+
+
 def test_shipped_config_and_packs_load():
     """Do the repository's own packs/_config.yml and pack.yml files load without problems?"""
     catalog = load_catalog(Path(__file__).resolve().parents[2])
