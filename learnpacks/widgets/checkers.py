@@ -105,8 +105,8 @@ def check_text(
     Text is compared after :func:`normalize_text`. A number in ``accepted`` matches any typed
     number within ``tolerance`` (absolute). A regular expression must match the whole normalized
     answer (case-insensitively unless ``case_sensitive``); write it in the subset that Python and
-    JavaScript read alike. ``feedback`` maps known wrong answers (compared the same way) to a
-    message.
+    JavaScript read alike. ``feedback`` maps known wrong answers (compared the same way; a
+    number also matches the same number typed otherwise, e.g. ``"٢"`` for ``"2"``) to a message.
     """
     if not isinstance(answer, str):
         return Result(False)
@@ -129,11 +129,15 @@ def check_text(
                 return Result(True)
         except re.error:
             continue
-    notes = tuple(
-        message
-        for wrong, message in (feedback or {}).items()
-        if typed == normalize_text(wrong, case_sensitive=case_sensitive, whitespace=whitespace)
-    )
+
+    def known(wrong: str) -> bool:
+        if typed == normalize_text(wrong, case_sensitive=case_sensitive, whitespace=whitespace):
+            return True
+        # a number is the same answer whichever digits or decimal mark it is typed with ("٢", "2,0")
+        wrong_number = parse_number(wrong)
+        return number is not None and wrong_number is not None and number == wrong_number
+
+    notes = tuple(message for wrong, message in (feedback or {}).items() if known(wrong))
     return Result(False, notes)
 
 

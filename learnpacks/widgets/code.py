@@ -157,9 +157,8 @@ class CodeExercise(ExerciseWidget):
         if self._expected is not _MISSING and not _same(answer, self._expected):
             return [
                 self.t(
-                    "Your value is {got}, expected {expected}.",
+                    "Your value is {got}: not the one asked for yet. Check your code, or ask for a hint.",
                     got=_repr.repr(answer),
-                    expected=_repr.repr(self._expected),
                 )
             ]
         return []

@@ -62,7 +62,7 @@ UI_STRINGS: tuple[str, ...] = (
     "Run the code cell with your function, then call check() in the next cell.",
     "All tests passed.",
     "Expected a function, got {got}.",
-    "Your value is {got}, expected {expected}.",
+    "Your value is {got}: not the one asked for yet. Check your code, or ask for a hint.",
     "{call} raised {error}.",
     "{call} returned {got}, expected {expected}.",
     "{done} of {total} done",

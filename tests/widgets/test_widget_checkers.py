@@ -69,6 +69,12 @@ def test_feedback_for_a_known_wrong_answer() -> None:
     """Does a known wrong answer get the author's message, compared like answers are?"""
     result = check_text(" 2000 ", accepted=[2001], feedback={"2000": "Close: that was Nupedia."})
     assert not result.correct and result.feedback == ("Close: that was Nupedia.",)
+    # the same number typed with other digits or a decimal comma gets the same feedback
+    for typed in ("٢٠٠٠", "2000,0", "۲۰۰۰"):
+        again = check_text(typed, accepted=[2001], feedback={"2000": "Close: that was Nupedia."})
+        assert again.feedback == ("Close: that was Nupedia.",), typed
+    other = check_text("1999", accepted=[2001], feedback={"2000": "Close: that was Nupedia."})
+    assert other.feedback == ()
 
 
 def test_non_text_answers_are_wrong_not_errors() -> None:

@@ -153,6 +153,11 @@ def test_js_checkers_on_the_documented_examples(node: str) -> None:
             "key": {"accepted": [2001], "feedback": {"2000": "Nupedia"}},
         },
         {
+            "kind": "short-answer",
+            "answer": "٢٠٠٠",
+            "key": {"accepted": [2001], "feedback": {"2000": "Nupedia"}},
+        },
+        {
             "kind": "multiple-choice",
             "answer": ["cc0", "cc-by-sa"],
             "key": {"correct": ["cc-by-sa", "cc0"]},
@@ -164,6 +169,7 @@ def test_js_checkers_on_the_documented_examples(node: str) -> None:
         },
     ]
     verdicts = js_verdicts(node, cases)
-    assert [v["correct"] for v in verdicts] == [True, True, False, True, False]
-    assert verdicts[2]["feedback"] == ["Nupedia"] and verdicts[4]["wrong"] == [1]
+    assert [v["correct"] for v in verdicts] == [True, True, False, False, True, False]
+    assert verdicts[2]["feedback"] == ["Nupedia"] and verdicts[5]["wrong"] == [1]
+    assert verdicts[3]["feedback"] == ["Nupedia"]  # the same number in Eastern Arabic digits
     assert verdicts == py_verdicts(cases)

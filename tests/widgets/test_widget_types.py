@@ -264,6 +264,10 @@ def test_code_exercise_survives_learner_errors_and_tricks() -> None:
     value = CodeExercise(id="v", prompt="x", expected=3)
     value.check(True)
     assert value.passed is False
+    value.check(41)
+    # the learner's value is shown, the expected one is not: that would give the answer away
+    (message,) = value.result["feedback"]
+    assert "41" in message and "3" not in message
     value.check(3)
     assert value.passed is True
 

@@ -46,8 +46,13 @@ function checkText(answer, key) {
       if (new RegExp(`^(?:${pattern})$`, cs ? "u" : "iu").test(typed)) return result(true);
     } catch (e) { /* a pattern JS cannot read matches nothing, as in Python */ }
   }
-  const notes = Object.entries(key.feedback || {})
-    .filter(([wrong]) => typed === normalizeText(wrong, cs, ws)).map(([, m]) => m);
+  // a number is the same answer whichever digits or decimal mark it is typed with ("٢", "2,0")
+  const known = (wrong) => {
+    if (typed === normalizeText(wrong, cs, ws)) return true;
+    const wrongNumber = parseNumber(wrong);
+    return number !== null && wrongNumber !== null && number === wrongNumber;
+  };
+  const notes = Object.entries(key.feedback || {}).filter(([wrong]) => known(wrong)).map(([, m]) => m);
   return result(false, notes);
 }
 
