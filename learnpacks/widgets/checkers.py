@@ -170,12 +170,16 @@ def check_order(answer: Any, *, order: Sequence[str]) -> Result:
     return Result(not wrong, (), wrong)
 
 
-def check_pairs(answer: Any, *, pairs: Mapping[str, str]) -> Result:
-    """Matching: does every left value map to its right value? ``wrong`` = left values not right."""
+def check_pairs(
+    answer: Any, *, pairs: Mapping[str, str], feedback: Mapping[str, str] | None = None
+) -> Result:
+    """Matching: does every left value map to its right value? ``wrong`` = left values not right;
+    ``feedback`` maps a left value to the message shown while it is matched wrongly."""
     if not isinstance(answer, dict):
         return Result(False, (), tuple(sorted(pairs)))
     wrong = tuple(sorted(k for k, v in pairs.items() if answer.get(k) != v))
-    return Result(not wrong, (), wrong)
+    notes = tuple((feedback or {})[k] for k in wrong if (feedback or {}).get(k))
+    return Result(not wrong, notes, wrong)
 
 
 def check_blanks(

@@ -18,8 +18,9 @@ class Option:
     """A choice, list item or matching item.
 
     ``value`` is the stable identifier (not translated) that answers and hidden tests use;
-    it defaults to the item's position (``"0"``, ``"1"`` ...). ``correct`` and ``feedback`` only
-    mean something in a multiple-choice question.
+    it defaults to the item's position (``"0"``, ``"1"`` ...). ``correct`` only means something
+    in a multiple-choice question; ``feedback`` is shown when the option is chosen (multiple
+    choice) or when a left-hand matching item is paired wrongly.
     """
 
     text: str
@@ -189,7 +190,8 @@ class Ordering(ExerciseWidget):
 
 class Matching(ExerciseWidget):
     """Pair items. Practice: ``pairs=[(left, right), ...]``; ``distractors`` adds right-hand
-    items that match nothing. Graded: ``left=[...]`` and ``right=[...]``; the hidden test gives
+    items that match nothing; a left item given as ``Option(text, feedback=...)`` shows its
+    feedback while it is paired wrongly. Graded: ``left=[...]`` and ``right=[...]``; the hidden test gives
     ``pairs={left_value: right_value}``."""
 
     KIND = "matching"
@@ -215,7 +217,10 @@ class Matching(ExerciseWidget):
             key = {lo.value: ro.value for lo, ro in zip(lefts, rights, strict=False)}
         else:
             lefts, rights, key = _options(left, "left"), _options(right, "right"), {}
-        self._key = {"pairs": key}
+        self._key: dict[str, Any] = {"pairs": key}
+        notes = {o.value: o.feedback for o in lefts if o.feedback}
+        if notes:
+            self._key["feedback"] = notes
         self._given = bool(key)
         super().__init__(
             id=id,

@@ -169,6 +169,11 @@ def test_pairs() -> None:
     assert check_pairs({"0": "1", "1": "1"}, pairs=key).wrong == ("0",)
     assert check_pairs({"0": "0"}, pairs=key).wrong == ("1",)
     assert check_pairs(["0"], pairs=key).wrong == ("0", "1")
+    notes = {"0": "Facts go to Wikidata."}
+    assert check_pairs({"0": "1", "1": "1"}, pairs=key, feedback=notes).feedback == (
+        "Facts go to Wikidata.",
+    )
+    assert check_pairs({"0": "0", "1": "0"}, pairs=key, feedback=notes).feedback == ()
 
 
 def test_blanks() -> None:

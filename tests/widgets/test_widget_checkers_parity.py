@@ -105,7 +105,8 @@ matching = st.fixed_dictionaries(
         "kind": st.just("matching"),
         "answer": st.dictionaries(values, values, max_size=3),
         "key": st.fixed_dictionaries(
-            {"pairs": st.dictionaries(values, values, min_size=1, max_size=3)}
+            {"pairs": st.dictionaries(values, values, min_size=1, max_size=3)},
+            optional={"feedback": st.dictionaries(values, st.just("note"), max_size=2)},
         ),
     }
 )

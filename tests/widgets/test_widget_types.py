@@ -204,6 +204,24 @@ def test_matching_shows_distractors() -> None:
     assert widget.key == {"pairs": {"0": "0"}}
 
 
+def test_matching_feedback_while_a_pair_is_wrong() -> None:
+    """Does a left item's feedback show while it is paired wrongly, and go when it is right?"""
+    widget = Matching(
+        id="m",
+        prompt="x",
+        pairs=[
+            (Option("Wikidata", feedback="Wikidata holds facts as statements."), "facts"),
+            ("Wikisource", "source texts"),
+        ],
+    )
+    assert widget.key["feedback"] == {"0": "Wikidata holds facts as statements."}
+    widget.submit({"0": "1", "1": "1"})
+    assert widget.result["status"] == "incorrect"
+    assert widget.result["feedback"] == ["Wikidata holds facts as statements."]
+    widget.submit({"0": "0", "1": "0"})
+    assert widget.result["feedback"] == []
+
+
 def test_blank_parsing() -> None:
     """Are [[a|b]] blanks split into text segments and alternatives?"""
     widget = FillInTheBlanks(

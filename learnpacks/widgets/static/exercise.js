@@ -82,7 +82,8 @@ function checkPairs(answer, key) {
   const lefts = Object.keys(pairs).sort();
   if (!answer || typeof answer !== "object" || Array.isArray(answer)) return result(false, [], lefts);
   const wrong = lefts.filter((k) => answer[k] !== pairs[k]);
-  return result(wrong.length === 0, [], wrong);
+  const fb = key.feedback || {};
+  return result(wrong.length === 0, wrong.filter((k) => fb[k]).map((k) => fb[k]), wrong);
 }
 
 function checkBlanks(answer, key) {
