@@ -9,7 +9,7 @@ STAMP  := $(VENV)/.installed
 export UV_PYTHON_DOWNLOADS := never
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
-.PHONY: all install book test test-fast serve lint binder lock clean help
+.PHONY: all install book test serve lint binder lock clean help
 all: book
 
 help:

@@ -433,12 +433,16 @@ def _readme(catalog: Catalog, pack: Pack, plan: BundlePlan, site_dir: Path) -> s
     lines += [
         "<h2>Run the notebooks</h2>",
         "<p>The folder <code>notebooks/</code> holds the pack's Jupyter notebooks and their data "
-        "files. Keep them together: the notebooks read the data files from the same folder.</p>",
+        "files, in the language the pack is written in. Keep them together: the notebooks read the "
+        "data files from the same folder. In another language, use the download buttons of that "
+        "language's pages: they give its notebooks and the whole pack.</p>",
         f"<ul>{notebooks}</ul>",
         "<ol>",
         "<li>On your own computer: install Python 3.11 or newer, then, once, while you are online: "
-        "<code>pip install learnpacks jupyterlab</code>. From then on no network is needed: run "
-        "<code>jupyter lab notebooks</code> and open the first notebook.</li>",
+        "<code>pip install learnpacks jupyterlab</code> (until learnpacks is published on PyPI: "
+        "<code>pip install jupyterlab &quot;learnpacks @ git+https://github.com/wikimedia/learnpacks&quot;</code>). "
+        "From then on no network is needed: run <code>jupyter lab notebooks</code> and open the "
+        "first notebook.</li>",
         "<li>On a JupyterHub (for example PAWS): upload the whole <code>notebooks/</code> folder, "
         "then open the first notebook.</li>",
         "</ol>",
