@@ -8,9 +8,12 @@ On a scratch copy of the repository's packs/, translations/ and book/:
 3. after editing one markdown cell, the incremental `learnpacks book build` -> share of the full build;
 4. `learnpacks book build` of every language (cold), for reference;
 5. the landing page's transfer size (HTML + the CSS, JS and images it loads before any interaction),
-   beside the plain build's landing page (the theme as it ships).
+   beside the plain build's landing page (the theme as it ships);
+6. an exercise page's (the first pack's second notebook), beside the same page had it kept RequireJS
+   and the ipywidgets HTML manager (with the anywidget module it loads) instead of
+   ``lp-static-widgets.js``.
 
-``--landing``: only steps 1, 2 and 5.
+``--landing``: only steps 1, 2, 5 and 6.
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ from pathlib import Path
 import yaml
 
 from learnpacks.book.build import build_site
+from learnpacks.book.offline import STATIC_WIDGETS_JS, VENDOR
 from learnpacks.packs.catalog import load_catalog
 
 REPO = Path(__file__).resolve().parents[1]
@@ -106,6 +110,29 @@ def transfer_size(page: Path) -> tuple[int, int, int, list[tuple[int, str]]]:
     return raw, packed, files, sorted(sizes, reverse=True)[:5]
 
 
+def exercise_page_sizes(
+    site: Path, page: Path
+) -> tuple[tuple[int, int, int], tuple[int, int, int]]:
+    """(raw, gzip, files) of *page* as built, and as it would be with the HTML manager's scripts
+    (from the same site's ``_vendor/``) in place of the loader."""
+    raw, packed, files, _ = transfer_size(page)
+    vendor = site / VENDOR
+    loader = (vendor / STATIC_WIDGETS_JS).read_bytes()
+    manager = [
+        vendor / "require.js",
+        vendor / "lp-widgets.js",
+        vendor / "html-manager" / "embed-amd.js",
+        *sorted(vendor.glob("cdn/anywidget@*/dist/index.js")),
+    ]
+    datas = [path.read_bytes() for path in manager]
+    with_manager = (
+        raw - len(loader) + sum(len(d) for d in datas),
+        packed - len(gzip.compress(loader, 9)) + sum(len(gzip.compress(d, 9)) for d in datas),
+        files - 1 + len(datas),
+    )
+    return (raw, packed, files), with_manager
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--landing", action="store_true", help="only the landing-page figures")
@@ -116,7 +143,11 @@ def main() -> None:
         project = copy_project(root / "ours")
         source = load_catalog(project).require_config().source_language
         ours = timed_build(project, languages=[source])
-        landing = transfer_size(project / "book" / "_build" / "site" / source / "index.html")
+        site = project / "book" / "_build" / "site"
+        landing = transfer_size(site / source / "index.html")
+        pack = next(iter(load_catalog(project).packs.values()))
+        exercise_rel = f"{source}/packs/{pack.id}/{Path(pack.meta.notebooks[1]).stem}.html"
+        exercise, with_manager = exercise_page_sizes(site, site / exercise_rel)
         theme = transfer_size(root / "plain-out" / "_build" / "html" / "intro.html")
         print(f"plain jupyter-book build ({source}, cold):     {plain:6.1f} s")
         print(
@@ -144,6 +175,13 @@ def main() -> None:
                 f"{what} transfer: {size / 1024:,.0f} KiB raw, {packed / 1024:,.0f} KiB gzip, in {files} files (before search loads)"
             )
             print("  largest: " + ", ".join(f"{ref} {n / 1024:.0f} KiB" for n, ref in largest))
+        for what, (size, packed, files) in (
+            (f"exercise page ({exercise_rel})", exercise),
+            ("the same with the HTML manager instead of lp-static-widgets.js", with_manager),
+        ):
+            print(
+                f"{what} transfer: {size / 1024:,.0f} KiB raw, {packed / 1024:,.0f} KiB gzip, in {files} files"
+            )
 
 
 if __name__ == "__main__":

@@ -39,3 +39,25 @@ def axe_violations(page: Any, axe_path: Path) -> list[dict[str, Any]]:
     page.add_script_tag(path=str(axe_path))
     result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
     return [v for v in result["violations"] if v.get("impact") in ("serious", "critical")]
+
+
+def local_page(context: Any) -> Any:
+    """A new page of *context* that reaches only this machine; ``page.blocked`` lists the rest."""
+    page = context.new_page()
+    page.blocked = []
+    block_non_local(page, page.blocked)
+    return page
+
+
+def answer_starter_choice(page: Any) -> None:
+    """Answer the scaffolded pack's multiple-choice exercise wrongly, then rightly, and check the
+    feedback each time (``learnpacks new`` writes it; see learnpacks/packs/scaffold.py)."""
+    widget = page.locator(".lp", has_text="Which Wikimedia project stores structured data?").first
+    widget.wait_for(timeout=30_000)
+    widget.get_by_label("Wikisource").check()
+    widget.get_by_role("button", name="Check").click()
+    assert "Wikisource hosts source texts." in widget.locator(".lp-feedback").inner_text()
+    widget.get_by_label("Wikidata").check()
+    widget.get_by_role("button", name="Check").click()
+    assert "Wikidata stores facts" in widget.locator(".lp-feedback").inner_text()
+    assert "lp-correct" in widget.locator(".lp-feedback").get_attribute("class")

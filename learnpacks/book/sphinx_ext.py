@@ -11,11 +11,18 @@
   (:mod:`learnpacks.book.fallback`, set up from here).
 - Keeps pages light: the theme's icons come from a small generated stylesheet instead of its
   1.4 MB Font Awesome script (:mod:`learnpacks.book.icons`), and only the search page loads
-  Sphinx's search scripts and index.
+  Sphinx's search scripts and index. A page whose widgets are all anywidgets (every learnpacks
+  exercise) loads the site's small ``lp-static-widgets.js`` instead of RequireJS and the 3.6 MB
+  ipywidgets HTML manager (:mod:`learnpacks.book.offline`); a page with any other widget keeps them.
 - Turns sphinx-thebe off. Jupyter Book loads it into every build, but the site launches notebooks on
   Binder or a hub, never in the page: its config script was added twice (a ``THEBE_JS_URL has
   already been declared`` error on every page), and each page carried a Thebe configuration naming
   an unrelated Binder repository and a CDN URL.
+- Escapes widget state fully: MyST-NB's ``sanitize_script_content`` replaces only a lowercase
+  ``</script>``, but the HTML parser ends a script at ``</SCRIPT`` in any case, and ``<!--`` can hide
+  the real end tag; exercise text (an author's or a translator's) could then end the state's
+  ``<script>`` and run as HTML. Every ``<`` before ``/`` or ``!`` becomes ``\u003c``, valid in the
+  JSON strings where it can occur (pages never render JavaScript outputs).
 - Escapes the page titles sphinx-book-theme 1.3 prints unescaped: it sets
   ``context["pagetitle"] = title.astext()`` and its layout prints ``{{ pagetitle }}``, so a notebook
   heading such as ``# <img src=x onerror=alert(1)>`` became live HTML (THREATS.md case 52).
@@ -31,10 +38,19 @@ from typing import Any
 
 from sphinx.application import Sphinx
 
+from learnpacks.book.offline import STATIC_WIDGETS_JS, VENDOR
+
 _TEXT_KEYS = ("pagetitle", "root_title")
 _HTML_TAG = re.compile(r"<html(?![^>]*\bdir=)", re.IGNORECASE)
 _SEARCH_SCRIPTS = re.compile(
     r'\n\s*<script src="[^"]*(?:_static/searchtools|_static/language_data|searchindex)\.js"></script>'
+)
+_WIDGET_STATE_OPEN = '<script type="application/vnd.jupyter.widget-state+json">'
+# The tags offline.sphinx_config() has MyST-NB add to a page with widgets, in that order.
+_WIDGET_MANAGER_TAGS = re.compile(
+    rf'<script src="(?P<base>[^"]*/{VENDOR}/)require\.js"></script>\n\s*'
+    r'<script src="(?P=base)lp-widgets\.js"></script>\n\s*'
+    r'<script src="(?P=base)html-manager/embed-amd\.js"></script>'
 )
 # The theme's navigation toggles are <summary> elements holding only an icon: they get a name.
 _NAV_TOGGLE = re.compile(
@@ -129,6 +145,73 @@ def lighten_pages(app: Sphinx, exception: Exception | None) -> None:
                 page.write_text(changed, encoding="utf-8")
 
 
+def _widget_states(text: str) -> list[Any]:
+    """The JSON of each widget-state script in a page (MyST-NB escapes ``</script>`` in it)."""
+    states = []
+    start = text.find(_WIDGET_STATE_OPEN)
+    while start >= 0:
+        body = start + len(_WIDGET_STATE_OPEN)
+        end = text.find("</script>", body)
+        if end < 0:
+            break
+        states.append(json.loads(text[body:end]))
+        start = text.find(_WIDGET_STATE_OPEN, end)
+    return states
+
+
+def _only_anywidgets(states: list[Any]) -> bool:
+    """Whether every saved model is an anywidget (or the default layout every widget has, which the
+    HTML manager would apply as no style at all), with no binary buffers."""
+    models = [m for s in states for m in ((s or {}).get("state") or {}).values()]
+    if not models:
+        return False
+    for model in models:
+        kind = (model.get("model_module"), model.get("model_name"))
+        if "buffers" in model:
+            return False
+        if kind == ("anywidget", "AnyModel"):
+            continue
+        if kind == ("@jupyter-widgets/base", "LayoutModel") and all(
+            value is None
+            for key, value in model.get("state", {}).items()
+            if not key.startswith("_")
+        ):
+            continue
+        return False
+    return True
+
+
+def light_widget_pages(app: Sphinx, exception: Exception | None) -> None:
+    """Pages whose widgets are all anywidgets load ``lp-static-widgets.js`` (about 6 KiB) instead of
+    RequireJS, ``lp-widgets.js`` and the HTML manager's ``embed-amd.js`` (3.6 MB), all from the
+    site's ``_vendor/``. Pages with another widget model, or whose scripts are not vendored, are left
+    as they are."""
+    if exception is not None or app.builder.format != "html":
+        return
+    for page in Path(app.outdir).rglob("*.html"):
+        text = page.read_text(encoding="utf-8")
+        if _WIDGET_STATE_OPEN not in text:
+            continue
+        match = _WIDGET_MANAGER_TAGS.search(text)
+        if match is None:
+            continue
+        try:
+            if not _only_anywidgets(_widget_states(text)):
+                continue
+        except (ValueError, AttributeError):
+            continue  # a state the loader could not read either: the HTML manager reports it
+        tag = f'<script src="{match.group("base")}{STATIC_WIDGETS_JS}"></script>'
+        page.write_text(text[: match.start()] + tag + text[match.end() :], encoding="utf-8")
+
+
+_SCRIPT_BREAKERS = re.compile(r"<(?=[/!])")
+
+
+def sanitize_script_content(content: str) -> str:
+    """Text that can sit inside ``<script>`` whatever it holds (see the module docstring)."""
+    return _SCRIPT_BREAKERS.sub(r"\\u003c", content)
+
+
 def disconnect_thebe(app: Sphinx) -> None:
     """Stop sphinx-thebe from adding its scripts and its per-page configuration."""
     for event in ("env-before-read-docs", "doctree-resolved"):
@@ -152,6 +235,9 @@ def drop_thebe_assets(
 
 
 def setup(app: Sphinx) -> dict[str, Any]:
+    from myst_nb.core import render
+
+    render.sanitize_script_content = sanitize_script_content  # looked up at each call
     app.add_config_value("learnpacks_pages", "", "html")
     app.add_config_value("learnpacks_rtl", False, "html")
     # sphinx-book-theme sets the titles at the default priority (500); run after it.
@@ -161,6 +247,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("html-page-context", add_page_html, priority=900)
     app.connect("build-finished", postprocess_pages)
     app.connect("build-finished", lighten_pages)
+    app.connect("build-finished", light_widget_pages)
     app.setup_extension("learnpacks.book.fallback")
     app.setup_extension("learnpacks.book.theme_i18n")
     return {"parallel_read_safe": True, "parallel_write_safe": True}

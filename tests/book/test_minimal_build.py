@@ -76,3 +76,32 @@ def test_heading_markup_is_not_live_html(project):
     )
     assert "<img src=x" not in page and '<img src="x"' not in page
     assert "&lt;img src=x" in page
+
+
+def test_exercise_text_cannot_end_the_widget_state_script(project):
+    """Does exercise text holding `</SCRIPT>` or `<!--` stay inside the page's widget-state
+    script (MyST-NB escapes only a lowercase `</script>`), so that it is data, never HTML?"""
+    import re
+
+    folder = new_pack("state-xss", root=project)
+    nb_path = folder / "01-start.ipynb"
+    nb = json.loads(nb_path.read_text())
+    hostile = '</SCRIPT><img src=x onerror="alert(1)"><!--<script> Which project?'
+    for cell in nb["cells"]:
+        source = "".join(cell["source"])
+        if "Which Wikimedia project stores structured data?" in source:
+            cell["source"] = source.replace(
+                "Which Wikimedia project stores structured data?", hostile.replace('"', '\\"')
+            )
+    nb_path.write_text(json.dumps(nb))
+    result = build_site(root=project, pack_ids=["state-xss"], languages=["en"], search=False)
+    page = (result.site / "en" / "packs" / "state-xss" / "01-start.html").read_text(
+        encoding="utf-8"
+    )
+    opening = '<script type="application/vnd.jupyter.widget-state+json">'
+    body = page[page.index(opening) + len(opening) :]
+    # the HTML parser ends a script at the first `</script` in any case
+    script = body[: re.search(r"</script", body, re.IGNORECASE).start()]
+    prompts = [m["state"].get("prompt") for m in json.loads(script)["state"].values()]
+    assert hostile in prompts
+    assert page.count("<img src=x") == script.count("<img src=x")  # nowhere else

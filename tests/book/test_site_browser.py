@@ -8,7 +8,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from site_project import make_site_project
-from support import axe_violations, block_non_local
+from support import axe_violations, block_non_local, local_page
 
 from learnpacks.book.build import SiteBuild, build_site
 
@@ -29,10 +29,7 @@ def base(site: SiteBuild, serve_static) -> str:
 @pytest.fixture
 def page(chromium):
     context = chromium.new_context()
-    page = context.new_page()
-    blocked: list[str] = []
-    block_non_local(page, blocked)
-    page.blocked = blocked
+    page = local_page(context)
     yield page
     context.close()
 

@@ -6,7 +6,7 @@ import json
 import re
 
 import pytest
-from support import block_non_local, copy_project
+from support import answer_starter_choice, copy_project, local_page
 
 from learnpacks.book.build import build_site
 from learnpacks.packs.scaffold import new_pack
@@ -30,10 +30,7 @@ def site(tmp_path_factory):
 def page(chromium, site, serve_static):
     base = serve_static(site.site)
     context = chromium.new_context()
-    page = context.new_page()
-    blocked: list[str] = []
-    block_non_local(page, blocked)
-    page.blocked = blocked
+    page = local_page(context)
     missing: list[str] = []
     page.on("response", lambda r: missing.append(r.url) if r.status >= 400 else None)
     page.missing = missing
@@ -45,14 +42,7 @@ def page(chromium, site, serve_static):
 def test_exercise_and_math_work_offline(page):
     """Does the practice exercise check answers and the math render, with no other host reachable?"""
     page.goto(page.base + "en/packs/offline-pack/01-start.html")
-    widget = page.locator(".lp", has_text="Which Wikimedia project stores structured data?").first
-    widget.wait_for(timeout=30_000)
-    widget.get_by_label("Wikisource").check()
-    widget.get_by_role("button", name="Check").click()
-    assert "Wikisource hosts source texts." in widget.locator(".lp-feedback").inner_text()
-    widget.get_by_label("Wikidata").check()
-    widget.get_by_role("button", name="Check").click()
-    assert "Wikidata stores facts" in widget.locator(".lp-feedback").inner_text()
+    answer_starter_choice(page)
     page.locator("mjx-container").first.wait_for(timeout=30_000)
     assert page.blocked == []
     assert page.missing == []
