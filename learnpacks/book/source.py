@@ -116,6 +116,7 @@ def book_config(
             "stderr_output": "show",
         },
         "html": {
+            "favicon": "_skeleton/logo.svg",  # else browsers ask the server for /favicon.ico
             "use_repository_button": False,
             "use_issues_button": False,
             "home_page_in_navbar": True,

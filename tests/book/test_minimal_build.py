@@ -28,6 +28,7 @@ def test_build_executes_notebooks_and_writes_html(project):
     assert 'lang="en"' in html
     # Thebe is never used: no script of it (declared twice, it threw on every page), no config
     assert "thebe" not in html.lower()
+    assert '<link rel="icon" href="../../_static/logo.svg"/>' in html  # no request for /favicon.ico
     overview = (site / "packs" / "demo-pack" / "index.html").read_text(encoding="utf-8")
     assert "What you will learn" in overview
     assert "mybinder.org/v2/gh/" in overview
