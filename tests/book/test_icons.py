@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 from pathlib import Path
@@ -121,7 +122,13 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> SiteBuild:
     from support import copy_project
 
     project = copy_project(tmp_path_factory.mktemp("icons") / "project")
-    new_pack("demo-pack", root=project)
+    folder = new_pack("demo-pack", root=project)
+    # a link to a data file becomes a download link, which the theme's CSS marks with an icon glyph
+    (folder / "cities.csv").write_text("city\nDakar\n", encoding="utf-8")
+    nb_path = folder / "01-start.ipynb"
+    nb = json.loads(nb_path.read_text(encoding="utf-8"))
+    nb["cells"][0]["source"] += "\n\nThe data: [cities.csv](cities.csv)."
+    nb_path.write_text(json.dumps(nb), encoding="utf-8")
     return build_site(root=project, pack_ids=["demo-pack"], languages=["en"], search=False)
 
 
@@ -199,6 +206,12 @@ def test_header_icons_render(chromium, serve_static, site, axe_js, width):
     for icon in icons:
         assert icon["visible"] and icon["width"] > 8 and icon["height"] > 8, icon
         assert icon["mask"].startswith('url("data:image/svg+xml'), icon
+    download = page.locator("a.reference.download").first
+    before = download.evaluate(
+        "el => { const s = getComputedStyle(el, '::before');"
+        " return {mask: s.maskImage || s.webkitMaskImage, width: parseFloat(s.width)}; }"
+    )
+    assert before["mask"].startswith('url("data:image/svg+xml') and before["width"] > 4, before
     assert not [u for u in fetched if "fontawesome" in u], fetched  # script and icon fonts
     assert axe_violations(page, axe_js) == []
     context.close()
