@@ -43,14 +43,15 @@ def print_problems(problems: Sequence[Problem], *, stream: Any = None) -> None:
         print(problem.format(), file=stream)
 
 
-def _root(args: argparse.Namespace) -> Path | None:
-    return Path(args.root) if args.root else None
+def root_arg(args: argparse.Namespace) -> Path | None:
+    """The project folder the global ``--root`` names, or None (then the library looks for it)."""
+    return Path(args.root) if getattr(args, "root", None) else None
 
 
 def _cmd_new(args: argparse.Namespace) -> int:
     from learnpacks.packs.scaffold import new_pack
 
-    folder = new_pack(args.pack_id, root=_root(args), title=args.title, language=args.language)
+    folder = new_pack(args.pack_id, root=root_arg(args), title=args.title, language=args.language)
     print(f"created {folder}")
     print(
         f"next: open {folder}/01-start.ipynb in JupyterLab, then run `learnpacks check {args.pack_id}`"
@@ -61,7 +62,7 @@ def _cmd_new(args: argparse.Namespace) -> int:
 def _cmd_list(args: argparse.Namespace) -> int:
     from learnpacks.packs.catalog import PackFilter, list_packs, load_catalog
 
-    catalog = load_catalog(_root(args))
+    catalog = load_catalog(root_arg(args))
     filters = PackFilter(
         level=args.level or (),
         topic=args.topic or (),
@@ -92,7 +93,7 @@ def _cmd_info(args: argparse.Namespace) -> int:
     from learnpacks.launch.links import launch_links
     from learnpacks.packs.catalog import load_catalog
 
-    catalog = load_catalog(_root(args), only=[args.pack_id])
+    catalog = load_catalog(root_arg(args), only=[args.pack_id])
     pack = catalog.get(args.pack_id)
     links = launch_links(catalog, pack)
     if args.json:
@@ -133,7 +134,7 @@ def _cmd_check(args: argparse.Namespace) -> int:
     from learnpacks.checks import check_catalog
 
     report = check_catalog(
-        root=_root(args), pack_ids=args.pack_ids or None, ignore=args.ignore or ()
+        root=root_arg(args), pack_ids=args.pack_ids or None, ignore=args.ignore or ()
     )
     if args.json:
         print_json(report.to_dict())

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
+
+from learnpacks.cli import root_arg
 
 
 def _build(args: argparse.Namespace) -> int:
     from learnpacks.book.build import build_site
 
     result = build_site(
-        root=Path(args.root) if args.root else None,
+        root=root_arg(args),
         pack_ids=args.pack or None,
         languages=args.lang or None,
         offline=args.offline,

@@ -6,13 +6,10 @@ import argparse
 import sys
 from pathlib import Path
 
+from learnpacks.cli import root_arg
 from learnpacks.errors import UsageError
 
 SITE = Path("book") / "_build" / "site"
-
-
-def _root(args: argparse.Namespace) -> Path | None:
-    return Path(args.root) if args.root else None
 
 
 def _site(root: Path) -> Path:
@@ -27,7 +24,7 @@ def _zip(args: argparse.Namespace) -> int:
     from learnpacks.cli import print_json, print_problems
     from learnpacks.packs.catalog import load_catalog
 
-    catalog = load_catalog(_root(args))
+    catalog = load_catalog(root_arg(args))
     site = _site(catalog.root)
     plan = plan_bundle(
         catalog=catalog, pack_id=args.pack_id, site_dir=site, languages=args.lang or None
@@ -57,7 +54,7 @@ def _zim(args: argparse.Namespace) -> int:
     from learnpacks.cli import print_json
     from learnpacks.packs.catalog import load_catalog
 
-    catalog = load_catalog(_root(args), only=[])
+    catalog = load_catalog(root_arg(args), only=[])
     config = catalog.require_config()
     site = _site(catalog.root)
     languages = sorted(built_languages(site), key=lambda lang: lang != config.source_language)

@@ -11,9 +11,10 @@ every page):
   inside ``html-manager/``, where the font files their stylesheets name are;
 - ``lp-static-widgets.js`` (learnpacks' own, from ``learnpacks/widgets/static/``): a page whose
   widgets are all anywidgets, as every learnpacks exercise is, loads only this small loader instead of
-  the three scripts above (:mod:`learnpacks.book.sphinx_ext` swaps the tags after the build). It calls
-  each widget's ES module itself, with a model that reads the saved state; pages with any other widget
-  (an ``ipywidgets.IntSlider``) keep RequireJS and the HTML manager.
+  the three scripts above (:mod:`learnpacks.book.sphinx_ext` swaps them in the page's script list
+  as the page is written). It calls each widget's ES module itself, with a model that reads the
+  saved state; pages with any other widget (an ``ipywidgets.IntSlider``) keep RequireJS and the
+  HTML manager.
 
 Exercises work from ``file://`` too (the zip bundle), with no shim: the loader (or anywidget, under
 the HTML manager) imports each widget's front-end from a ``blob:`` URL made in the page, which

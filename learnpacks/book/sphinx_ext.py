@@ -45,12 +45,12 @@ _HTML_TAG = re.compile(r"<html(?![^>]*\bdir=)", re.IGNORECASE)
 _SEARCH_SCRIPTS = re.compile(
     r'\n\s*<script src="[^"]*(?:_static/searchtools|_static/language_data|searchindex)\.js"></script>'
 )
-_WIDGET_STATE_OPEN = '<script type="application/vnd.jupyter.widget-state+json">'
-# The tags offline.sphinx_config() has MyST-NB add to a page with widgets, in that order.
-_WIDGET_MANAGER_TAGS = re.compile(
-    rf'<script src="(?P<base>[^"]*/{VENDOR}/)require\.js"></script>\n\s*'
-    r'<script src="(?P=base)lp-widgets\.js"></script>\n\s*'
-    r'<script src="(?P=base)html-manager/embed-amd\.js"></script>'
+_WIDGET_STATE_TYPE = "application/vnd.jupyter.widget-state+json"
+# The scripts offline.sphinx_config() has MyST-NB add to a page with widgets.
+_MANAGER = (
+    f"/{VENDOR}/require.js",
+    f"/{VENDOR}/lp-widgets.js",
+    f"/{VENDOR}/html-manager/embed-amd.js",
 )
 # The theme's navigation toggles are <summary> elements holding only an icon: they get a name.
 _NAV_TOGGLE = re.compile(
@@ -89,7 +89,8 @@ def add_page_html(
 
 
 def postprocess_pages(app: Sphinx, exception: Exception | None) -> None:
-    """Name the theme's navigation toggles, and set ``dir="rtl"`` for right-to-left languages."""
+    """Name the theme's navigation toggles, set ``dir="rtl"`` for right-to-left languages, and load
+    Sphinx's search index only on the search page: one pass over the written pages."""
     if exception is not None or app.builder.format != "html":
         return
     from learnpacks.book.strings import Strings
@@ -102,18 +103,26 @@ def postprocess_pages(app: Sphinx, exception: Exception | None) -> None:
         )
         return f'{match.group(1)}{match.group(2)}{match.group(3)}<summary aria-label="{label}">'
 
-    for page in Path(app.outdir).rglob("*.html"):
+    outdir = Path(app.outdir)
+    for page in outdir.rglob("*.html"):
         text = page.read_text(encoding="utf-8")
         changed = _NAV_TOGGLE.sub(name_toggle, text)
         if app.config.learnpacks_rtl:
             changed = _HTML_TAG.sub('<html dir="rtl"', changed, count=1)
+        # With search-as-you-type off (the theme's default) only search.html runs Sphinx's search,
+        # but the theme loads its scripts and the whole search index on every page.
+        if (
+            page.relative_to(outdir).as_posix() != "search.html"
+            and "DOCUMENTATION_OPTIONS.search_as_you_type = false;" in changed
+        ):
+            changed = _SEARCH_SCRIPTS.sub("", changed)
         if changed != text:
             page.write_text(changed, encoding="utf-8")
 
 
 def lighten_pages(app: Sphinx, exception: Exception | None) -> None:
     """Icons from a small stylesheet instead of the theme's 1.4 MB ``fontawesome.js`` (see
-    :mod:`learnpacks.book.icons`), and no search index on pages that do not search.
+    :mod:`learnpacks.book.icons`).
 
     Warns ``learnpacks.icon-missing`` for an ``fa-`` class that names no icon of the theme's.
     """
@@ -133,30 +142,6 @@ def lighten_pages(app: Sphinx, exception: Exception | None) -> None:
             type="learnpacks",
             subtype="icon-missing",
         )
-    # With search-as-you-type off (the theme's default) only search.html runs Sphinx's search, but
-    # the theme loads its scripts and the whole search index on every page.
-    for page in outdir.rglob("*.html"):
-        if page.relative_to(outdir).as_posix() == "search.html":
-            continue
-        text = page.read_text(encoding="utf-8")
-        if "DOCUMENTATION_OPTIONS.search_as_you_type = false;" in text:
-            changed = _SEARCH_SCRIPTS.sub("", text)
-            if changed != text:
-                page.write_text(changed, encoding="utf-8")
-
-
-def _widget_states(text: str) -> list[Any]:
-    """The JSON of each widget-state script in a page (MyST-NB escapes ``</script>`` in it)."""
-    states = []
-    start = text.find(_WIDGET_STATE_OPEN)
-    while start >= 0:
-        body = start + len(_WIDGET_STATE_OPEN)
-        end = text.find("</script>", body)
-        if end < 0:
-            break
-        states.append(json.loads(text[body:end]))
-        start = text.find(_WIDGET_STATE_OPEN, end)
-    return states
 
 
 def _only_anywidgets(states: list[Any]) -> bool:
@@ -181,27 +166,33 @@ def _only_anywidgets(states: list[Any]) -> bool:
     return True
 
 
-def light_widget_pages(app: Sphinx, exception: Exception | None) -> None:
-    """Pages whose widgets are all anywidgets load ``lp-static-widgets.js`` (about 6 KiB) instead of
-    RequireJS, ``lp-widgets.js`` and the HTML manager's ``embed-amd.js`` (3.6 MB), all from the
-    site's ``_vendor/``. Pages with another widget model, or whose scripts are not vendored, are left
-    as they are."""
-    if exception is not None or app.builder.format != "html":
+def light_widget_assets(
+    app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: Any
+) -> None:
+    """A page whose widgets are all anywidgets loads ``lp-static-widgets.js`` (about 6 KiB) instead
+    of RequireJS, ``lp-widgets.js`` and the HTML manager's ``embed-amd.js`` (3.6 MB), all from the
+    site's ``_vendor/``. Pages with another widget model, or whose scripts are not vendored, keep
+    them. Runs after MyST-NB added the page's widget state and scripts to its script list."""
+    assets = context.get("script_files")
+    if not isinstance(assets, list):
         return
-    for page in Path(app.outdir).rglob("*.html"):
-        text = page.read_text(encoding="utf-8")
-        if _WIDGET_STATE_OPEN not in text:
-            continue
-        match = _WIDGET_MANAGER_TAGS.search(text)
-        if match is None:
-            continue
-        try:
-            if not _only_anywidgets(_widget_states(text)):
-                continue
-        except (ValueError, AttributeError):
-            continue  # a state the loader could not read either: the HTML manager reports it
-        tag = f'<script src="{match.group("base")}{STATIC_WIDGETS_JS}"></script>'
-        page.write_text(text[: match.start()] + tag + text[match.end() :], encoding="utf-8")
+    bodies = [
+        a.attributes.get("body", "")
+        for a in assets
+        if getattr(a, "attributes", {}).get("type") == _WIDGET_STATE_TYPE
+    ]
+    manager = [a for a in assets if str(getattr(a, "filename", "") or "").endswith(_MANAGER)]
+    if not bodies or len(manager) != len(_MANAGER):
+        return
+    try:
+        if not _only_anywidgets([json.loads(body) for body in bodies]):
+            return
+    except (ValueError, AttributeError):
+        return  # a state the loader could not read either: the HTML manager reports it
+    # the builder stores "_static/<path>" and add_js_file() prefixes "_static/" again
+    folder = str(manager[0].filename).rsplit("/", 1)[0].removeprefix("_static/")
+    assets[:] = [a for a in assets if a not in manager]  # in place: the builder's own list
+    app.add_js_file(f"{folder}/{STATIC_WIDGETS_JS}", priority=manager[0].priority)
 
 
 _SCRIPT_BREAKERS = re.compile(r"<(?=[/!])")
@@ -245,9 +236,9 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("html-page-context", drop_thebe_assets)
     app.connect("html-page-context", escape_theme_titles, priority=900)
     app.connect("html-page-context", add_page_html, priority=900)
+    app.connect("html-page-context", light_widget_assets, priority=900)
     app.connect("build-finished", postprocess_pages)
     app.connect("build-finished", lighten_pages)
-    app.connect("build-finished", light_widget_pages)
     app.setup_extension("learnpacks.book.fallback")
     app.setup_extension("learnpacks.book.theme_i18n")
     return {"parallel_read_safe": True, "parallel_write_safe": True}

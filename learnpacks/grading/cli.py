@@ -11,6 +11,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from learnpacks.cli import root_arg
+
 
 def _cohort(args: argparse.Namespace) -> Any:
     from learnpacks.grading.cohort import load_cohort
@@ -25,7 +27,7 @@ def _cmd_init(args: argparse.Namespace) -> int:
     cohort = init_cohort(
         Path(args.directory),
         pack=args.pack,
-        root=Path(args.root) if args.root else None,
+        root=root_arg(args),
         language=args.lang,
         db_url=args.db,
         force=args.force,

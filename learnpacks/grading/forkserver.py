@@ -30,7 +30,7 @@ import traceback
 from typing import Any
 
 from learnpacks.grading import sandbox
-from learnpacks.grading.kernel import KERNEL_ARGS, Prepared
+from learnpacks.grading.kernel import KERNEL_ARGS, KernelProcess, Prepared
 from learnpacks.grading.limits import Limits
 
 #: imported once by the server so each kernel starts warm (the widgets a pack uses included).
@@ -136,13 +136,12 @@ def serve() -> None:
         out.flush()
 
 
-class ForkedKernel:
+class ForkedKernel(KernelProcess):
     """A kernel forked by the server: signals go straight to it, its status through the server."""
 
     def __init__(self, launcher: ForkServerLauncher, pid: int, cgroup: str | None) -> None:
+        super().__init__(pid, cgroup)
         self.launcher = launcher
-        self.pid = pid
-        self.cgroup = cgroup
         self.exitcode: int | None = None
 
     def is_alive(self) -> bool:
@@ -150,16 +149,9 @@ class ForkedKernel:
             self.exitcode = self.launcher.ask({"op": "poll", "pid": self.pid})["exitcode"]
         return self.exitcode is None
 
-    def interrupt(self) -> None:
-        if self.is_alive():
-            os.kill(self.pid, signal.SIGINT)
-
-    def kill(self) -> None:
-        with contextlib.suppress(ProcessLookupError, PermissionError):
-            os.killpg(self.pid, signal.SIGKILL)
+    def _reap(self) -> None:
         if self.exitcode is None:
             self.exitcode = self.launcher.ask({"op": "reap", "pid": self.pid})["exitcode"]
-        sandbox.remove_cgroup(self.cgroup)
 
 
 class ForkServerLauncher:

@@ -23,7 +23,6 @@ import time
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
 
 from jupyter_client.blocking import BlockingKernelClient
 from jupyter_client.connect import write_connection_file
@@ -36,16 +35,6 @@ KERNEL_ARGS = ("--HistoryManager.enabled=False", "--IPKernelApp.quiet=True")
 
 class KernelStartError(RuntimeError):
     """The kernel did not start or did not answer in time."""
-
-
-class KernelProcess(Protocol):
-    pid: int
-
-    def is_alive(self) -> bool: ...
-
-    def interrupt(self) -> None: ...
-
-    def kill(self) -> None: ...
 
 
 def kernel_env(workdir: str) -> dict[str, str]:
@@ -87,16 +76,19 @@ def prepare_kernel(workdir: str, limits: Limits, *, hide: tuple[str, ...] = ()) 
     return Prepared(conn, plan, kernel_env(workdir))
 
 
-class SubprocessKernel:
-    """A kernel started as a confined subprocess."""
+class KernelProcess:
+    """A confined kernel process leading its own process group: how it is signalled and ended.
+    Subclasses say whether it is alive and how it is reaped."""
 
-    def __init__(self, proc: subprocess.Popen[bytes], cgroup: str | None) -> None:
-        self.proc = proc
-        self.pid = proc.pid
+    def __init__(self, pid: int, cgroup: str | None) -> None:
+        self.pid = pid
         self.cgroup = cgroup
 
     def is_alive(self) -> bool:
-        return self.proc.poll() is None
+        raise NotImplementedError
+
+    def _reap(self) -> None:
+        raise NotImplementedError
 
     def interrupt(self) -> None:
         if self.is_alive():
@@ -105,9 +97,23 @@ class SubprocessKernel:
     def kill(self) -> None:
         with contextlib.suppress(ProcessLookupError, PermissionError):
             os.killpg(self.pid, signal.SIGKILL)
+        self._reap()
+        sandbox.remove_cgroup(self.cgroup)
+
+
+class SubprocessKernel(KernelProcess):
+    """A kernel started as a confined subprocess."""
+
+    def __init__(self, proc: subprocess.Popen[bytes], cgroup: str | None) -> None:
+        super().__init__(proc.pid, cgroup)
+        self.proc = proc
+
+    def is_alive(self) -> bool:
+        return self.proc.poll() is None
+
+    def _reap(self) -> None:
         with contextlib.suppress(subprocess.TimeoutExpired):
             self.proc.wait(timeout=5)
-        sandbox.remove_cgroup(self.cgroup)
 
 
 class SubprocessLauncher:

@@ -7,16 +7,14 @@ import sys
 from pathlib import Path
 from typing import Any
 
-
-def _root(args: argparse.Namespace) -> Path | None:
-    return Path(args.root) if getattr(args, "root", None) else None
+from learnpacks.cli import root_arg
 
 
 def _print_result(args: argparse.Namespace, result: Any, verb: str) -> int:
     from learnpacks.cli import print_json, print_problems
     from learnpacks.packs.catalog import display_path, find_root
 
-    root = _root(args) or find_root()
+    root = root_arg(args) or find_root()
     if getattr(args, "json", False):
         print_json(
             {
@@ -39,14 +37,14 @@ def _print_result(args: argparse.Namespace, result: Any, verb: str) -> int:
 def _cmd_extract(args: argparse.Namespace) -> int:
     from learnpacks.i18n import extract
 
-    return _print_result(args, extract(root=_root(args), pack_ids=args.pack or None), "wrote")
+    return _print_result(args, extract(root=root_arg(args), pack_ids=args.pack or None), "wrote")
 
 
 def _cmd_init(args: argparse.Namespace) -> int:
     from learnpacks.i18n import init
 
     return _print_result(
-        args, init(args.lang, root=_root(args), pack_ids=args.pack or None), "created"
+        args, init(args.lang, root=root_arg(args), pack_ids=args.pack or None), "created"
     )
 
 
@@ -54,7 +52,7 @@ def _cmd_update(args: argparse.Namespace) -> int:
     from learnpacks.i18n import update
 
     result = update(
-        root=_root(args),
+        root=root_arg(args),
         pack_ids=args.pack or None,
         languages=args.lang or None,
         extract_first=not args.no_extract,
@@ -66,7 +64,7 @@ def _cmd_status(args: argparse.Namespace) -> int:
     from learnpacks.cli import print_json, print_problems
     from learnpacks.i18n import status, write_badges
 
-    report = status(root=_root(args), pack_ids=args.pack or None, languages=args.lang or None)
+    report = status(root=root_arg(args), pack_ids=args.pack or None, languages=args.lang or None)
     if args.badges:
         for path in write_badges(report, Path(args.badges)):
             print(f"badge {path}", file=sys.stderr)
@@ -83,7 +81,7 @@ def _cmd_check(args: argparse.Namespace) -> int:
     from learnpacks.i18n import check_catalogs
 
     problems = check_catalogs(
-        root=_root(args), pack_ids=args.pack or None, languages=args.lang or None
+        root=root_arg(args), pack_ids=args.pack or None, languages=args.lang or None
     )
     errors = [p for p in problems if p.severity == "error"]
     if args.json:
@@ -99,7 +97,7 @@ def _cmd_build(args: argparse.Namespace) -> int:
     from learnpacks.i18n import build
 
     result = build(
-        root=_root(args),
+        root=root_arg(args),
         out_dir=Path(args.out) if args.out else None,
         languages=args.lang or None,
         pack_ids=args.pack or None,

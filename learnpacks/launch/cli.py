@@ -5,14 +5,15 @@ from __future__ import annotations
 import argparse
 import sys
 
+from learnpacks.cli import root_arg
+
 
 def _generate(args: argparse.Namespace) -> int:
-    from pathlib import Path
 
     from learnpacks.launch.binder import generate, stale_files
     from learnpacks.packs.catalog import find_root
 
-    root = Path(args.root) if args.root else find_root()
+    root = root_arg(args) or find_root()
     if args.check:
         stale = stale_files(root)
         for name in stale:

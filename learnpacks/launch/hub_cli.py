@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 
+from learnpacks.cli import root_arg
 from learnpacks.errors import UsageError
 
 
@@ -13,7 +13,7 @@ def _publish(args: argparse.Namespace) -> int:
     from learnpacks.launch.hubbranch import publish
     from learnpacks.packs.catalog import load_catalog
 
-    catalog = load_catalog(Path(args.root) if args.root else None, only=[])
+    catalog = load_catalog(root_arg(args), only=[])
     hub = catalog.require_config().launch.jupyterhub
     branch = args.branch or (hub.notebooks_branch if hub else None)
     if not branch:
