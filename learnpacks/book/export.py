@@ -439,8 +439,9 @@ def _readme(catalog: Catalog, pack: Pack, plan: BundlePlan, site_dir: Path) -> s
         f"<ul>{notebooks}</ul>",
         "<ol>",
         "<li>On your own computer: install Python 3.11 or newer, then, once, while you are online: "
-        "<code>pip install learnpacks jupyterlab</code> (until learnpacks is published on PyPI: "
-        "<code>pip install jupyterlab &quot;learnpacks @ git+https://github.com/wikimedia/learnpacks&quot;</code>). "
+        "<code>pip install &quot;learnpacks[lab]&quot;</code> (JupyterLab and what the notebooks "
+        "import; until learnpacks is published on PyPI: "
+        "<code>pip install &quot;learnpacks[lab] @ git+https://github.com/wikimedia/learnpacks&quot;</code>). "
         "From then on no network is needed: run <code>jupyter lab notebooks</code> and open the "
         "first notebook.</li>",
         "<li>On a JupyterHub (for example PAWS): upload the whole <code>notebooks/</code> folder, "

@@ -9,7 +9,8 @@ from pathlib import Path
 
 from learnpacks.errors import LearnpacksError, UsageError
 
-#: The extras a learner's environment needs: the core plus JupyterLab.
+#: The extras a learner's environment needs: the core plus JupyterLab; ``lab`` includes ``packs``
+#: (pandas, matplotlib), what the packs' notebooks import.
 BINDER_EXTRAS = ("lab",)
 
 POST_BUILD = """#!/bin/bash
