@@ -17,6 +17,7 @@ from learnpacks.checks.cells import (
     duplicate_exercises,
     exercise_refs,
 )
+from learnpacks.checks.graded import check_graded_shape
 from learnpacks.checks.markdown import check_markdown_cells
 from learnpacks.checks.notebook_file import read_notebook
 from learnpacks.checks.packs import check_pack_files, check_prerequisites
@@ -36,6 +37,7 @@ def check_notebook(path: Path, *, repo_root: Path, display: str) -> tuple[list[P
     problems += check_outputs(cells, display)
     problems += check_cell_ids(cells, display)
     problems += check_nbgrader(cells, display)
+    problems += check_graded_shape(cells, display)
     problems += check_execution_policy(nb, display)
     problems += check_notebook_name(cells, display, path.name)
     problems += check_markdown_cells(cells, notebook=path, repo_root=repo_root, display=display)

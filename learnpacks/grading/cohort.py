@@ -26,6 +26,7 @@ from typing import Any
 
 from learnpacks.errors import Problem, UsageError
 from learnpacks.grading.limits import Limits
+from learnpacks.packs.learner import CODE_STUB
 
 COHORT_FILE = "cohort.json"
 STATE_DIR = ".learnpacks"
@@ -93,9 +94,8 @@ def _nbgrader_config(cohort: Cohort) -> dict[str, Any]:
         },
         # the cohort's own tools write the gradebook; nbgrader's autograde is the reference
         "Execute": {"timeout": int(cohort.limits.cell_timeout), "interrupt_on_timeout": True},
-        "ClearSolutions": {
-            "code_stub": {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
-        },
+        # a widget cell's solution region becomes this stub: the widget still shows
+        "ClearSolutions": {"code_stub": {"python": CODE_STUB}},
     }
 
 

@@ -139,6 +139,23 @@ class ExerciseWidget(LearnpacksWidget):
         """Bring a front-end answer to its JSON shape (subclasses validate more)."""
         return answer
 
+    def validate_answer(self, answer: Any) -> Any:
+        """``answer`` in its JSON shape, or ValueError if the widget could never send it.
+
+        The front-end only sends answers its controls can make (known option values, one per
+        blank ...); :meth:`record` holds an author's answer to the same rule, so a typo fails
+        loudly instead of being recorded as something else.
+        """
+        normalized = self.normalize_answer(answer)
+        if normalized in (None, "", [], {}):
+            raise self._bad_answer(answer, "it is empty")
+        return normalized
+
+    def _bad_answer(self, answer: Any, why: str) -> ValueError:
+        return ValueError(
+            f"exercise {self.exercise_id!r} ({self.KIND}) cannot record {answer!r}: {why}"
+        )
+
     # checking --------------------------------------------------------------------------------
     def verdict(self, answer: Any) -> Result | None:
         """The checker's result in practice mode; None in graded mode (no key here)."""
@@ -168,6 +185,23 @@ class ExerciseWidget(LearnpacksWidget):
         self.answer = answer
         self.result = result
         return result
+
+    def record(self, answer: Any) -> dict[str, Any]:
+        """Save ``answer`` exactly as if the learner had chosen it and pressed Check.
+
+        The answer takes the shape the widget's front-end sends: option values (a list, or one
+        value) for a multiple choice, the typed text for a short answer, item values in order for
+        an ordering, ``{left_value: right_value}`` for a matching, one text per blank, the text of
+        a reflection; a code exercise takes the learner's function or value and runs its public
+        tests. It is recorded in the answers file beside the notebook (as a Check would), the
+        widget shows it, and the result is returned. Raises ValueError for an answer the widget
+        could never send (an unknown option value, a wrong number of blanks, an empty answer).
+
+        In a graded notebook the author calls it inside ``### BEGIN SOLUTION`` …
+        ``### END SOLUTION``, so the author's copy checks its own hidden test and learners'
+        copies (where nbgrader replaces the region) start unanswered.
+        """
+        return self.submit(self.validate_answer(answer))
 
     def _result_for(self, answer: Any, attempts: int) -> dict[str, Any]:
         found = self.verdict(answer)

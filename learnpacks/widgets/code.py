@@ -107,14 +107,19 @@ class CodeExercise(ExerciseWidget):
 
         Returns nothing, so the cell shows only the feedback; :attr:`passed` holds the verdict.
         """
+        for message in self.record(answer)["feedback"]:
+            print(message)
+
+    def record(self, answer: Any) -> dict[str, Any]:
+        """Run the public tests on ``answer`` (the learner's function or value) and record the
+        outcome, as :meth:`check` does, without printing. Returns the result."""
         messages = self._run_tests(answer)
         passed = not messages
         if passed:
             messages = [self.t("All tests passed.")]
-        self.submit({"passed": passed, "messages": messages})
+        result = self.submit({"passed": passed, "messages": messages})
         self._unlock_solution()
-        for message in messages:
-            print(message)
+        return result
 
     @property
     def passed(self) -> bool:

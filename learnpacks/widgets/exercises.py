@@ -101,6 +101,16 @@ class MultipleChoice(ExerciseWidget):
         values = {o["value"] for o in self.content["options"]}
         return [v for v in chosen if isinstance(v, str) and v in values]
 
+    def validate_answer(self, answer: Any) -> Any:
+        chosen = list(answer) if isinstance(answer, (list, tuple)) else [answer]
+        values = [o["value"] for o in self.content["options"]]
+        unknown = [v for v in chosen if v not in values]
+        if unknown:
+            raise self._bad_answer(answer, f"no option has the value {unknown[0]!r} ({values})")
+        if len(set(chosen)) > 1 and not self.content["multiple"]:
+            raise self._bad_answer(answer, "one option only (multiple=False)")
+        return super().validate_answer(list(dict.fromkeys(chosen)))
+
 
 class ShortAnswer(ExerciseWidget):
     """A typed answer: accepted texts or numbers (with ``tolerance``), or regular expressions.
@@ -151,6 +161,13 @@ class ShortAnswer(ExerciseWidget):
     def normalize_answer(self, answer: Any) -> Any:
         return answer if isinstance(answer, str) else ("" if answer is None else str(answer))
 
+    def validate_answer(self, answer: Any) -> Any:
+        if isinstance(answer, bool) or not isinstance(answer, (str, int, float)):
+            raise self._bad_answer(answer, "give the text the learner would type")
+        if not str(answer).strip():
+            raise self._bad_answer(answer, "it is empty")
+        return str(answer)
+
 
 class Ordering(ExerciseWidget):
     """Put steps in order. Practice: list ``items`` in the right order (they are shown
@@ -186,6 +203,12 @@ class Ordering(ExerciseWidget):
 
     def normalize_answer(self, answer: Any) -> Any:
         return [str(v) for v in answer] if isinstance(answer, list) else []
+
+    def validate_answer(self, answer: Any) -> Any:
+        values = [i["value"] for i in self.content["items"]]
+        if not isinstance(answer, (list, tuple)) or sorted(map(str, answer)) != sorted(values):
+            raise self._bad_answer(answer, f"give every item value once, in order ({values})")
+        return [str(v) for v in answer]
 
 
 class Matching(ExerciseWidget):
@@ -239,6 +262,18 @@ class Matching(ExerciseWidget):
         if not isinstance(answer, dict):
             return {}
         return {str(k): str(v) for k, v in answer.items() if v not in (None, "")}
+
+    def validate_answer(self, answer: Any) -> Any:
+        if not isinstance(answer, dict):
+            raise self._bad_answer(answer, "give {left_value: right_value, ...}")
+        lefts = [o["value"] for o in self.content["left"]]
+        rights = [o["value"] for o in self.content["right"]]
+        for left, right in answer.items():
+            if left not in lefts:
+                raise self._bad_answer(answer, f"no left item has the value {left!r} ({lefts})")
+            if right not in rights:
+                raise self._bad_answer(answer, f"no right item has the value {right!r} ({rights})")
+        return super().validate_answer(answer)
 
 
 _BLANK = re.compile(r"\[\[(.*?)\]\]")
@@ -304,6 +339,18 @@ class FillInTheBlanks(ExerciseWidget):
         typed = [t if isinstance(t, str) else "" for t in typed][:count]
         return typed + [""] * (count - len(typed))
 
+    def validate_answer(self, answer: Any) -> Any:
+        count = int(self.content["count"])
+        if (
+            not isinstance(answer, (list, tuple))
+            or len(answer) != count
+            or not all(isinstance(t, str) for t in answer)
+        ):
+            raise self._bad_answer(answer, f"give a list of {count} texts, one per blank")
+        if not any(t.strip() for t in answer):
+            raise self._bad_answer(answer, "every blank is empty")
+        return list(answer)
+
 
 class Reflection(ExerciseWidget):
     """Free text, recorded for a facilitator to read and grade by hand (never auto-checked)."""
@@ -319,3 +366,8 @@ class Reflection(ExerciseWidget):
 
     def normalize_answer(self, answer: Any) -> Any:
         return answer if isinstance(answer, str) else ""
+
+    def validate_answer(self, answer: Any) -> Any:
+        if not isinstance(answer, str) or not answer.strip():
+            raise self._bad_answer(answer, "give the text the learner would write")
+        return answer

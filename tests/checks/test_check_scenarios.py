@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from learnpacks.checks import check_catalog
@@ -54,6 +56,18 @@ EXPECTED = {
     "invalid-nbformat": [("nb.invalid-format", "01-intro.ipynb", "cell 1")],
     "missing-notebook": [("pack.missing-notebook", "pack.yml", "notebooks[0]")],
     "duplicate-cell-ids": [("nb.duplicate-cell-id", "01-intro.ipynb", "cell 2 [id=same]")],
+    "graded-shape-mistakes": [
+        ("grade.answer-without-region", "01-intro.ipynb", "cell 3 [id=no-region], line 1"),
+        ("grade.record-outside-region", "01-intro.ipynb", "cell 3 [id=no-region], line 3"),
+        ("grade.widget-not-answer", "01-intro.ipynb", "cell 5 [id=not-answer], line 1"),
+        ("grade.exercise-untested", "01-intro.ipynb", "cell 5 [id=not-answer], line 1"),
+        ("grade.answer-not-recorded", "01-intro.ipynb", "cell 6 [id=no-record], line 2"),
+        ("grade.record-outside-region", "01-intro.ipynb", "cell 7 [id=record-outside], line 1"),
+        ("grade.no-hidden-tests", "01-intro.ipynb", "cell 8 [id=key-visible]"),
+        ("grade.key-outside-region", "01-intro.ipynb", "cell 8 [id=key-visible], line 2"),
+        ("grade.region-wrong-cell", "01-intro.ipynb", "cell 9 [id=region-plain-cell], line 2"),
+        ("grade.region-unclosed", "01-intro.ipynb", "cell 10 [id=unclosed], line 2"),
+    ],
     "wrong-notebook-name": [
         ("exercise.notebook-name-mismatch", "01-intro.ipynb", "cell 2 [id=setup], line 2")
     ],
@@ -72,6 +86,15 @@ def test_scenario_reports_its_problems(fixture_catalog, scenario):
         assert matches, f"{scenario}: expected {code} at {suffix} {location}; got {sorted(found)}"
         assert all(path.startswith(f"packs/{scenario}/") for _, path, _ in matches)
     assert report.errors
+
+
+def test_graded_shape_checks_clean():
+    """Does a pack in the documented graded shape (answer cells with regions, hidden tests)
+    check clean?"""
+    root = Path(__file__).parents[1] / "grading" / "fixtures" / "graded-project"
+    report = check_catalog(root=root)
+    assert report.notebooks_checked == 1
+    assert report.problems == []
 
 
 def test_clean_pack_has_no_problems(fixture_catalog):
