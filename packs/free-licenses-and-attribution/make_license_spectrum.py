@@ -36,20 +36,41 @@ for i, name in enumerate(FREE + NON_FREE):
             hatch=None if free else "//",
         )
     )
-    ax.text(x + 0.45, 0.95, name.replace(" ", "\n"), ha="center", va="center", fontsize=11,
-            fontweight="bold", color="#111111",
-            bbox={"facecolor": "white", "edgecolor": "none", "pad": 1.5, "alpha": 0.85})
+    ax.text(
+        x + 0.45,
+        0.95,
+        name.replace(" ", "\n"),
+        ha="center",
+        va="center",
+        fontsize=11,
+        fontweight="bold",
+        color="#111111",
+        bbox={"facecolor": "white", "edgecolor": "none", "pad": 1.5, "alpha": 0.85},
+    )
 
 # One sign over each group: free (accepted on Wikimedia Commons) or not.
-ax.annotate("", xy=(0.2, 1.75), xytext=(3.25, 1.75),
-            arrowprops={"arrowstyle": "-", "color": "#1b5e20", "linewidth": 2})
+ax.annotate(
+    "",
+    xy=(0.2, 1.75),
+    xytext=(3.25, 1.75),
+    arrowprops={"arrowstyle": "-", "color": "#1b5e20", "linewidth": 2},
+)
 ax.text(1.72, 2.1, "✓", ha="center", va="center", fontsize=26, color="#1b5e20")
-ax.annotate("", xy=(3.45, 1.75), xytext=(7.7, 1.75),
-            arrowprops={"arrowstyle": "-", "color": "#8a4b00", "linewidth": 2})
+ax.annotate(
+    "",
+    xy=(3.45, 1.75),
+    xytext=(7.7, 1.75),
+    arrowprops={"arrowstyle": "-", "color": "#8a4b00", "linewidth": 2},
+)
 ax.text(5.57, 2.1, "✗", ha="center", va="center", fontsize=26, color="#8a4b00")
 # An arrow under the row: from more freedom to fewer freedoms.
-ax.annotate("", xy=(7.7, 0.25), xytext=(0.2, 0.25),
-            arrowprops={"arrowstyle": "->", "color": "#444444", "linewidth": 1.5})
+ax.annotate(
+    "",
+    xy=(7.7, 0.25),
+    xytext=(0.2, 0.25),
+    arrowprops={"arrowstyle": "->", "color": "#444444", "linewidth": 1.5},
+)
 
-fig.savefig("license-spectrum.png", bbox_inches="tight", pad_inches=0.05,
-            metadata={"Software": None})
+fig.savefig(
+    "license-spectrum.png", bbox_inches="tight", pad_inches=0.05, metadata={"Software": None}
+)
