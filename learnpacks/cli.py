@@ -51,7 +51,13 @@ def root_arg(args: argparse.Namespace) -> Path | None:
 def _cmd_new(args: argparse.Namespace) -> int:
     from learnpacks.packs.scaffold import new_pack
 
-    folder = new_pack(args.pack_id, root=root_arg(args), title=args.title, language=args.language)
+    folder = new_pack(
+        args.pack_id,
+        root=root_arg(args),
+        title=args.title,
+        language=args.language,
+        graded=args.graded,
+    )
     print(f"created {folder}")
     print(
         f"next: open {folder}/01-start.ipynb in JupyterLab, then run `learnpacks check {args.pack_id}`"
@@ -173,6 +179,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--title", help="pack title (default: from the id)")
     p.add_argument(
         "--language", help="language the pack is written in (default: the site's source language)"
+    )
+    p.add_argument(
+        "--graded",
+        action="store_true",
+        help="start from a graded notebook (a graded widget question, a graded function and a "
+        "manually graded reflection, in nbgrader's cells; see docs/authors/exercises.md)",
     )
     p.set_defaults(func=_cmd_new)
 

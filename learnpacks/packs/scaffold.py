@@ -73,9 +73,7 @@ SHORT_ANSWER = """ShortAnswer(
 REFLECTION = """Reflection(id="why-here", prompt=_("What would you like to do with what you learned here?"))"""
 
 
-def starter_notebook(title: str, *, notebook: str = STARTER_NOTEBOOK) -> nbformat.NotebookNode:
-    """A notebook showing each part an author uses: title, objectives, text, math, an image, a link,
-    code, practice exercises, a reflection and the progress panel."""
+def _new_notebook() -> nbformat.NotebookNode:
     nb = nbformat.v4.new_notebook()
     nb.metadata["kernelspec"] = {
         "name": "python3",
@@ -83,6 +81,13 @@ def starter_notebook(title: str, *, notebook: str = STARTER_NOTEBOOK) -> nbforma
         "language": "python",
     }
     nb.metadata["language_info"] = {"name": "python"}
+    return nb
+
+
+def starter_notebook(title: str, *, notebook: str = STARTER_NOTEBOOK) -> nbformat.NotebookNode:
+    """A notebook showing each part an author uses: title, objectives, text, math, an image, a link,
+    code, practice exercises, a reflection and the progress panel."""
+    nb = _new_notebook()
     nb.cells = [
         _md(
             "title",
@@ -133,10 +138,126 @@ def starter_notebook(title: str, *, notebook: str = STARTER_NOTEBOOK) -> nbforma
     return nb
 
 
+#: Cell metadata that folds a cell's code away in JupyterLab (a learner can still open it).
+HIDDEN_SOURCE = {"jupyter": {"source_hidden": True}}
+
+GRADED_SETUP = """from learnpacks.widgets import _, configure, MultipleChoice, Option
+
+# Answers are saved beside the notebook under this name, and graded from there.
+configure(notebook="{notebook}")"""
+
+#: The graded widget exercise: one nbgrader autograded answer cell (docs/authors/exercises.md).
+GRADED_WIDGET = """quiz = MultipleChoice(
+    id="projects",
+    mode="graded",
+    prompt=_("Which Wikimedia project stores structured data?"),
+    options=[Option(_("Wikidata"), value="wikidata"), Option(_("Wikisource"), value="wikisource")],
+)
+### BEGIN SOLUTION
+quiz.record(["wikidata"])  # the author's answer, so this notebook checks its own test; learners' copies do not have it
+### END SOLUTION
+quiz"""
+
+GRADED_WIDGET_TEST = """# Checks your recorded answer to the question above.
+from learnpacks.widgets import assert_answer
+### BEGIN HIDDEN TESTS
+assert_answer("projects", correct=["wikidata"])
+### END HIDDEN TESTS"""
+
+GRADED_CODE = '''def count_projects(names):
+    """How many different project names the list holds."""
+    ### BEGIN SOLUTION
+    return len(set(names))
+    ### END SOLUTION'''
+
+GRADED_CODE_TEST = """# Checks count_projects; more cases are checked when your work is graded.
+assert count_projects(["Wikidata", "Wikidata"]) == 1
+### BEGIN HIDDEN TESTS
+assert count_projects([]) == 0
+assert count_projects(["Wikipedia", "Wikidata", "Wikipedia"]) == 2
+### END HIDDEN TESTS"""
+
+GRADED_REFLECTION = """### BEGIN SOLUTION
+A good answer names a project and gives a reason of the learner's own. Learners see only "YOUR ANSWER HERE" in this cell; a facilitator grades it by hand.
+### END SOLUTION"""
+
+
+def _nbgrader(grade_id: str, **flags: object) -> dict[str, object]:
+    meta: dict[str, object] = {
+        "grade": False,
+        "grade_id": grade_id,
+        "locked": False,
+        "schema_version": 3,
+        "solution": False,
+    }
+    meta.update(flags)
+    return {"nbgrader": meta}
+
+
+def graded_notebook(title: str, *, notebook: str = STARTER_NOTEBOOK) -> nbformat.NotebookNode:
+    """A notebook in the graded shape: one graded widget exercise, one graded code exercise and a
+    manually graded reflection, each with its nbgrader cells (docs/authors/exercises.md)."""
+    answer = {"solution": True, "grade": False, "locked": False}
+    test = {"grade": True, "solution": False, "locked": True}
+    nb = _new_notebook()
+    nb.cells = [
+        _md(
+            "title",
+            f"# {title}\n\nOne sentence that tells the learner what this notebook is about.\n\n"
+            "Your facilitator grades the exercises below: answer each one, save the notebook "
+            "and hand it in.",
+        ),
+        _code("install", INSTALL, **HIDDEN_SOURCE),
+        _code("setup", GRADED_SETUP.format(notebook=notebook), **HIDDEN_SOURCE),
+        _md("projects-intro", "## A graded question\n\nChoose an answer, then press **Check**."),
+        _code(
+            "projects-answer",
+            GRADED_WIDGET,
+            **_nbgrader("projects-answer", **answer),
+            **HIDDEN_SOURCE,
+        ),
+        _code(
+            "projects-test",
+            GRADED_WIDGET_TEST,
+            **_nbgrader("projects-test", points=1, **test),
+            **HIDDEN_SOURCE,
+        ),
+        _md(
+            "count-intro",
+            "## A graded function\n\n"
+            "Write `count_projects(names)`: how many *different* project names the list holds.",
+        ),
+        _code("count-projects", GRADED_CODE, **_nbgrader("count-projects", **answer)),
+        _code(
+            "count-projects-test",
+            GRADED_CODE_TEST,
+            **_nbgrader("count-projects-test", points=2, **test),
+        ),
+        _md(
+            "reflection-intro",
+            "## Reflection\n\nIn two or three sentences: which project would you like to "
+            "contribute to first, and why? Write your answer in the next cell.",
+        ),
+        nbformat.v4.new_markdown_cell(
+            GRADED_REFLECTION,
+            id="reflection",
+            metadata=_nbgrader("reflection", solution=True, grade=True, points=2),
+        ),
+    ]
+    return nb
+
+
 def new_pack(
-    pack_id: str, *, root: Path | None = None, title: str | None = None, language: str | None = None
+    pack_id: str,
+    *,
+    root: Path | None = None,
+    title: str | None = None,
+    language: str | None = None,
+    graded: bool = False,
 ) -> Path:
     """Create ``packs/<pack_id>/`` with pack.yml, a starter notebook and its image. Returns the folder.
+
+    ``graded=True`` writes the graded starter notebook (:func:`graded_notebook`) instead.
 
     Raises :class:`UsageError` when the id is invalid or the folder exists; nothing is overwritten.
     """
@@ -179,6 +300,8 @@ def new_pack(
         + yaml.safe_dump(meta, sort_keys=False, allow_unicode=True),
         encoding="utf-8",
     )
-    nbformat.write(starter_notebook(title, notebook=STARTER_NOTEBOOK), folder / STARTER_NOTEBOOK)
-    (folder / "read-try-check.svg").write_text(_DIAGRAM, encoding="utf-8")
+    make = graded_notebook if graded else starter_notebook
+    nbformat.write(make(title, notebook=STARTER_NOTEBOOK), folder / STARTER_NOTEBOOK)
+    if not graded:
+        (folder / "read-try-check.svg").write_text(_DIAGRAM, encoding="utf-8")
     return folder
