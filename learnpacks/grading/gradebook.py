@@ -114,6 +114,10 @@ def _write_autograded(
                 target.unlink()
             continue
         nb = nbformat.from_dict(result["autograded"])
+        for cell in nb.cells:
+            for output in cell.get("outputs", []):
+                if output.get("output_type") == "error":
+                    output.pop("metadata", None)  # nbformat has none on errors: keep it valid
         tmp = target.with_suffix(".ipynb.tmp")
         tmp.write_text(nbformat.writes(nb), encoding="utf-8")
         os.replace(tmp, target)

@@ -87,14 +87,27 @@ def _source(cell: Any) -> str:
     return "".join(src) if isinstance(src, list) else str(src)
 
 
+def _effectively_locked(nbg: dict[str, Any]) -> bool:
+    """Whether nbgrader treats a cell as locked (``nbgrader.utils.is_locked``): an answer never
+    is, a test cell always is, whatever its ``locked`` flag says (older nbgrader notebooks and
+    nbgrader's own examples mark test cells ``"locked": false``)."""
+    if nbg.get("solution"):
+        return False
+    if nbg.get("grade"):
+        return True
+    return bool(nbg.get("locked", False))
+
+
 def _metadata_changed(submitted: Any, auth: AuthCell) -> list[str]:
     """Which authoritative facts the submitted cell contradicts (tags count: they steer runners)."""
     changed = []
     meta = submitted.get("metadata", {}) or {}
     nbg = meta.get("nbgrader", {}) or {}
-    for key, want in (("locked", auth.locked), ("solution", auth.solution), ("grade", auth.grade)):
+    for key, want in (("solution", auth.solution), ("grade", auth.grade)):
         if bool(nbg.get(key, False)) != want:
             changed.append(key)
+    if _effectively_locked(nbg) != auth.locked:
+        changed.append("locked")
     if auth.grade and nbg.get("points") is not None:
         try:
             if float(nbg["points"]) != float(auth.points or 0):

@@ -52,7 +52,12 @@ def _add_handin(path: Path, cohort: Cohort) -> None:
     nb = nbformat.read(str(path), as_version=4)
     if any(c.metadata.get("learnpacks", {}).get("role") == HANDIN_MARK for c in nb.cells):
         return
-    nb.cells.extend(_handin_cells(cohort))
+    cells = _handin_cells(cohort)
+    if (nb.nbformat, nb.nbformat_minor) < (4, 5):
+        for cell in cells:  # cell ids came with nbformat 4.5: keep the notebook's own version
+            cell.pop("id", None)
+    nb.cells.extend(cells)
+    nbformat.validate(nb)
     nbformat.write(nb, str(path))
 
 

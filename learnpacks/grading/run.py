@@ -97,6 +97,12 @@ def read_submission(data: bytes, limits: Limits) -> NotebookNode:
         ) from None
     if "\x00" in text or "\\u0000" in text:
         raise Rejected("grading.invalid-text", "the notebook holds NUL characters")
+    for cell in raw.get("cells") or []:
+        # a cell re-typed by the learner keeps the other type's keys; nbgrader's autograde
+        # repairs that (update_cell_type) and grading restores the type: do not reject it
+        if isinstance(cell, dict) and cell.get("cell_type") in ("markdown", "raw"):
+            cell.pop("outputs", None)
+            cell.pop("execution_count", None)
     try:
         nb = nbformat.from_dict(raw)
         nbformat.validate(nb)

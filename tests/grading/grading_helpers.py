@@ -72,3 +72,45 @@ def clone_cohort(source: Any, dest: Path) -> Any:
     config = (dest / "nbgrader_config.json").read_text().replace(str(source.root), str(dest))
     (dest / "nbgrader_config.json").write_text(config)
     return load_cohort(dest)
+
+
+def gradebook_scores(db_url: str, assignment: str) -> dict[tuple[str, str, str], float | None]:
+    """``(learner, notebook, cell) -> auto_score`` of every grade in a gradebook."""
+    from nbgrader.api import Gradebook
+
+    out = {}
+    with Gradebook(db_url) as gb:
+        for sub in gb.assignment_submissions(assignment):
+            for nb in sub.notebooks:
+                for grade in nb.grades:
+                    out[(sub.student.id, nb.name, grade.name)] = grade.auto_score
+    return out
+
+
+def stock_autograde(cohort: Any, dest: Path) -> str:
+    """Stock nbgrader on a copy of the course (generate_assignment, then autograde); the URL of
+    its gradebook. The reference every parity test compares with, run in the same test."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    dest.mkdir()
+    for part in ("source", "submitted"):
+        shutil.copytree(cohort.root / part, dest / part)
+    db = f"sqlite:///{dest / 'gradebook.db'}"
+    (dest / "nbgrader_config.json").write_text(
+        json.dumps(
+            {"CourseDirectory": {"root": str(dest), "course_id": cohort.course_id, "db_url": db}}
+        )
+    )
+    env = {**os.environ, "PATH": str(Path(sys.executable).parent) + os.pathsep + os.environ["PATH"]}
+    nbgrader = str(Path(sys.executable).parent / "nbgrader")
+    for step in (
+        ["generate_assignment", cohort.assignment, "--force"],
+        ["autograde", cohort.assignment, "--force"],
+    ):
+        subprocess.run(
+            [nbgrader, *step], cwd=dest, env=env, capture_output=True, check=False, timeout=1800
+        )
+    return db

@@ -8,17 +8,12 @@ autograded by stock ``nbgrader autograde`` in a copy of the course.
 from __future__ import annotations
 
 import hashlib
-import json
-import os
-import shutil
-import subprocess
-import sys
 import zipfile
 from pathlib import Path
 
 import pytest
 from cohort_factory import lms_bulk_download, make_handins
-from grading_helpers import make_cohort
+from grading_helpers import gradebook_scores, make_cohort, stock_autograde
 
 from learnpacks.grading.collect import collect
 from learnpacks.grading.feedback import generate_feedback
@@ -43,41 +38,6 @@ def _digest(folder: Path) -> dict[str, str]:
         for p in sorted(folder.rglob("*"))
         if p.is_file()
     }
-
-
-def _scores(db_url: str) -> dict[tuple[str, str, str], float | None]:
-    from nbgrader.api import Gradebook
-
-    out = {}
-    with Gradebook(db_url) as gb:
-        for sub in gb.assignment_submissions("grading-demo"):
-            for nb in sub.notebooks:
-                for grade in nb.grades:
-                    out[(sub.student.id, nb.name, grade.name)] = grade.auto_score
-    return out
-
-
-def _stock_autograde(cohort, dest: Path) -> str:
-    """Stock nbgrader on a copy of the course: generate_assignment, then autograde."""
-    dest.mkdir()
-    for part in ("source", "submitted"):
-        shutil.copytree(cohort.root / part, dest / part)
-    db = f"sqlite:///{dest / 'gradebook.db'}"
-    (dest / "nbgrader_config.json").write_text(
-        json.dumps(
-            {"CourseDirectory": {"root": str(dest), "course_id": "grading-demo", "db_url": db}}
-        )
-    )
-    env = {**os.environ, "PATH": str(Path(sys.executable).parent) + os.pathsep + os.environ["PATH"]}
-    nbgrader = str(Path(sys.executable).parent / "nbgrader")
-    for step in (
-        ["generate_assignment", "grading-demo", "--force"],
-        ["autograde", "grading-demo", "--force"],
-    ):
-        subprocess.run(
-            [nbgrader, *step], cwd=dest, env=env, capture_output=True, check=False, timeout=1800
-        )
-    return db
 
 
 @pytest.fixture(scope="module")
@@ -105,7 +65,7 @@ def run(tmp_path_factory):
     summary = grade_cohort(cohort, workers=2)
     feedback = generate_feedback(cohort)
     report = build_report(cohort)
-    stock_db = _stock_autograde(cohort, base / "stock")
+    stock_db = stock_autograde(cohort, base / "stock")
     return {
         "cohort": cohort,
         "learners": learners,
@@ -113,8 +73,8 @@ def run(tmp_path_factory):
         "summary": summary,
         "feedback": feedback,
         "report": report,
-        "stock": _scores(stock_db),
-        "ours": _scores(cohort.db_url),
+        "stock": gradebook_scores(stock_db, "grading-demo"),
+        "ours": gradebook_scores(cohort.db_url, "grading-demo"),
         "unchanged": before == after,
     }
 
