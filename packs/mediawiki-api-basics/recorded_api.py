@@ -61,6 +61,9 @@ class RecordedSession:
         self.recordings = json.loads((self.folder / "index.json").read_text(encoding="utf-8"))
         self.requests: list[dict[str, str]] = []
 
+    def __repr__(self) -> str:
+        return "RecordedSession()"
+
     def get(
         self,
         url: str,
