@@ -25,6 +25,7 @@ import yaml
 
 from learnpacks.errors import Problem, UsageError
 from learnpacks.i18n.catalogs import catalog_path, check_language, open_catalog
+from learnpacks.i18n.graded import require_same_grading
 from learnpacks.i18n.languages import fallback_chain, is_rtl
 from learnpacks.i18n.markup import inert_markdown, inert_text
 from learnpacks.i18n.po import entries_by_id, read_catalog
@@ -495,7 +496,10 @@ def _write_pack(
         meta = _metadata(
             resolution, ids, source_language, published=published, catalog=catalog_display
         )
-        nbformat.write(translate_notebook(nb, resolution, meta), folder / nb.name)
+        translated = translate_notebook(nb, resolution, meta)
+        display = f"{resolution.language}/{units.pack.id}/{nb.name}"
+        require_same_grading(nb.notebook, translated, display=display)
+        nbformat.write(translated, folder / nb.name)
 
 
 def _read_manifest(path: Path) -> dict[str, Any]:

@@ -16,6 +16,7 @@ import nbformat
 
 from learnpacks.checks.notebook_file import read_notebook
 from learnpacks.errors import Problem
+from learnpacks.i18n.graded import Withheld, split_offered
 from learnpacks.i18n.mdunits import markdown_units
 from learnpacks.i18n.pyunits import code_units
 from learnpacks.i18n.spans import Found
@@ -75,6 +76,8 @@ class PackUnits:
     meta: list[Unit]
     notebooks: list[NotebookUnits]
     problems: list[Problem] = field(default_factory=list)
+    #: what extraction kept from translators, by cell (``<notebook>#<cell-id>``)
+    withheld: dict[str, Withheld] = field(default_factory=dict)
 
     @property
     def units(self) -> list[Unit]:
@@ -126,9 +129,17 @@ def meta_units(catalog: Catalog, pack: Pack) -> list[Unit]:
 
 
 def cell_units(
-    nb: nbformat.NotebookNode, *, name: str, file: str
+    nb: nbformat.NotebookNode,
+    *,
+    name: str,
+    file: str,
+    withheld: dict[str, Withheld] | None = None,
 ) -> tuple[list[Unit], list[Problem]]:
-    """Units of every cell of notebook *name*, and problems that affect their ids."""
+    """Units of every cell of notebook *name*, and problems that affect their ids.
+
+    Graded code and keys are never units (:mod:`learnpacks.i18n.graded`); what was left out is
+    added to *withheld*, by cell, when given.
+    """
     units: list[Unit] = []
     problems: list[Problem] = []
     seen: set[str] = set()
@@ -153,6 +164,9 @@ def cell_units(
             found = code_units(source)
         else:
             continue
+        found, kept_back = split_offered(cell, found)
+        if kept_back is not None and withheld is not None:
+            withheld[f"{name}#{cell_id}"] = kept_back
         for n, item in enumerate(found, 1):
             units.append(
                 Unit(
@@ -178,7 +192,7 @@ def pack_units(catalog: Catalog, pack: Pack) -> PackUnits:
         result.problems += problems
         if nb is None:
             continue
-        units, problems = cell_units(nb, name=path.name, file=display)
+        units, problems = cell_units(nb, name=path.name, file=display, withheld=result.withheld)
         result.problems += problems
         result.notebooks.append(NotebookUnits(path, path.name, nb, units))
     return result

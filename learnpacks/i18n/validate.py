@@ -15,6 +15,7 @@ import polib
 
 from learnpacks.errors import Problem
 from learnpacks.i18n.catalogs import catalog_languages, catalog_path, open_catalog
+from learnpacks.i18n.graded import Withheld, entry_grading_problems, marker_problem
 from learnpacks.i18n.markup import markup_of, unsafe_html, unsafe_schemes
 from learnpacks.i18n.mdunits import markdown_units
 from learnpacks.i18n.po import read_catalog
@@ -116,6 +117,9 @@ def entry_problems(
                 hint="translate it or leave msgstr empty",
             )
         ]
+    marker = marker_problem("msgstr", translation, display=display, where=where)
+    if marker is not None:
+        return [marker]
     kind = unit.kind if unit is not None and unit.text == source else _kind_from_comment(entry)
     markdown = kind in MARKDOWN_KINDS
     before = markup_of(source, markdown=markdown, code_string=kind == "code-string")
@@ -194,9 +198,18 @@ def _kind_from_comment(entry: polib.POEntry) -> str:
 
 
 def check_catalog_file(
-    path: Path, *, display: str, lang: str, units: Sequence[Unit], sources: dict[str, str]
+    path: Path,
+    *,
+    display: str,
+    lang: str,
+    units: Sequence[Unit],
+    sources: dict[str, str],
+    withheld: dict[str, Withheld] | None = None,
 ) -> list[Problem]:
-    """Problems of one ``translations/<lang>/<pack>.po`` against the pack's current units."""
+    """Problems of one ``translations/<lang>/<pack>.po`` against the pack's current units.
+
+    Every entry, translated or not, is refused if it carries an nbgrader marker or names what
+    *withheld* says translators never get."""
     po, problems = read_catalog(path, display=display)
     if po is None:
         return problems
@@ -227,6 +240,7 @@ def check_catalog_file(
                 )
             )
         seen.add(key)
+        problems += entry_grading_problems(entry, withheld or {}, set(by_id), display=display)
         if not entry.msgstr or entry.fuzzy:
             continue
         unit = by_id.get(entry.msgctxt or "")
@@ -256,6 +270,11 @@ def check_catalogs(
             path = catalog_path(catalog.root, lang, pack.id)
             if path.is_file():
                 problems += check_catalog_file(
-                    path, display=catalog.rel(path), lang=lang, units=units.units, sources=sources
+                    path,
+                    display=catalog.rel(path),
+                    lang=lang,
+                    units=units.units,
+                    sources=sources,
+                    withheld=units.withheld,
                 )
     return sorted(problems)

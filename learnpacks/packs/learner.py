@@ -102,6 +102,41 @@ def source_text(cell: Any) -> str:
     return "".join(source) if isinstance(source, list) else str(source)
 
 
+_PAIRS = (
+    (BEGIN_SOLUTION, END_SOLUTION),
+    (BEGIN_HIDDEN_TESTS, END_HIDDEN_TESTS),
+    (BEGIN_MARK_SCHEME, END_MARK_SCHEME),
+)
+
+
+def author_only_lines(cell: Any) -> set[int] | None:
+    """The 0-based lines of a cell's source that only the author's notebook has.
+
+    Those are the lines of solution, hidden-test and mark-scheme regions, their markers, and
+    any other line that names a marker (an unclosed region runs to the end). None means the
+    whole cell is the author's: an autograder test cell (its code is the key, restored from the
+    author's copy at grading), or an answer cell without a solution region (nbgrader replaces
+    it whole). Never raises: translators and readers get less, never more.
+    """
+    lines = source_text(cell).split("\n")
+    if is_test_cell(cell):
+        return None
+    if is_solution_cell(cell) and not any(BEGIN_SOLUTION in line for line in lines):
+        return None
+    found: set[int] = set()
+    closing: str | None = None
+    for number, line in enumerate(lines):
+        if closing is not None:
+            found.add(number)
+            if closing in line:
+                closing = None
+            continue
+        closing = next((end for begin, end in _PAIRS if begin in line), None)
+        if closing is not None or has_marker(line):
+            found.add(number)
+    return found
+
+
 def region_lines(source: str, begin: str, end: str) -> list[tuple[int, int]]:
     """The ``(begin_line, end_line)`` pairs (0-based, inclusive of markers) of each region.
 
