@@ -18,7 +18,9 @@ from learnpacks.packs.learner import MARKERS
 
 REPO = Path(__file__).parents[2]
 GRADED_PROJECT = REPO / "tests" / "grading" / "fixtures" / "graded-project"
-HOSTILE = Path(__file__).parent / "fixtures" / "graded-catalogs" / "translation-unhides-hidden-tests.po"
+HOSTILE = (
+    Path(__file__).parent / "fixtures" / "graded-catalogs" / "translation-unhides-hidden-tests.po"
+)
 NOTEBOOK = "packs/graded-quiz/01-graded-quiz.ipynb"
 #: text that lies inside a region or a test cell of the fixture notebook
 KEYS = (
