@@ -3,7 +3,8 @@
 One module per concern; data flows from top to bottom:
 
 =================  ==========================================================================
-``cohort``         the cohort folder and its settings (``cohort.json``); ``init_cohort``
+``cohort``         the cohort folder; ``init_cohort``
+``settings``       ``cohort.json`` validated by typed models (file, key path, choices)
 ``release``        nbgrader's generate_assignment, the hand-in cell, the learners' zip
 ``handin``         learner side, standard library only: "download my work" as one zip
 ``collect``        hand-ins (zips, folders, LMS downloads) checked and filed in ``submitted/``

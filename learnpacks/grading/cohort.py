@@ -20,7 +20,7 @@ import re
 import shutil
 import sys
 import tempfile
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
@@ -30,7 +30,6 @@ from learnpacks.packs.learner import CODE_STUB
 
 COHORT_FILE = "cohort.json"
 STATE_DIR = ".learnpacks"
-COHORT_SCHEMA = 1
 STUDENT_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 
 
@@ -62,12 +61,12 @@ class Cohort:
         return [Path(n).stem for n in self.notebooks]
 
     def save(self) -> None:
-        data = asdict(self)
-        data["root"] = None
-        data["schema"] = COHORT_SCHEMA
+        from learnpacks.grading.settings import settings_dict
+
+        data = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "root"}
         data["limits"] = self.limits.to_dict()
-        del data["root"]
-        (self.root / COHORT_FILE).write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+        text = json.dumps(settings_dict(**data), indent=2, ensure_ascii=False) + "\n"
+        (self.root / COHORT_FILE).write_text(text)
 
     def nbgrader_config(self) -> Any:
         """A traitlets Config for nbgrader's API, equal to ``nbgrader_config.json``."""
@@ -108,17 +107,11 @@ def load_cohort(directory: Path) -> Cohort:
             f"{directory} is not a cohort folder (no {COHORT_FILE}); "
             "run `learnpacks cohort init` first"
         )
-    try:
-        data = json.loads(path.read_text())
-    except ValueError as exc:
-        raise UsageError(f"{path} is not valid JSON: {exc}") from None
-    if data.get("schema") != COHORT_SCHEMA:
-        raise UsageError(
-            f"{path}: schema {data.get('schema')!r} is not {COHORT_SCHEMA}; "
-            "re-create the cohort with this version of learnpacks"
-        )
-    data.pop("schema")
-    data["limits"] = Limits.from_dict(data.get("limits", {}))
+    from learnpacks.grading.settings import read_settings
+
+    settings, limits = read_settings(path)
+    data = settings.model_dump(exclude={"schema_", "limits"})
+    data["limits"] = limits
     return Cohort(root=root, **data)
 
 
@@ -190,6 +183,35 @@ def init_cohort(
     directory = directory.resolve()
     if (directory / COHORT_FILE).exists() and not force:
         raise UsageError(f"{directory} is already a cohort (pass --force to re-create it)")
+    before = set(directory.iterdir()) if directory.is_dir() else None
+    try:
+        return _init(directory, the_pack, catalog, language, db_url, course_id, limits)
+    except BaseException:
+        _undo_init(directory, before)
+        raise
+
+
+def _undo_init(directory: Path, before: set[Path] | None) -> None:
+    """A failed ``init`` leaves no half-made cohort: remove what it made, nothing else."""
+    if before is None:
+        shutil.rmtree(directory, ignore_errors=True)
+        return
+    for path in set(directory.iterdir()) - before:
+        if path.is_dir() and not path.is_symlink():
+            shutil.rmtree(path, ignore_errors=True)
+        else:
+            path.unlink(missing_ok=True)
+
+
+def _init(
+    directory: Path,
+    the_pack: Any,
+    catalog: Any,
+    language: str,
+    db_url: str | None,
+    course_id: str | None,
+    limits: Limits | None,
+) -> Cohort:
     with tempfile.TemporaryDirectory(prefix="lp-cohort-i18n-") as tmp:
         folder, notebooks = _pack_notebooks(the_pack, catalog, language, Path(tmp))
         cohort = _make_folder(
