@@ -24,6 +24,7 @@ from learnpacks.book.plan import SitePlan, plan_site
 from learnpacks.book.search import index_site
 from learnpacks.book.source import write_source
 from learnpacks.book.strings import Strings, is_rtl, language_name
+from learnpacks.book.wheel import learnpacks_wheel
 from learnpacks.errors import LearnpacksError, UsageError
 from learnpacks.i18n.build import build as i18n_build
 from learnpacks.packs.catalog import Catalog, Pack, load_catalog
@@ -76,6 +77,8 @@ def build_language(
     build_dir: Path,
     quiet: bool = True,
     vendored: bool = False,
+    wheel: Path | None = None,
+    site_url: str | None = None,
 ) -> Path:
     """Write the sources of *language* and run Sphinx on them; returns the language's HTML folder."""
     src = write_source(
@@ -85,6 +88,8 @@ def build_language(
         dest=build_dir / "src" / language,
         cache_dir=build_dir / "cache" / language,
         vendored=vendored,
+        wheel=wheel,
+        site_url=site_url,
     )
     conf = src / "conf.py"
     inputs = [src / "_config.yml", src / "_toc.yml"]
@@ -210,8 +215,12 @@ def build_site(
     search: bool = True,
     offline: bool | None = None,
     quiet: bool = True,
+    site_url: str | None = None,
 ) -> SiteBuild:
     """Build the site into ``<build_dir>/site/``; returns where it is and what was published.
+
+    *site_url* (default: ``url`` in ``packs/_config.yml``) is where the site will be served:
+    downloaded notebooks install the learnpacks wheel the site publishes from there.
 
     Raises :class:`UsageError` for an unknown language or pack, and :class:`LearnpacksError` when a
     notebook fails to execute or Sphinx fails, with its output.
@@ -235,6 +244,8 @@ def build_site(
             "--offline needs npm (Node.js) to fetch the vendored scripts from the npm registry"
         )
     vendored = npm_available() if offline is None else offline
+    wheel = learnpacks_wheel(build_dir / "wheel")
+    site_url = site_url or config.url
     if vendored:
         offline_vendor(build_dir / "vendor")
     site = build_dir / "site"
@@ -256,6 +267,8 @@ def build_site(
                 build_dir=build_dir,
                 quiet=quiet,
                 vendored=vendored,
+                wheel=wheel,
+                site_url=site_url,
             )
             for lang in languages
         ]

@@ -16,6 +16,7 @@ def _build(args: argparse.Namespace) -> int:
         languages=args.lang or None,
         offline=args.offline,
         quiet=not args.verbose,
+        site_url=args.site_url,
     )
     for lang, published in result.published.items():
         print(f"{lang}: {len(published)} of {len(result.packs)} pack(s) published")
@@ -49,6 +50,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         action="store_true",
         default=None,  # None: vendor when npm is available (see build_site)
         help="require every script to be served by the site (widget manager, RequireJS, MathJax, fetched from the npm registry at build time), so no page loads anything from another host; an error without npm. Without the flag this is done whenever npm is available, else pages load them from public CDNs",
+    )
+    p.add_argument(
+        "--site-url",
+        metavar="URL",
+        help="where the site will be served (default: url in packs/_config.yml); downloaded "
+        "notebooks install the learnpacks wheel the site publishes from there",
     )
     p.add_argument("--verbose", action="store_true", help="show Jupyter Book's output")
     p.set_defaults(func=_build)

@@ -4,7 +4,8 @@ The bundle is read from a built site (``book/_build/site/``, see :mod:`learnpack
 pack's source folder. Layout of ``<pack-id>.zip``::
 
     README.html                          what is inside, links to the pages, how to run the notebooks
-    notebooks/...                        the pack folder: notebooks, data files, pack.yml
+    notebooks/...                        the pack folder: notebooks (as readers download them),
+                                         data files, pack.yml, and the learnpacks wheel
     html/<lang>/packs/<pack-id>/...      the pack's pages, per built language
     html/<lang>/_static/... _images/...  every file those pages load
 
@@ -430,6 +431,10 @@ def _readme(catalog: Catalog, pack: Pack, plan: BundlePlan, site_dir: Path) -> s
                 lines.append(f'<li><a href="{esc(href)}">{esc(title or page.name)}</a></li>')
         lines.append("</ul>")
     notebooks = "".join(f"<li><code>notebooks/{esc(nb)}</code></li>" for nb in m.notebooks)
+    wheels = sorted(
+        name for name in plan.members if re.fullmatch(r"notebooks/learnpacks-[^/]*\.whl", name)
+    )
+    install = wheels[-1] if wheels else "learnpacks"
     lines += [
         "<h2>Run the notebooks</h2>",
         "<p>The folder <code>notebooks/</code> holds the pack's Jupyter notebooks and their data "
@@ -439,14 +444,17 @@ def _readme(catalog: Catalog, pack: Pack, plan: BundlePlan, site_dir: Path) -> s
         f"<ul>{notebooks}</ul>",
         "<ol>",
         "<li>On your own computer: install Python 3.11 or newer, then, once, while you are online: "
-        "<code>pip install &quot;learnpacks[lab]&quot;</code> (JupyterLab and what the notebooks "
-        "import; until learnpacks is published on PyPI: "
-        "<code>pip install &quot;learnpacks[lab] @ git+https://github.com/wikimedia/learnpacks&quot;</code>). "
-        "From then on no network is needed: run <code>jupyter lab notebooks</code> and open the "
-        "first notebook.</li>",
+        f"<code>pip install &quot;{esc(install)}[lab]&quot;</code> (learnpacks, JupyterLab and what "
+        "the notebooks import). From then on no network is needed: run "
+        "<code>jupyter lab notebooks</code> and open the first notebook.</li>",
         "<li>On a JupyterHub (for example PAWS): upload the whole <code>notebooks/</code> folder, "
         "then open the first notebook.</li>",
         "</ol>",
+        "<p>Run each notebook's first code cell first: it installs learnpacks, the package the "
+        "exercises need, from the <code>learnpacks-….whl</code> file in <code>notebooks/</code> "
+        "(keep it there), and says what it is doing. The first time, it also needs a network "
+        "connection to fetch the packages learnpacks itself uses; after that, no network is "
+        "needed.</p>",
         "<p>Your answers are saved in a small file beside the notebook, so you can stop and come "
         "back later.</p>",
         "</body></html>",
@@ -490,8 +498,15 @@ def plan_bundle(
                 f"(built: {', '.join(built) or 'none'}); build the site first: learnpacks book build"
             )
     plan = BundlePlan(pack_id=pack_id, languages=wanted)
+    # Notebooks as readers download them (the learner's version, exercise code hidden), and the
+    # learnpacks wheel beside them, where their set-up cell looks first.
+    downloads = site_dir / (source_lang or wanted[0]) / "downloads"
     for rel in _pack_files(pack):
-        plan.members[f"notebooks/{rel}"] = pack.folder / rel
+        published = downloads / pack_id / rel
+        use = published if rel.suffix == ".ipynb" and published.is_file() else pack.folder / rel
+        plan.members[f"notebooks/{rel}"] = use
+    for wheel in sorted(downloads.glob("learnpacks-*.whl"))[-1:]:
+        plan.members[f"notebooks/{wheel.name}"] = wheel
     copy = _SiteCopy(site_dir)
     pages: set[PurePosixPath] = set()
     for lang in wanted:

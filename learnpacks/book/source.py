@@ -24,6 +24,7 @@ from learnpacks.book import pages
 from learnpacks.book.fallback import FALLBACK_FILE, notebook_fallbacks
 from learnpacks.book.offline import sphinx_config as offline_settings
 from learnpacks.book.plan import Edition, SitePlan
+from learnpacks.book.published import download_bytes, site_bytes
 from learnpacks.book.strings import Strings, is_rtl
 from learnpacks.packs.catalog import Catalog
 
@@ -178,10 +179,15 @@ def write_source(
     dest: Path,
     cache_dir: Path,
     vendored: bool = False,
+    wheel: Path | None = None,
+    site_url: str | None = None,
 ) -> Path:
     """Write the Jupyter Book source tree of *language* into *dest*; returns *dest*.
 
     *vendored*: pages load their scripts from the site's own ``_vendor/`` (see :mod:`.offline`).
+    *wheel*: the learnpacks wheel published in ``downloads/`` and in each pack zip; with
+    *site_url* (where the site is served), downloaded notebooks install it from there.
+    Notebooks are published as :mod:`.published` says (learner's version, exercise code hidden).
     """
     config = catalog.require_config()
     s = Strings(language)
@@ -198,13 +204,26 @@ def write_source(
     page_html: dict[str, dict[str, str]] = {}
     fallbacks: dict[str, list[dict[str, str]]] = {}
     downloads: dict[str, bytes] = {}
+    wheel_url = None
+    if wheel is not None:
+        downloads[f"downloads/{wheel.name}"] = wheel.read_bytes()
+        if site_url:
+            wheel_url = f"{site_url.rstrip('/')}/{language}/downloads/{wheel.name}"
     for edition in editions:
         pid = edition.pack.id
         files = edition_files(edition)
-        _mirror(files, dest / "packs" / pid, keep={"index.md"})
+        notebooks = [rel for rel in files if rel.endswith(".ipynb")]
+        _mirror(
+            {**files, **{rel: site_bytes(files[rel]) for rel in notebooks}},
+            dest / "packs" / pid,
+            keep={"index.md"},
+        )
         _write_if_changed(dest / "packs" / pid / "index.md", _md_title(edition.info.title))
+        files.update({rel: download_bytes(files[rel], wheel_url=wheel_url) for rel in notebooks})
         for nb in edition.pack.meta.notebooks:
             downloads[f"downloads/{pid}/{nb}"] = files[nb]
+        if wheel is not None:  # beside the notebooks, where their set-up cell looks first
+            files[wheel.name] = downloads[f"downloads/{wheel.name}"]
         downloads[f"downloads/{pid}/{pid}.zip"] = pack_zip(pid, files)
         doc = f"packs/{pid}/index"
         filters = pages.pagefind_filters(edition.pack, s, plan.languages_of(pid))

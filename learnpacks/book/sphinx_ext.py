@@ -23,6 +23,12 @@
   the real end tag; exercise text (an author's or a translator's) could then end the state's
   ``<script>`` and run as HTML. Every ``<`` before ``/`` or ``!`` becomes ``\u003c``, valid in the
   JSON strings where it can occur (pages never render JavaScript outputs).
+- Publishes widgets in the learner's starting state (:func:`publish_widgets`): the build runs each
+  notebook, so the saved widget state holds the build's own answers and attempts (a code
+  exercise's ``check()``, an author's recorded graded answer). Every exercise is reset to
+  unanswered and unattempted, and the progress panel to nothing done. After each widget, a
+  ``<noscript>`` notice in the page's language says the exercise needs JavaScript (the code that
+  builds it is never on the page: :mod:`learnpacks.book.published`).
 - Escapes the page titles sphinx-book-theme 1.3 prints unescaped: it sets
   ``context["pagetitle"] = title.astext()`` and its layout prints ``{{ pagetitle }}``, so a notebook
   heading such as ``# <img src=x onerror=alert(1)>`` became live HTML (THREATS.md case 52).
@@ -195,6 +201,89 @@ def light_widget_assets(
     app.add_js_file(f"{folder}/{STATIC_WIDGETS_JS}", priority=manager[0].priority)
 
 
+#: Widget state an exercise starts with (``ExerciseWidget`` and ``CodeExercise`` defaults).
+_START_STATE: dict[str, Any] = {
+    "answer": None,
+    "result": {"status": "", "attempts": 0},
+    "hints_shown": 0,
+    "revealed_solution": "",
+}
+_MEDIA_KINDS = ("image", "video")
+_WIDGET_VIEW = re.compile(
+    r'<script type="application/vnd\.jupyter\.widget-view\+json">(.*?)</script>', re.DOTALL
+)
+
+
+def starting_state(state: dict[str, Any]) -> dict[str, Any]:
+    """*state* (a widget-state document) with every learnpacks exercise unanswered and
+    unattempted, and every progress panel at nothing done."""
+    for model in (state.get("state") or {}).values():
+        values = model.get("state") if isinstance(model, dict) else None
+        if not isinstance(values, dict):
+            continue
+        if values.get("exercise_id"):
+            for key, start in _START_STATE.items():
+                if key in values:
+                    values[key] = json.loads(json.dumps(start))
+        elif values.get("kind") == "progress" and isinstance(values.get("items"), list):
+            values["items"] = [
+                {**item, "done": False} if isinstance(item, dict) else item
+                for item in values["items"]
+            ]
+    return state
+
+
+def _model_kinds(states: list[dict[str, Any]]) -> dict[str, str]:
+    return {
+        model_id: str(((model or {}).get("state") or {}).get("kind", ""))
+        for state in states
+        for model_id, model in (state.get("state") or {}).items()
+    }
+
+
+def publish_widgets(
+    app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: Any
+) -> None:
+    """Reset the page's widget state to the learner's starting state and put a ``<noscript>``
+    notice after each learnpacks widget (see the module docstring)."""
+    from learnpacks.book.strings import Strings
+
+    states = []
+    for asset in context.get("script_files") or []:
+        attributes = getattr(asset, "attributes", None)
+        if not isinstance(attributes, dict) or attributes.get("type") != _WIDGET_STATE_TYPE:
+            continue
+        try:
+            state = json.loads(attributes.get("body", ""))
+        except ValueError:
+            continue  # the widget manager reports a state it cannot read
+        states.append(starting_state(state))
+        attributes["body"] = sanitize_script_content(json.dumps(state))
+    body = context.get("body")
+    if not states or not isinstance(body, str):
+        return
+    kinds = _model_kinds(states)
+    s = Strings(app.config.language or "en")
+
+    def notice(match: re.Match[str]) -> str:
+        try:
+            kind = kinds.get(json.loads(html.unescape(match.group(1))).get("model_id", ""), "")
+        except (ValueError, AttributeError):
+            return match.group(0)
+        if not kind:
+            return match.group(0)  # not a learnpacks widget
+        text = (
+            s("This media needs JavaScript to play.")
+            if kind in _MEDIA_KINDS
+            else s("This exercise needs JavaScript.")
+        )
+        return (
+            f'{match.group(0)}<noscript><p class="lp-noscript">{html.escape(text)}</p></noscript>'
+        )
+
+    context["body"] = _WIDGET_VIEW.sub(notice, body)
+
+
 _SCRIPT_BREAKERS = re.compile(r"<(?=[/!])")
 
 
@@ -236,6 +325,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("html-page-context", drop_thebe_assets)
     app.connect("html-page-context", escape_theme_titles, priority=900)
     app.connect("html-page-context", add_page_html, priority=900)
+    app.connect("html-page-context", publish_widgets, priority=850)
     app.connect("html-page-context", light_widget_assets, priority=900)
     app.connect("build-finished", postprocess_pages)
     app.connect("build-finished", lighten_pages)

@@ -11,6 +11,7 @@ from pathlib import Path
 from learnpacks.checks.cells import (
     check_cell_ids,
     check_execution_policy,
+    check_hidden_sources,
     check_nbgrader,
     check_notebook_name,
     check_outputs,
@@ -39,6 +40,7 @@ def check_notebook(path: Path, *, repo_root: Path, display: str) -> tuple[list[P
     problems += check_nbgrader(cells, display)
     problems += check_graded_shape(cells, display)
     problems += check_execution_policy(nb, display)
+    problems += check_hidden_sources(nb, display)
     problems += check_notebook_name(cells, display, path.name)
     problems += check_markdown_cells(cells, notebook=path, repo_root=repo_root, display=display)
     refs, ref_problems = exercise_refs(cells, display)

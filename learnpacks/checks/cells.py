@@ -351,3 +351,24 @@ def check_execution_policy(nb: Any, display: str) -> Iterator[Problem]:
                         f"# NBVAL_{match.group(1)} on a graded or exercise cell",
                         cell_location(index, cell, line),
                     )
+
+
+def check_hidden_sources(nb: Any, display: str) -> Iterator[Problem]:
+    """Exercise and set-up cells (read from their code) hide their source in JupyterLab, so
+    learners see the widget, not the code that holds its key (``jupyter.source_hidden``)."""
+    from learnpacks.packs.roles import cell_roles, source_hidden
+
+    cells = nb.get("cells", [])
+    for index, (cell, role) in enumerate(zip(cells, cell_roles(nb), strict=True)):
+        if role not in ("exercise", "setup") or source_hidden(cell):
+            continue
+        what = "builds an exercise or media widget" if role == "exercise" else "only sets up"
+        yield Problem(
+            display,
+            "exercise.source-shown",
+            f"this code cell {what}, but learners see its code in JupyterLab",
+            cell_location(index, cell),
+            "warning",
+            hint='cell metadata "jupyter": {"source_hidden": true}; in JupyterLab: '
+            "View > Collapse Selected Code, then save",
+        )

@@ -185,12 +185,24 @@ class SiteConfig(_Strict):
         min_length=1, description="languages to publish, source first"
     )
     repository: str | None = Field(None, description="the project's source repository URL")
+    url: str | None = Field(
+        None,
+        description="where the site is published (https://...): downloaded notebooks install "
+        "learnpacks from the wheel published there",
+    )
     launch: Launch = Field(default_factory=Launch, description="where learners run notebooks")
     thresholds: Thresholds = Field(default_factory=Thresholds, description="limits and bars")
     translations: dict[LangCode, SiteText] = Field(
         default_factory=dict,
         description="title and description in the other languages, by language code",
     )
+
+    @field_validator("url")
+    @classmethod
+    def _http_url(cls, value: str | None) -> str | None:
+        if value is not None and not re.match(r"https?://[^/\s]+", value):
+            raise ValueError("must be an http:// or https:// address")
+        return value
 
     @model_validator(mode="after")
     def _source_published(self) -> SiteConfig:

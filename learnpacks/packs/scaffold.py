@@ -9,7 +9,9 @@ import yaml
 
 from learnpacks.errors import UsageError
 from learnpacks.packs.catalog import find_root, load_catalog
+from learnpacks.packs.install_cell import INSTALL_CELL
 from learnpacks.packs.model import PACK_ID_RE, PACK_SCHEMA_VERSION
+from learnpacks.packs.roles import cell_roles, hide_source, hides_source
 
 STARTER_NOTEBOOK = "01-start.ipynb"
 
@@ -36,18 +38,9 @@ def _code(cell_id: str, text: str, **metadata: object) -> nbformat.NotebookNode:
     return nbformat.v4.new_code_cell(text, id=cell_id, metadata=dict(metadata))
 
 
-#: First code cell of every notebook: a JupyterHub (PAWS) clones the repository but does not
-#: install learnpacks; ``../..`` is the repository root from ``packs/<pack>/`` and the hub
-#: branch's root from ``<lang>/<pack>/`` (see :mod:`learnpacks.launch.hubbranch`).
-INSTALL = """# The exercises need the learnpacks package. Binder has it; on a JupyterHub such as PAWS, this cell installs it the first time (about a minute).
-try:
-    import learnpacks
-except ModuleNotFoundError:
-    import importlib, site, subprocess, sys
-
-    subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "../.."], check=True)
-    site.addsitedir(site.getusersitepackages())  # where pip installs when the hub's Python is read-only
-    importlib.invalidate_caches()"""
+#: First code cell of every notebook: installs learnpacks wherever the notebook lands (Binder,
+#: a hub, a laptop, an unzipped bundle); see :mod:`learnpacks.packs.install_cell`.
+INSTALL = INSTALL_CELL
 
 SETUP = """from learnpacks.widgets import _, configure, MultipleChoice, Option, ShortAnswer, Reflection, Progress
 
@@ -135,6 +128,9 @@ def starter_notebook(title: str, *, notebook: str = STARTER_NOTEBOOK) -> nbforma
             "## Next\n\nTell the learner where to go next, and link to the next notebook of the pack.",
         ),
     ]
+    for cell, role in zip(nb.cells, cell_roles(nb), strict=True):
+        if hides_source(role):  # learners see the widgets, not the code that builds them
+            hide_source(cell)
     return nb
 
 

@@ -80,6 +80,9 @@ class CodeExercise(ExerciseWidget):
                 "hints": self._hints,
                 "solution_after": int(attempts_before_solution),
                 "has_solution": bool(solution),
+                # A practice key, like a multiple-choice one: a static page (no kernel, nothing
+                # can be checked) shows it once the reader has seen every hint.
+                "solution": solution,
             },
         )
 

@@ -73,6 +73,8 @@ UI_STRINGS: tuple[str, ...] = (
     "Your browser cannot play this video.",
     "Wrong",
     "Right",
+    "On this page, the solution opens after the last hint.",
+    "To check your code, open this notebook in Jupyter (Binder or your course hub).",
 )
 
 _language: str | None = None

@@ -99,11 +99,15 @@ def test_zip_holds_notebooks_data_and_pages(built: Path, bundle: Path) -> None:
     assert not [n for n in names if re.search(r"(^|/)(\.|__pycache__)", n)]
     assert "notebooks/linked.txt" not in names
     assert not [n for n in names if f"/packs/{OTHER}/" in n]
+    downloads = _site(built) / "en" / "downloads"
     with zipfile.ZipFile(bundle) as zf:
+        # the notebook as readers download it (exercise code hidden), with the wheel beside it
         assert (
             zf.read("notebooks/01-start.ipynb")
-            == (built / "packs" / DEMO / "01-start.ipynb").read_bytes()
+            == (downloads / DEMO / "01-start.ipynb").read_bytes()
         )
+        wheel = next(downloads.glob("learnpacks-*.whl"))
+        assert zf.read(f"notebooks/{wheel.name}") == wheel.read_bytes()
 
 
 @pytest.mark.slow

@@ -138,3 +138,15 @@ def test_checker_knows_every_widget_type():
     from learnpacks.widgets import EXERCISE_TYPES as WIDGETS
 
     assert {cls.__name__ for cls in WIDGETS.values()} == set(EXERCISE_TYPES)
+
+
+def test_exercise_code_learners_would_read_is_a_warning(fixture_catalog):
+    """Does an exercise or set-up cell whose code JupyterLab shows get a located warning, while a
+    hidden exercise cell and ordinary code get none?"""
+    report = check_catalog(root=fixture_catalog, pack_ids=["exercise-source-shown"])
+    found = [(p.code, p.severity, p.location) for p in report.problems]
+    assert found == [
+        ("exercise.source-shown", "warning", "cell 2 [id=setup]"),
+        ("exercise.source-shown", "warning", "cell 3 [id=shown]"),
+    ]
+    assert all(p.path == "packs/exercise-source-shown/01-intro.ipynb" for p in report.problems)

@@ -157,7 +157,7 @@ def test_first_cell_installs_the_package_where_the_hub_lacks_it(repo: Path, tmp_
     opened = pull_link(url, repo, tmp_path / "home")
     cells = json.loads(opened.read_text(encoding="utf-8"))["cells"]
     first = "".join(next(c for c in cells if c["cell_type"] == "code")["source"])
-    assert "Les exercices ont besoin du paquet learnpacks" in first  # the translated comment
+    assert "Prépare ce dont les exercices ont besoin" in first  # the translated comment
 
     uv = Path(sys.executable).with_name("uv")
     kernel = tmp_path / "kernel"

@@ -429,15 +429,22 @@ function renderCode(model, el) {
     try { model.send({ type: "hint" }); } catch (e) { /* static page */ }
     drawHints();
   } }, t("Show a hint"));
+  // With a kernel, the solution unlocks after `solution_after` checks (the kernel counts them).
+  // On a static page no code runs, so nothing can be checked: the solution of a practice
+  // exercise (in its content) opens once the reader has seen every hint.
+  const staticPage = () => !LIVE.get(model);
+  const allHintsSeen = () => Math.max(localHints, model.get("hints_shown") || 0) >= c.hints.length;
   const drawSolution = (asked) => {
-    const code = model.get("revealed_solution");
+    const code = model.get("revealed_solution") || (asked && staticPage() && allHintsSeen() && c.solution) || "";
     if (code) sol.replaceChildren(h("p", { class: "lp-prompt", text: t("Solution") }), h("pre", {}, h("code", { text: code })));
+    else if (asked && staticPage()) sol.replaceChildren(h("p", { text: t("On this page, the solution opens after the last hint.") }));
     else if (asked) sol.replaceChildren(h("p", { text: fill(t("Attempts needed before the solution: {n}."), { n: c.solution_after }) }));
   };
   const solBtn = h("button", { type: "button", onclick: () => {
     try { model.send({ type: "solution" }); } catch (e) { /* static page */ }
     drawSolution(true);
   } }, t("Show the solution"));
+  const help = h("p", { class: "lp-help", text: t("Run the code cell with your function, then call check() in the next cell.") });
   const say = () => {
     const r = model.get("result") || {};
     const head = { correct: `✓ ${t("Correct!")}`, incorrect: `✗ ${t("Not quite. Try again.")}` }[r.status];
@@ -447,7 +454,7 @@ function renderCode(model, el) {
   };
   root.append(
     h("p", { class: "lp-prompt", text: model.get("prompt") }),
-    h("p", { class: "lp-help", text: t("Run the code cell with your function, then call check() in the next cell.") }),
+    help,
     status,
     c.hints.length ? h("div", { class: "lp-actions" }, hintBtn) : null, hints,
     c.has_solution ? h("div", { class: "lp-actions" }, solBtn) : null, sol,
@@ -455,6 +462,9 @@ function renderCode(model, el) {
   drawHints();
   say();
   drawSolution(false);
+  const staticHelp = setTimeout(() => {
+    if (staticPage()) help.textContent = t("To check your code, open this notebook in Jupyter (Binder or your course hub).");
+  }, 1500);
   const onHints = () => drawHints();
   const onResult = () => say();
   const onSol = () => drawSolution(false);
@@ -465,6 +475,7 @@ function renderCode(model, el) {
     model.off("change:hints_shown", onHints);
     model.off("change:result", onResult);
     model.off("change:revealed_solution", onSol);
+    clearTimeout(staticHelp);
   };
 }
 

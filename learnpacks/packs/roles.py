@@ -1,0 +1,235 @@
+"""What a notebook's code cells are for, read from the code itself (never from tags an author may
+forget): which cells *define* an exercise and which only *set up*.
+
+- An **exercise cell** calls a ``learnpacks.widgets`` exercise or media class
+  (``MultipleChoice(...)``, ``CodeExercise(...)``, ``Progress(...)``, ``Video.from_commons(...)`` ...):
+  its code holds the key of a practice exercise, so readers and learners are shown the widget, not
+  the code. Names are resolved through the notebook's imports (``from learnpacks.widgets import
+  MultipleChoice as MC``, ``import learnpacks.widgets as w``, ``from learnpacks.widgets import *``).
+- A **set-up cell** only installs, imports or configures: each top-level statement is an import, a
+  ``try: import learnpacks`` install guard, a call of ``configure``/``set_language``/``print``, or a
+  ``%pip install`` line, and at least one of them is about learnpacks.
+- An **exercise use** calls a method of an exercise the notebook built (``ex.check(f)``,
+  ``ex.hint()``): its output is the build's own attempt, not the reader's.
+
+Each cell is read on its own; a cell that does not parse has no role.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+#: ``learnpacks.widgets`` classes whose call makes a cell an exercise cell.
+WIDGET_CLASSES = frozenset(
+    {
+        "MultipleChoice",
+        "ShortAnswer",
+        "Ordering",
+        "Matching",
+        "FillInTheBlanks",
+        "CodeExercise",
+        "Reflection",
+        "Progress",
+        "Image",
+        "Video",
+    }
+)
+WIDGETS_MODULE = "learnpacks.widgets"
+#: Calls a set-up cell may make besides imports.
+SETUP_CALLS = frozenset({"configure", "set_language", "print"})
+
+Role = Literal["exercise", "setup", "exercise-use"]
+
+
+def _source(cell: Any) -> str:
+    source = cell.get("source", "")
+    return "".join(source) if isinstance(source, list) else str(source)
+
+
+def _magic(line: str) -> bool:
+    return line.lstrip().startswith(("%", "!"))
+
+
+def _parse(source: str) -> ast.Module | None:
+    """*source* with IPython magics and shell escapes blanked; None if it does not parse."""
+    text = "\n".join("" if _magic(line) else line for line in source.splitlines())
+    try:
+        return ast.parse(text)
+    except (SyntaxError, ValueError):
+        return None
+
+
+@dataclass
+class Names:
+    """What the notebook's imports bind: names of widget classes, aliases of the widgets module,
+    and the variables that hold an exercise."""
+
+    classes: dict[str, str] = field(default_factory=dict)
+    modules: set[str] = field(default_factory=set)
+    star: bool = False
+    exercises: set[str] = field(default_factory=set)
+
+    def widget_call(self, node: ast.Call) -> bool:
+        """Is *node* a call of a widget class (or of one of its class methods)?"""
+        func = node.func
+        if isinstance(func, ast.Name):
+            return func.id in self.classes or (self.star and func.id in WIDGET_CLASSES)
+        if isinstance(func, ast.Attribute):
+            owner = _dotted(func.value)
+            if owner in self.modules and func.attr in WIDGET_CLASSES:
+                return True  # w.MultipleChoice(...), learnpacks.widgets.Progress(...)
+            if isinstance(func.value, ast.Name):  # Video.from_commons(...)
+                return func.value.id in self.classes or (
+                    self.star and func.value.id in WIDGET_CLASSES
+                )
+            if isinstance(func.value, ast.Attribute):  # w.Video.from_commons(...)
+                return (
+                    _dotted(func.value.value) in self.modules and func.value.attr in WIDGET_CLASSES
+                )
+        return False
+
+
+def _dotted(node: ast.AST) -> str:
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Attribute):
+        inner = _dotted(node.value)
+        return f"{inner}.{node.attr}" if inner else ""
+    return ""
+
+
+def _imports(tree: ast.Module, names: Names) -> None:
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module:
+            if node.module == WIDGETS_MODULE or node.module.startswith(WIDGETS_MODULE + "."):
+                for alias in node.names:
+                    if alias.name == "*":
+                        names.star = True
+                    elif alias.name in WIDGET_CLASSES:
+                        names.classes[alias.asname or alias.name] = alias.name
+            elif node.module == "learnpacks":
+                for alias in node.names:
+                    if alias.name == "widgets":
+                        names.modules.add(alias.asname or "widgets")
+        elif isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.name == WIDGETS_MODULE:
+                    names.modules.add(alias.asname or WIDGETS_MODULE)
+
+
+def notebook_names(cells: Iterable[Any]) -> Names:
+    """The widget names every code cell of the notebook binds (imports, exercise variables)."""
+    trees = [
+        tree
+        for cell in cells
+        if cell.get("cell_type") == "code" and (tree := _parse(_source(cell))) is not None
+    ]
+    names = Names()
+    for tree in trees:
+        _imports(tree, names)
+    for tree in trees:
+        for node in ast.walk(tree):
+            if (
+                isinstance(node, ast.Assign)
+                and isinstance(node.value, ast.Call)
+                and names.widget_call(node.value)
+            ):
+                names.exercises |= {t.id for t in node.targets if isinstance(t, ast.Name)}
+    return names
+
+
+def _mentions_learnpacks(node: ast.stmt) -> bool:
+    for sub in ast.walk(node):
+        if isinstance(sub, ast.Import) and any(
+            a.name == "learnpacks" or a.name.startswith("learnpacks.") for a in sub.names
+        ):
+            return True
+        if isinstance(sub, ast.ImportFrom) and (sub.module or "").split(".")[0] == "learnpacks":
+            return True
+    return False
+
+
+def _callee(node: ast.Call) -> str:
+    func = node.func
+    return func.id if isinstance(func, ast.Name) else getattr(func, "attr", "")
+
+
+def _setup_statement(node: ast.stmt) -> bool:
+    if isinstance(node, (ast.Import, ast.ImportFrom, ast.Pass)):
+        return True
+    if isinstance(node, ast.Expr):
+        if isinstance(node.value, ast.Constant) and isinstance(node.value.value, str):
+            return True  # a docstring
+        return isinstance(node.value, ast.Call) and _callee(node.value) in SETUP_CALLS
+    if isinstance(node, ast.Try):  # the install guard: try: import learnpacks / except: install
+        return any(_mentions_learnpacks(s) for s in node.body)
+    return False
+
+
+def is_setup(source: str, tree: ast.Module | None = None) -> bool:
+    """Does the code only install, import or configure, learnpacks among what it sets up?"""
+    tree = tree if tree is not None else _parse(source)
+    if tree is None:
+        return False
+    installs = any(
+        _magic(line) and "pip" in line and "learnpacks" in line for line in source.splitlines()
+    )
+    if not tree.body:
+        return installs
+    return all(_setup_statement(node) for node in tree.body) and (
+        installs or any(_mentions_learnpacks(node) for node in tree.body)
+    )
+
+
+def cell_role(cell: Any, names: Names) -> Role | None:
+    """The role of one cell of a notebook whose names are *names* (:func:`notebook_names`)."""
+    if cell.get("cell_type") != "code":
+        return None
+    source = _source(cell)
+    tree = _parse(source)
+    if tree is None:
+        return None
+    calls = [node for node in ast.walk(tree) if isinstance(node, ast.Call)]
+    if any(names.widget_call(node) for node in calls):
+        return "exercise"
+    if is_setup(source, tree):
+        return "setup"
+    if any(
+        isinstance(node.func, ast.Attribute)
+        and isinstance(node.func.value, ast.Name)
+        and node.func.value.id in names.exercises
+        for node in calls
+    ):
+        return "exercise-use"
+    return None
+
+
+def cell_roles(nb: Any) -> list[Role | None]:
+    """The role of every cell of *nb*, in order (None for a cell with no role)."""
+    cells = list(nb.get("cells", []))
+    names = notebook_names(cells)
+    return [cell_role(cell, names) for cell in cells]
+
+
+def hides_source(role: Role | None) -> bool:
+    """Cells of this role are shown without their code (the widget, or nothing, instead)."""
+    return role in ("exercise", "setup")
+
+
+def source_hidden(cell: Any) -> bool:
+    """Does the cell's metadata hide its source in JupyterLab (``jupyter.source_hidden``)?"""
+    jupyter = (cell.get("metadata") or {}).get("jupyter")
+    return isinstance(jupyter, dict) and jupyter.get("source_hidden") is True
+
+
+def hide_source(cell: Any) -> None:
+    """Set ``jupyter.source_hidden`` on *cell* (in place); other metadata is kept."""
+    if not isinstance(cell.get("metadata"), dict):
+        cell["metadata"] = {}
+    metadata = cell["metadata"]
+    if not isinstance(metadata.get("jupyter"), dict):
+        metadata["jupyter"] = {}
+    metadata["jupyter"]["source_hidden"] = True  # read back: NotebookNode copies a dict it stores
