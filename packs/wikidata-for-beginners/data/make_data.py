@@ -165,7 +165,7 @@ SAMPLETOWN = {
                 "P1082",
                 quantity_value(12480),
                 {
-                    "qualifiers": [("P585", time_value("2010-01-01", precision=9))],
+                    "qualifiers": [("P585", time_value("2010-00-00", precision=9))],
                     "references": [[("P854", string_value(f"{CENSUS}/2010"), "url")]],
                 },
             ),
@@ -174,7 +174,7 @@ SAMPLETOWN = {
                 quantity_value(13975),
                 {
                     "rank": "preferred",
-                    "qualifiers": [("P585", time_value("2020-01-01", precision=9))],
+                    "qualifiers": [("P585", time_value("2020-00-00", precision=9))],
                     "references": [[("P854", string_value(f"{CENSUS}/2020"), "url")]],
                 },
             ),
@@ -183,7 +183,7 @@ SAMPLETOWN = {
                 quantity_value(139750),
                 {
                     "rank": "deprecated",
-                    "qualifiers": [("P585", time_value("2020-01-01", precision=9))],
+                    "qualifiers": [("P585", time_value("2020-00-00", precision=9))],
                     "references": [
                         [("P854", string_value("https://example.org/a-blog-post"), "url")]
                     ],
