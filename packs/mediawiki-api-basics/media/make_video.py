@@ -9,7 +9,7 @@ pillow``) and two Debian packages: ``espeak-ng`` (the narrator's voice) and ``ff
 - ``how-a-tool-reads-a-wiki.<lang>.vtt``: WebVTT captions in English, French, Spanish and Arabic,
   timed from the length of each slide's narration (each sentence gets a share of its slide's
   time in proportion to its length);
-- ``how-a-tool-reads-a-wiki.transcript.md``: the English transcript.
+- ``how-a-tool-reads-a-wiki.transcript.txt``: the English transcript.
 
 The narration below is the English caption text; ``SPOKEN`` rewrites the few words a speech
 synthesizer would misread (``api.php``, ``=``).
@@ -284,10 +284,10 @@ def main() -> None:
                 at += share
             start += length
         (HERE / f"{NAME}.{lang}.vtt").write_text("\n".join(cues), encoding="utf-8")
-    transcript = ["# How a tool reads a wiki: transcript", ""]
+    transcript = ["How a tool reads a wiki: transcript", ""]
     for slide in SLIDES:
-        transcript += [f"**{slide['title']}.** " + " ".join(slide["say"]["en"]), ""]
-    (HERE / f"{NAME}.transcript.md").write_text("\n".join(transcript), encoding="utf-8")
+        transcript += [f"[{slide['title']}]", " ".join(slide["say"]["en"]), ""]
+    (HERE / f"{NAME}.transcript.txt").write_text("\n".join(transcript), encoding="utf-8")
 
 
 if __name__ == "__main__":
