@@ -11,7 +11,8 @@ One module per concern; data flows from top to bottom:
 ``authority``      the authoritative graded cells, read from nbgrader's gradebook
 ``prepare``        a submission rebuilt around the authority (ids, not positions, decide)
 ``limits``         every limit learner code runs under, with its default
-``sandbox``        confining a kernel process: namespaces, allow-listed root, rlimits, no caps
+``sandbox``        a sandbox per learner: own PID/mount/network namespaces and root, no caps
+``cgroups``        a cgroup per learner: memory and processes of the whole kernel tree
 ``kernel``         starting a confined kernel (subprocess) and connecting to it
 ``forkserver``     the pre-forked kernel server (cheap start-up)
 ``execute``        running cells with the execute_reply as the truth, capped outputs, timeouts

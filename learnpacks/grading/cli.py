@@ -94,6 +94,7 @@ def _cmd_grade(args: argparse.Namespace) -> int:
         "scheduler": args.scheduler,
         "launcher": args.launcher,
         "force": args.force,
+        "allow_weak_confinement": args.allow_weak_confinement,
     }
     if args.json or not sys.stderr.isatty():
         summary = grade_cohort(cohort, **kwargs)
@@ -120,6 +121,9 @@ def _cmd_grade(args: argparse.Namespace) -> int:
         print_json(summary.to_dict())
     else:
         print(f"graded {len(summary.graded)} notebooks, {len(summary.skipped)} already done")
+        if summary.confinement.get("level") == "weak":
+            missing = "; ".join(summary.confinement["missing"])
+            print(f"warning: graded with WEAK confinement (missing {missing})", file=sys.stderr)
         for student, notebooks in sorted(summary.flagged.items()):
             print(f"flagged for review: {student} ({', '.join(notebooks)})")
         for label, why in summary.invalid.items():
@@ -219,6 +223,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="kernel start-up (default: prefork)",
     )
     p.add_argument("--force", action="store_true", help="regrade what is already graded")
+    p.add_argument(
+        "--allow-weak-confinement",
+        action="store_true",
+        help="grade even where learner code cannot be fully confined (no PID namespace or "
+        "cgroup per learner); results and the report say so. Default: refuse",
+    )
     common(p)
     p.set_defaults(func=_cmd_grade)
 

@@ -3,12 +3,13 @@
 A fresh ``python -m ipykernel_launcher`` spends about 0.4 CPU-seconds importing IPython,
 ipykernel, zmq and tornado before it runs a cell. This server pays that once: it imports them
 (creating no thread, no zmq context, no event loop), then for each request forks a child that
-confines itself (:func:`sandbox.confine`), points stdio at its log, and only then creates its
+points stdio at its log and confines itself (:func:`sandbox.run_confined`: its own PID
+namespace, root and cgroup), and only there creates its
 own ``IPKernelApp`` on its own connection file: every kernel is still a fresh, isolated
 process, sharing nothing but read-only pages with its siblings.
 
 Protocol: one JSON object per line on stdin, one reply per line on stdout:
-``{"op": "spawn", "plan": ..., "connection_file": ..., "env": ...}`` -> ``{"pid": N}``;
+``{"op": "spawn", "plan": ..., "log": ..., "env": ...}`` -> ``{"pid": N}``;
 ``{"op": "poll", "pid": N}`` -> ``{"exitcode": null | int}``; ``{"op": "reap", "pid": N}``.
 The server exits when its stdin closes and is killed with its parent (PR_SET_PDEATHSIG).
 
@@ -29,9 +30,8 @@ import threading
 import traceback
 from typing import Any
 
-from learnpacks.grading import sandbox
-from learnpacks.grading.kernel import KERNEL_ARGS, KernelProcess, Prepared
-from learnpacks.grading.limits import Limits
+from learnpacks.grading import cgroups, sandbox
+from learnpacks.grading.kernel import KernelProcess, Prepared, start_kernel
 
 #: imported once by the server so each kernel starts warm (the widgets a pack uses included).
 #: Only modules that start no thread and open no socket at import time belong here.
@@ -52,30 +52,12 @@ WARM_MODULES = (
 )
 
 
-def plan_to_dict(plan: sandbox.Plan) -> dict[str, Any]:
-    from dataclasses import asdict
-
-    data = asdict(plan)
-    data["limits"] = plan.limits.to_dict()
-    return data
-
-
-def plan_from_dict(data: dict[str, Any]) -> sandbox.Plan:
-    data = dict(data)
-    data["limits"] = Limits.from_dict(data["limits"])
-    for key in ("hide", "ro_dirs", "ro_files", "dev_files"):
-        data[key] = tuple(data.get(key, ()))
-    data["symlinks"] = tuple(tuple(pair) for pair in data.get("symlinks", ()))
-    return sandbox.Plan(**data)
-
-
-def _child(plan: sandbox.Plan, connection_file: str, env: dict[str, str]) -> None:
-    code = 1
+def _child(plan: sandbox.Plan, log_path: str, env: dict[str, str]) -> None:
+    """In the forked child: stdio to the log, the kernel's own environment, then confinement
+    and the kernel (:func:`sandbox.run_confined` never returns)."""
     try:
         null = os.open(os.devnull, os.O_RDONLY)
-        log = os.open(
-            os.path.join(plan.workdir, ".kernel.log"), os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600
-        )
+        log = os.open(log_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         os.dup2(null, 0)
         os.dup2(log, 1)
         os.dup2(log, 2)
@@ -85,17 +67,10 @@ def _child(plan: sandbox.Plan, connection_file: str, env: dict[str, str]) -> Non
         signal.signal(signal.SIGINT, signal.default_int_handler)
         os.environ.clear()
         os.environ.update(env)
-        sandbox.confine(plan)
-        from ipykernel.kernelapp import IPKernelApp
-
-        app = IPKernelApp.instance()
-        app.initialize(["-f", connection_file, *KERNEL_ARGS])
-        app.start()
-        code = 0
     except BaseException:  # the log is the only witness
         traceback.print_exc()
-    finally:
-        os._exit(code)
+        os._exit(1)
+    sandbox.run_confined(plan, lambda: start_kernel(plan))
 
 
 def serve() -> None:
@@ -116,11 +91,11 @@ def serve() -> None:
         op = request.get("op")
         reply: dict[str, Any]
         if op == "spawn":
-            plan = plan_from_dict(request["plan"])
+            plan = sandbox.Plan.from_dict(request["plan"])
             out.flush()
             pid = os.fork()
             if pid == 0:
-                _child(plan, request["connection_file"], request["env"])
+                _child(plan, request["log"], request["env"])
             reply = {"pid": pid}
         elif op in ("poll", "reap"):
             pid = int(request["pid"])
@@ -139,7 +114,9 @@ def serve() -> None:
 class ForkedKernel(KernelProcess):
     """A kernel forked by the server: signals go straight to it, its status through the server."""
 
-    def __init__(self, launcher: ForkServerLauncher, pid: int, cgroup: str | None) -> None:
+    def __init__(
+        self, launcher: ForkServerLauncher, pid: int, cgroup: cgroups.Cgroup | None
+    ) -> None:
         super().__init__(pid, cgroup)
         self.launcher = launcher
         self.exitcode: int | None = None
@@ -190,12 +167,12 @@ class ForkServerLauncher:
         reply = self.ask(
             {
                 "op": "spawn",
-                "plan": plan_to_dict(prepared.plan),
-                "connection_file": prepared.connection_file,
+                "plan": prepared.plan.to_dict(),
+                "log": prepared.log,
                 "env": prepared.env,
             }
         )
-        return ForkedKernel(self, int(reply["pid"]), prepared.plan.cgroup)
+        return ForkedKernel(self, int(reply["pid"]), prepared.cgroup)
 
     def close(self) -> None:
         if self.proc is not None:

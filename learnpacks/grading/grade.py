@@ -24,10 +24,16 @@ from typing import Any
 
 from learnpacks.errors import UsageError
 from learnpacks.grading.authority import Authority, from_gradebook
-from learnpacks.grading.cohort import Cohort, venv_path_env
+from learnpacks.grading.cohort import COHORT_FILE, Cohort, venv_path_env
 from learnpacks.grading.collect import rejected_at_collect
 from learnpacks.grading.gradebook import ResultInvalid, validate_result, write_results
-from learnpacks.grading.run import Task, files_of, rejected_result
+from learnpacks.grading.run import (
+    Task,
+    files_of,
+    rejected_result,
+    require_confinement,
+    weak_confinement_asked,
+)
 
 LOCK_FILE = "grade.lock"
 RESULTS_DIR = "results"
@@ -40,6 +46,8 @@ class GradeSummary:
     skipped: list[str] = field(default_factory=list)
     flagged: dict[str, list[str]] = field(default_factory=dict)
     invalid: dict[str, str] = field(default_factory=dict)
+    #: ``level`` ("full" or "weak") and what was ``missing``
+    confinement: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         return self.__dict__.copy()
@@ -236,23 +244,31 @@ def grade_cohort(
     launcher: str = "prefork",
     on_progress: Callable[[int, int, str], None] | None = None,
     force: bool = False,
+    allow_weak_confinement: bool = False,
 ) -> GradeSummary:
     """Autograde every hand-in of *cohort* (see the module docstring).
 
     ``workers``: pool size (default: CPU count). ``scheduler``: a Dask scheduler address; the
     work then runs on that cluster's workers. ``force``: regrade even what is done.
     ``on_progress(done, total, label)`` is called after each notebook.
+    ``allow_weak_confinement`` (or ``"confinement": "weak"`` in cohort.json): grade even where
+    learner code cannot be fully confined; otherwise that is a coded UsageError.
     """
     if launcher not in LAUNCHERS:
         raise UsageError(f"launcher must be one of {', '.join(LAUNCHERS)}, not {launcher!r}")
     venv_path_env()
-    summary = GradeSummary()
+    settings = cohort.root / COHORT_FILE
+    weak = allow_weak_confinement or weak_confinement_asked(settings)
+    lacks = require_confinement(weak_allowed=weak, settings=settings)
+    summary = GradeSummary(confinement={"level": "weak" if lacks else "full", "missing": lacks})
     with cohort_lock(cohort):
-        from learnpacks.grading.sandbox import clean_stale_cgroups
+        from learnpacks.grading.sandbox import clean_stale
 
-        clean_stale_cgroups()
+        clean_stale()
         auth = authorities(cohort)
         tasks = build_tasks(cohort, auth)
+        for task in tasks:
+            task.weak_confinement = weak
         keys = {id(t): _key(t) for t in tasks}
         results: dict[str, dict[str, dict[str, Any]]] = {}
         pending = []

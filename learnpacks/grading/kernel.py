@@ -1,21 +1,25 @@
 """Starting a confined IPython kernel and talking to it.
 
-Two launchers give the same :class:`KernelProcess`:
+Two launchers give the same :class:`KernelProcess`, both through
+:func:`sandbox.run_confined` (a supervisor, an init and the kernel in their own namespaces):
 
-* :class:`SubprocessLauncher` starts ``python -m ipykernel_launcher`` with :func:`sandbox.confine`
-  as ``preexec_fn`` (about 0.4 CPU-seconds per kernel: a fresh interpreter imports IPython);
+* :class:`SubprocessLauncher` starts ``python -m learnpacks.grading.kernel PLAN`` (about 0.4
+  CPU-seconds per kernel: a fresh interpreter imports IPython);
 * :class:`~learnpacks.grading.forkserver.ForkServerLauncher` asks a pre-forked parent that has
   already imported ipykernel, IPython and zmq to fork a child per kernel (a third of the cost).
 
-Kernels listen on ``ipc://`` sockets in their working folder: they live in a network namespace
-of their own, where TCP would not reach the grader. Messages are JSON (jupyter_client's default
-packer, set explicitly): nothing from the kernel is unpickled.
+Kernels listen on ``ipc://`` sockets inside their own root (they live in a network namespace of
+their own, where TCP would not reach the grader); the grader reaches them through
+``/proc/<supervisor>/root``. Messages are JSON (jupyter_client's default packer, set
+explicitly): nothing from the kernel is unpickled.
 """
 
 from __future__ import annotations
 
 import contextlib
+import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -23,14 +27,16 @@ import time
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from jupyter_client.blocking import BlockingKernelClient
-from jupyter_client.connect import write_connection_file
-
-from learnpacks.grading import sandbox
+from learnpacks.grading import cgroups, sandbox
 from learnpacks.grading.limits import Limits
 
+if TYPE_CHECKING:
+    from jupyter_client.blocking import BlockingKernelClient
+
 KERNEL_ARGS = ("--HistoryManager.enabled=False", "--IPKernelApp.quiet=True")
+CHANNELS = ("shell", "iopub", "stdin", "control", "hb")
 
 
 class KernelStartError(RuntimeError):
@@ -42,6 +48,7 @@ def kernel_env(workdir: str) -> dict[str, str]:
     return {
         "PATH": os.path.dirname(sys.executable) + ":/usr/local/bin:/usr/bin:/bin",
         "HOME": workdir,
+        "TMPDIR": "/tmp",
         "IPYTHONDIR": os.path.join(workdir, ".ipython"),
         "MPLCONFIGDIR": os.path.join(workdir, ".matplotlib"),
         "MPLBACKEND": "agg",
@@ -53,34 +60,79 @@ def kernel_env(workdir: str) -> dict[str, str]:
     }
 
 
+def new_base() -> str:
+    """A fresh host staging folder, named after this process so a later run can tell it is
+    stale (:func:`sandbox.clean_stale`); the learner's files go in its ``files/``."""
+    import tempfile
+
+    base = tempfile.mkdtemp(prefix=f"{sandbox.WORKDIR_PREFIX}{os.getpid()}-")
+    os.makedirs(os.path.join(base, "files"))
+    return base
+
+
 @dataclass
 class Prepared:
-    connection_file: str
+    """A kernel ready to launch: its staging folder, plan, environment and cgroup."""
+
+    base: str
     plan: sandbox.Plan
     env: dict[str, str]
+    cgroup: cgroups.Cgroup | None
+    connection: dict[str, Any]
+
+    @property
+    def log(self) -> str:
+        return os.path.join(self.base, "kernel.log")
+
+    def remove_staging(self) -> None:
+        """Delete the host staging folder (safe once the kernel runs in its own root)."""
+        shutil.rmtree(self.base, ignore_errors=True)
+
+    def disk_used(self, kernel: KernelProcess) -> tuple[int, int] | None:
+        """(bytes used, bytes in all) of the learner's private disk, while the kernel lives."""
+        if not self.plan.root_dir:
+            return None
+        try:
+            st = os.statvfs(sandbox.host_path(self.plan, kernel.pid, "/tmp"))
+        except OSError:
+            return None
+        return (st.f_blocks - st.f_bfree) * st.f_frsize, st.f_blocks * st.f_frsize
 
 
-def prepare_kernel(workdir: str, limits: Limits, *, hide: tuple[str, ...] = ()) -> Prepared:
-    """Connection file (ipc transport, fresh key) and confinement plan for a kernel in *workdir*."""
-    conn = os.path.join(workdir, ".kernel.json")
-    write_connection_file(
-        conn,
+def prepare_kernel(base: str, limits: Limits) -> Prepared:
+    """Connection file (ipc transport, fresh key), cgroup and plan for a kernel staged in
+    *base* (see :func:`new_base`)."""
+    from jupyter_client.connect import write_connection_file
+
+    cgroup = None
+    if sandbox.capabilities().get("cgroup"):
+        with contextlib.suppress(OSError):
+            cgroup = cgroups.Cgroup.create(limits.memory_bytes, limits.processes)
+    os.makedirs(os.path.join(base, "root"), exist_ok=True)
+    plan = sandbox.plan_for(base, limits, cgroup=cgroup)
+    _, connection = write_connection_file(
+        plan.connection_file,
         transport="ipc",
-        ip=os.path.join(workdir, ".k"),
+        ip=os.path.join(plan.kernel_dir, "k"),
         key=uuid.uuid4().hex.encode(),
     )
-    cgroup = sandbox.make_pids_cgroup(f"learnpacks-{uuid.uuid4().hex[:12]}", limits.processes)
-    root_dir = os.path.join(workdir + ".root")
-    os.makedirs(root_dir, exist_ok=True)
-    plan = sandbox.plan_for(workdir, limits, hide=hide, cgroup=cgroup, root_dir=root_dir)
-    return Prepared(conn, plan, kernel_env(workdir))
+    return Prepared(base, plan, kernel_env(plan.workdir), cgroup, dict(connection))
+
+
+def start_kernel(plan: sandbox.Plan) -> None:
+    """Run an IPython kernel on the plan's connection file (in the confined process)."""
+    from ipykernel.kernelapp import IPKernelApp
+
+    app = IPKernelApp.instance()
+    app.initialize(["-f", os.path.join(plan.kernel_dir, "kernel.json"), *KERNEL_ARGS])
+    app.start()
 
 
 class KernelProcess:
-    """A confined kernel process leading its own process group: how it is signalled and ended.
-    Subclasses say whether it is alive and how it is reaped."""
+    """A confined kernel's supervisor, leading its own process group: how it is signalled and
+    ended. Subclasses say whether it is alive and how it is reaped."""
 
-    def __init__(self, pid: int, cgroup: str | None) -> None:
+    def __init__(self, pid: int, cgroup: cgroups.Cgroup | None) -> None:
         self.pid = pid
         self.cgroup = cgroup
 
@@ -95,16 +147,18 @@ class KernelProcess:
             os.kill(self.pid, signal.SIGINT)
 
     def kill(self) -> None:
+        """End the kernel and everything it started; the cgroup's usage stays readable."""
         with contextlib.suppress(ProcessLookupError, PermissionError):
             os.killpg(self.pid, signal.SIGKILL)
         self._reap()
-        sandbox.remove_cgroup(self.cgroup)
+        if self.cgroup is not None:
+            self.cgroup.remove()
 
 
 class SubprocessKernel(KernelProcess):
     """A kernel started as a confined subprocess."""
 
-    def __init__(self, proc: subprocess.Popen[bytes], cgroup: str | None) -> None:
+    def __init__(self, proc: subprocess.Popen[bytes], cgroup: cgroups.Cgroup | None) -> None:
         super().__init__(proc.pid, cgroup)
         self.proc = proc
 
@@ -117,33 +171,26 @@ class SubprocessKernel(KernelProcess):
 
 
 class SubprocessLauncher:
-    """Start each kernel as ``python -m ipykernel_launcher`` under :func:`sandbox.confine`."""
+    """Start each kernel as ``python -m learnpacks.grading.kernel PLAN``, confined."""
 
     name = "subprocess"
 
     def launch(self, prepared: Prepared) -> SubprocessKernel:
-        log = open(os.path.join(prepared.plan.workdir, ".kernel.log"), "wb")  # noqa: SIM115
+        plan_file = os.path.join(prepared.base, "plan.json")
+        Path(plan_file).write_text(json.dumps(prepared.plan.to_dict()))
+        log = open(prepared.log, "wb")  # noqa: SIM115
         try:
             proc = subprocess.Popen(
-                [
-                    sys.executable,
-                    "-m",
-                    "ipykernel_launcher",
-                    "-f",
-                    prepared.connection_file,
-                    *KERNEL_ARGS,
-                ],
+                [sys.executable, "-m", "learnpacks.grading.kernel", plan_file],
                 stdin=subprocess.DEVNULL,
                 stdout=log,
                 stderr=log,
                 env=prepared.env,
-                cwd=prepared.plan.workdir,
-                preexec_fn=lambda: sandbox.confine(prepared.plan),  # noqa: PLW1509
                 close_fds=True,
             )
         finally:
             log.close()
-        return SubprocessKernel(proc, prepared.plan.cgroup)
+        return SubprocessKernel(proc, prepared.cgroup)
 
     def close(self) -> None:
         pass
@@ -151,12 +198,24 @@ class SubprocessLauncher:
 
 def connect(prepared: Prepared, kernel: KernelProcess, limits: Limits) -> BlockingKernelClient:
     """A client whose kernel has answered ``kernel_info``; KernelStartError if it never does."""
-    client = BlockingKernelClient(connection_file=prepared.connection_file)
-    client.load_connection_file()
+    from jupyter_client.blocking import BlockingKernelClient
+
+    info = dict(prepared.connection)
+    info["ip"] = sandbox.host_path(prepared.plan, kernel.pid, str(info["ip"]))
+    deadline = time.monotonic() + limits.startup_timeout
+    sockets = [f"{info['ip']}-{info[f'{name}_port']}" for name in CHANNELS]
+    # zmq retries an ipc connect only every 100 ms: wait (cheaply) for the sockets to exist
+    while not all(os.path.exists(s) for s in sockets):
+        if not kernel.is_alive():
+            raise KernelStartError(f"the kernel exited while starting ({_log_tail(prepared)})")
+        if time.monotonic() > deadline:
+            raise KernelStartError(f"the kernel did not answer in {limits.startup_timeout:.0f} s")
+        time.sleep(0.005)
+    client = BlockingKernelClient()
+    client.load_connection_info(info)  # type: ignore[arg-type]
     client.session.packer = "json"
     client.session.unpacker = "json"
     client.start_channels()
-    deadline = time.monotonic() + limits.startup_timeout
     next_ask = 0.0
     asked: set[str] = set()
     answered = False
@@ -194,9 +253,19 @@ def _drain(client: BlockingKernelClient) -> None:
 
 
 def _log_tail(prepared: Prepared) -> str:
-    path = Path(prepared.plan.workdir) / ".kernel.log"
     try:
-        text = path.read_text(errors="replace")[-400:].strip()
+        text = Path(prepared.log).read_text(errors="replace")[-400:].strip()
     except OSError:
         return "no log"
     return text.splitlines()[-1] if text else "no log"
+
+
+def main(argv: list[str] | None = None) -> None:
+    """``python -m learnpacks.grading.kernel PLAN``: the subprocess launcher's kernel."""
+    args = sys.argv[1:] if argv is None else argv
+    plan = sandbox.Plan.from_dict(json.loads(Path(args[0]).read_text()))
+    sandbox.run_confined(plan, lambda: start_kernel(plan))
+
+
+if __name__ == "__main__":
+    main()

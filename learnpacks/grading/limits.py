@@ -22,12 +22,16 @@ class Limits:
     interrupt_grace: float = 3.0
     #: seconds a kernel gets to start
     startup_timeout: float = 30.0
-    #: address space of the kernel process (RLIMIT_AS)
+    #: memory of the learner's whole process tree (a cgroup), and of each process (RLIMIT_AS)
     memory_bytes: int = 2048 * MiB
-    #: processes and threads (RLIMIT_NPROC for non-root; a pids cgroup when one can be made)
+    #: processes and threads of the learner's whole tree (a cgroup; RLIMIT_NPROC too)
     processes: int = 64
     #: largest file the kernel may write (RLIMIT_FSIZE)
     file_bytes: int = 64 * MiB
+    #: the learner's whole private disk: work folder, ``/tmp`` and home (a tmpfs)
+    disk_bytes: int = 256 * MiB
+    #: files and folders the learner may make on that disk
+    disk_files: int = 20_000
     #: output kept per cell; the rest is dropped with a note
     output_bytes: int = 256 * 1024
     #: traceback lines kept (first and last half)

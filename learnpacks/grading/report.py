@@ -29,6 +29,8 @@ class Report:
     manual: list[dict[str, str]] = field(default_factory=list)
     flagged: dict[str, list[str]] = field(default_factory=dict)
     success: dict[str, float] = field(default_factory=dict)
+    #: learner/notebook graded with weak confinement (the facilitator allowed it)
+    weak_confinement: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -40,6 +42,7 @@ class Report:
             "manual": self.manual,
             "flagged": self.flagged,
             "success": self.success,
+            "weak_confinement": self.weak_confinement,
         }
 
 
@@ -64,6 +67,19 @@ def _findings(cohort: Cohort, student: str) -> list[str]:
             for f in result["findings"]
             if f.get("review")
         ]
+    return out
+
+
+def _weak_confinement(cohort: Cohort) -> list[str]:
+    """``learner/notebook`` of every result graded with weak confinement."""
+    out = []
+    for path in sorted((cohort.state / "results").glob("*/*.json")):
+        try:
+            result = json.loads(path.read_text())["result"]
+        except (OSError, ValueError, KeyError):
+            continue
+        if (result.get("confinement") or {}).get("level") == "weak":
+            out.append(f"{path.parent.name}/{result.get('notebook', path.stem)}")
     return out
 
 
@@ -112,6 +128,7 @@ def gather(cohort: Cohort) -> Report:
         k: sum(1 for v in vals if v >= 1.0) / len(vals) for k, vals in sorted(per_cell.items())
     }
     report.rows.sort(key=lambda r: r["student"])
+    report.weak_confinement = _weak_confinement(cohort)
     return report
 
 
@@ -163,6 +180,13 @@ def render(report: Report, cohort: Cohort) -> str:
         or "<li>—</li>"
     )
     success = [(k, round(100 * v, 1)) for k, v in report.success.items()]
+    weak = (
+        f"<p><strong>Graded with weak confinement</strong> (as you allowed): learner code was "
+        f"not fully isolated for {len(report.weak_confinement)} notebooks "
+        f"({esc(', '.join(report.weak_confinement[:20]))}).</p>"
+        if report.weak_confinement
+        else ""
+    )
     return f"""<!doctype html>
 <html lang="{esc(cohort.language)}"><head><meta charset="utf-8">
 <title>{esc(cohort.pack)} — cohort report</title>
@@ -172,7 +196,7 @@ def render(report: Report, cohort: Cohort) -> str:
 <p>{report.handed_in} handed in, {len(report.missing)} not handed in,
 {len(report.manual)} items waiting for manual grading, {len(report.flagged)} flagged.
 Gradebook as CSV: <a href="grades.csv">grades.csv</a>.</p>
-<h2>Score distribution</h2>{_bars(_distribution(report.rows), unit=" learners")}
+{weak}<h2>Score distribution</h2>{_bars(_distribution(report.rows), unit=" learners")}
 <h2>Success rate per exercise</h2>{_bars(success, unit=" %")}
 <h2>Waiting for manual grading (formgrader)</h2><ul>{manual}</ul>
 <h2>Flagged for review</h2><ul>{flagged}</ul>

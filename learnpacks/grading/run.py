@@ -9,8 +9,10 @@ Order of events for one notebook:
 1. the submission is checked as bytes, text and nbformat before anything runs (THREATS 1-3,
    18, 19); a bad one is *rejected*: every item 0 and flagged for a human;
 2. :func:`prepare.prepare` rebuilds it around the authoritative cells (8, 9, 12-15, 20-23);
-3. a confined kernel starts in a fresh folder holding only the learner's files and fresh
-   copies of the pack's assets (43); the cohort folder is hidden from it (27, 30);
+3. a confined kernel starts in a private root of its own (:mod:`sandbox`: own PID, mount and
+   network namespaces, a cgroup for its whole process tree, a size-limited disk) holding only
+   the learner's files and fresh copies of the pack's assets (43); nothing of the cohort
+   folder is visible (27, 30); without full confinement it refuses unless told otherwise;
 4. every code cell runs in order, test cells *without* their hidden tests (phase 1);
 5. after the last learner cell, each test cell with hidden tests runs in full (phase 2), so
    no learner cell ever runs after hidden test source reached the kernel (27);
@@ -19,11 +21,9 @@ Order of events for one notebook:
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import shutil
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -53,6 +53,8 @@ class Task:
     assets: dict[str, bytes] = field(default_factory=dict)
     limits: Limits = field(default_factory=Limits)
     hide: tuple[str, ...] = ()
+    #: grade even where full confinement is missing (the facilitator asked; results say so)
+    weak_confinement: bool = False
 
 
 class Rejected(Exception):
@@ -258,6 +260,85 @@ def _result(
     }
 
 
+CONFINEMENT_HINT = (
+    "grade on a machine that has it (Linux, as root), or accept weaker isolation with "
+    '`"confinement": "weak"` in cohort.json or `--allow-weak-confinement`'
+)
+
+
+def require_confinement(*, weak_allowed: bool, settings: Path) -> list[str]:
+    """What full confinement lacks here (empty: nothing); UsageError coded
+    ``grading.confinement-unavailable`` if something does and the weak mode was not asked for."""
+    from learnpacks.errors import Problem, UsageError
+
+    lacks = sandbox.missing()
+    if lacks and not weak_allowed:
+        message = "learner code cannot be fully confined here: missing " + "; ".join(lacks)
+        raise UsageError(
+            f"grading.confinement-unavailable: {message}",
+            [
+                Problem(
+                    str(settings),
+                    "grading.confinement-unavailable",
+                    message,
+                    location="confinement",
+                    hint=CONFINEMENT_HINT,
+                )
+            ],
+        )
+    return lacks
+
+
+def weak_confinement_asked(settings: Path) -> bool:
+    """Does the cohort file say ``"confinement": "weak"``? (Read on its own, so it works
+    whether or not the settings model knows the key.)"""
+    try:
+        return json.loads(settings.read_text()).get("confinement") == "weak"
+    except (OSError, ValueError, AttributeError):
+        return False
+
+
+def confinement_refused(task: Task, lacks: list[str]) -> dict[str, Any]:
+    """The result of a task that may not run with weak confinement on this machine."""
+    message = "full confinement is not available here: missing " + "; ".join(lacks)
+    result = rejected_result(task, "grading.confinement-unavailable", message)
+    result["status"] = "failed"
+    return result
+
+
+def _limit_findings(task: Task, pk: kernel.Prepared, disk: tuple[int, int] | None) -> list[Finding]:
+    """What the learner's whole process tree ran into, read from its cgroup and its disk."""
+    limits = task.limits
+    found = []
+    usage = pk.cgroup.usage if pk.cgroup is not None else None
+    if usage is not None and usage.oom_kills:
+        found.append(
+            Finding(
+                "grading.memory-limit",
+                f"{task.student}'s processes reached the memory limit of "
+                f"{limits.memory_bytes // 2**20} MiB for all of them together; "
+                f"{usage.oom_kills} process(es) were killed",
+            )
+        )
+    if usage is not None and usage.pids_refused:
+        found.append(
+            Finding(
+                "grading.process-limit",
+                f"{task.student}'s code tried to run more than {limits.processes} processes "
+                f"and threads; {usage.pids_refused} were refused",
+            )
+        )
+    if disk is not None and disk[1] and disk[0] >= 0.95 * disk[1]:
+        found.append(
+            Finding(
+                "grading.disk-limit",
+                f"{task.student}'s code filled its private disk "
+                f"({disk[0] // 2**20} of {limits.disk_bytes // 2**20} MiB: work folder and /tmp)",
+            )
+        )
+    return found
+
+
 def grade_task(task: Task, *, launcher: Any = None) -> dict[str, Any]:
     """Grade one notebook; the result as a JSON-ready dict (see :data:`RESULT_SCHEMA`)."""
     if task.notebook_bytes is None:
@@ -272,16 +353,23 @@ def grade_task(task: Task, *, launcher: Any = None) -> dict[str, Any]:
         submitted = read_submission(task.notebook_bytes, task.limits)
     except Rejected as exc:
         return rejected_result(task, exc.code, exc.message)
+    lacks = sandbox.missing()
+    if lacks and not task.weak_confinement:
+        return confinement_refused(task, lacks)
     prepared = prepare(submitted, task.authority)
     nb = prepared.notebook
     launcher = launcher or kernel.SubprocessLauncher()
-    workdir = Path(tempfile.mkdtemp(prefix="lp-grade-"))
+    base = kernel.new_base()
     findings = list(prepared.findings)
     kproc = None
     client = None
+    pk = None
+    disk = None
     try:
-        _populate(workdir, task)
-        pk = kernel.prepare_kernel(str(workdir), task.limits, hide=task.hide)
+        _populate(Path(base) / "files", task)
+        pk = kernel.prepare_kernel(base, task.limits)
+        if not pk.plan.full and not task.weak_confinement:
+            return confinement_refused(task, lacks or ["a cgroup for this learner (see the log)"])
         kproc = launcher.launch(pk)
         try:
             client = kernel.connect(pk, kproc, task.limits)
@@ -289,26 +377,40 @@ def grade_task(task: Task, *, launcher: Any = None) -> dict[str, Any]:
             findings.append(Finding("grading.kernel-start", str(exc)))
             grades = rejected_result(task, "grading.kernel-start", str(exc))["grades"]
             return _result(task, "failed", grades, {}, findings, None)
+        if pk.plan.root_dir:
+            pk.remove_staging()  # the kernel works in its own root: nothing of it stays on disk
         runner = execute.Runner(client, kproc, task.limits)
         _, run_findings = execute_notebook(nb, task.authority, runner)
         findings.extend(run_findings)
-        confinement = {
-            "namespaces": pk.plan.namespaces,
-            "network": "allowed" if task.limits.network or not pk.plan.namespaces else "none",
-            "filesystem": "allow-list"
-            if pk.plan.root_dir
-            else ("hidden paths" if pk.plan.namespaces else "shared"),
-            "pids_cgroup": pk.plan.cgroup is not None,
-            "launcher": getattr(launcher, "name", "custom"),
-        }
+        disk = pk.disk_used(kproc)
     finally:
         if client is not None:
             client.stop_channels()
         if kproc is not None:
             kproc.kill()
-        shutil.rmtree(workdir, ignore_errors=True)
-        with contextlib.suppress(OSError):
-            os.rmdir(str(workdir) + ".root")
+        elif pk is not None and pk.cgroup is not None:
+            pk.cgroup.remove()
+        shutil.rmtree(base, ignore_errors=True)
+    findings.extend(_limit_findings(task, pk, disk))
+    confinement = {
+        "level": "full" if pk.plan.full else "weak",
+        "missing": lacks,
+        "namespaces": pk.plan.namespaces,
+        "pid_namespace": pk.plan.namespaces,
+        "network": "allowed" if task.limits.network or not pk.plan.namespaces else "none",
+        "filesystem": "private root" if pk.plan.root_dir else "shared",
+        "cgroup": pk.cgroup.layout if pk.cgroup is not None else None,
+        "launcher": getattr(launcher, "name", "custom"),
+    }
+    if not pk.plan.full:
+        findings.append(
+            Finding(
+                "grading.weak-confinement",
+                "graded with weak confinement, as the facilitator allowed: "
+                + ("; ".join(lacks) or "no cgroup for this learner"),
+                review=False,
+            )
+        )
     findings.extend(cross_check(nb, task.authority, task.files.get(ANSWERS_FILE)))
     flagged = {f.grade_id for f in findings if f.review and f.grade_id}
     scored = score(nb, task.authority, flagged)

@@ -57,18 +57,35 @@ def _gradebook(cohort):
     return per_student, n_grades, grades
 
 
-def _processes_with_home_under(folder: Path) -> list[int]:
-    """Kernels of this run: their HOME is their work folder under *folder*."""
-    found = []
+def _descendants(root: int) -> set[int]:
+    """Every process below *root* now (workers, fork servers, kernels and their children)."""
+    children: dict[int, list[int]] = {}
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
             try:
-                env = (entry / "environ").read_bytes().split(b"\0")
-            except OSError:
+                ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
                 continue
-            if any(v.startswith(b"HOME=" + str(folder).encode()) for v in env):
-                found.append(int(entry.name))
+            children.setdefault(ppid, []).append(int(entry.name))
+    found, stack = set(), [root]
+    while stack:
+        for child in children.get(stack.pop(), []):
+            found.add(child)
+            stack.append(child)
     return found
+
+
+def _alive(pids: set[int]) -> set[int]:
+    """Those of *pids* still running (not gone, not a zombie)."""
+    alive = set()
+    for pid in pids:
+        try:
+            state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+        except (OSError, IndexError):
+            continue
+        if state not in "ZX":
+            alive.add(pid)
+    return alive
 
 
 def test_second_run_waits_for_the_lock(small_cohort):
@@ -119,14 +136,17 @@ def test_killed_run_completes_on_rerun_without_duplicates(small_cohort, tmp_path
         if any(json.loads(p.read_text()).get("written") for p in done):
             break
         time.sleep(0.2)
+    run_processes = _descendants(proc.pid)
+    assert len(run_processes) > 2, "no workers or kernels seen"
     os.killpg(proc.pid, signal.SIGKILL)
     proc.wait()
     time.sleep(1)
-    assert _processes_with_home_under(kernels_tmp) == []
+    assert _alive(run_processes) == set()
     rerun = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=600)
     summary = json.loads(rerun.stdout)
     assert len(summary["graded"]) + len(summary["skipped"]) == 12
     assert summary["skipped"], "the first run wrote nothing before the kill"
+    assert list(kernels_tmp.glob("lp-grade-*")) == []
     per_student, n_grades, grades = _gradebook(small_cohort)
     assert per_student == {f"right-{i:02d}": 1 for i in range(3)} | {
         f"wrong-{i:02d}": 1 for i in range(3)
