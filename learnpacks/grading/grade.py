@@ -32,7 +32,6 @@ from learnpacks.grading.run import (
     files_of,
     rejected_result,
     require_confinement,
-    weak_confinement_asked,
 )
 
 LOCK_FILE = "grade.lock"
@@ -251,14 +250,14 @@ def grade_cohort(
     ``workers``: pool size (default: CPU count). ``scheduler``: a Dask scheduler address; the
     work then runs on that cluster's workers. ``force``: regrade even what is done.
     ``on_progress(done, total, label)`` is called after each notebook.
-    ``allow_weak_confinement`` (or ``"confinement": "weak"`` in cohort.json): grade even where
+    ``allow_weak_confinement`` (or ``limits.confinement`` "weak" in cohort.json): grade even where
     learner code cannot be fully confined; otherwise that is a coded UsageError.
     """
     if launcher not in LAUNCHERS:
         raise UsageError(f"launcher must be one of {', '.join(LAUNCHERS)}, not {launcher!r}")
     venv_path_env()
     settings = cohort.root / COHORT_FILE
-    weak = allow_weak_confinement or weak_confinement_asked(settings)
+    weak = allow_weak_confinement or cohort.limits.confinement == "weak"
     lacks = require_confinement(weak_allowed=weak, settings=settings)
     summary = GradeSummary(confinement={"level": "weak" if lacks else "full", "missing": lacks})
     with cohort_lock(cohort):

@@ -42,6 +42,9 @@ class Limits:
     archive_bytes: int = 200 * MiB
     #: cut off learner code from the network (a fresh network namespace)
     network: bool = False
+    #: "full": refuse to grade where learner code cannot be fully confined; "weak": grade
+    #: anyway (no PID namespace or cgroup per learner), and every result and the report say so
+    confinement: str = "full"
     #: extra paths hidden from learner code (the cohort folder is always hidden)
     hide: tuple[str, ...] = field(default_factory=tuple)
 

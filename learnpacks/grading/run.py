@@ -262,7 +262,7 @@ def _result(
 
 CONFINEMENT_HINT = (
     "grade on a machine that has it (Linux, as root), or accept weaker isolation with "
-    '`"confinement": "weak"` in cohort.json or `--allow-weak-confinement`'
+    '`"limits": {"confinement": "weak"}` in cohort.json or `--allow-weak-confinement`'
 )
 
 
@@ -281,21 +281,12 @@ def require_confinement(*, weak_allowed: bool, settings: Path) -> list[str]:
                     str(settings),
                     "grading.confinement-unavailable",
                     message,
-                    location="confinement",
+                    location="limits.confinement",
                     hint=CONFINEMENT_HINT,
                 )
             ],
         )
     return lacks
-
-
-def weak_confinement_asked(settings: Path) -> bool:
-    """Does the cohort file say ``"confinement": "weak"``? (Read on its own, so it works
-    whether or not the settings model knows the key.)"""
-    try:
-        return json.loads(settings.read_text()).get("confinement") == "weak"
-    except (OSError, ValueError, AttributeError):
-        return False
 
 
 def confinement_refused(task: Task, lacks: list[str]) -> dict[str, Any]:
@@ -354,7 +345,8 @@ def grade_task(task: Task, *, launcher: Any = None) -> dict[str, Any]:
     except Rejected as exc:
         return rejected_result(task, exc.code, exc.message)
     lacks = sandbox.missing()
-    if lacks and not task.weak_confinement:
+    weak_allowed = task.weak_confinement or task.limits.confinement == "weak"
+    if lacks and not weak_allowed:
         return confinement_refused(task, lacks)
     prepared = prepare(submitted, task.authority)
     nb = prepared.notebook
@@ -368,7 +360,7 @@ def grade_task(task: Task, *, launcher: Any = None) -> dict[str, Any]:
     try:
         _populate(Path(base) / "files", task)
         pk = kernel.prepare_kernel(base, task.limits)
-        if not pk.plan.full and not task.weak_confinement:
+        if not pk.plan.full and not weak_allowed:
             return confinement_refused(task, lacks or ["a cgroup for this learner (see the log)"])
         kproc = launcher.launch(pk)
         try:

@@ -236,14 +236,15 @@ def _stored(cohort: Any, learner: str, notebook: str) -> dict[str, Any]:
 
 def test_cohort_grade_refuses_weak_confinement_unless_asked(released, tmp_path, monkeypatch):
     """Where full confinement is missing, does `cohort grade` refuse with a coded error naming
-    what is missing and the cohort file, and accept `"confinement": "weak"` there?"""
+    what is missing and the cohort file, and accept `limits.confinement: "weak"` there?"""
     import json
 
     from grading_helpers import clone_cohort
 
     from learnpacks.errors import UsageError
+    from learnpacks.grading.cohort import load_cohort
     from learnpacks.grading.grade import grade_cohort
-    from learnpacks.grading.run import require_confinement, weak_confinement_asked
+    from learnpacks.grading.run import require_confinement
 
     cohort = clone_cohort(released, tmp_path / "cohort")
     caps = {**sandbox.capabilities(), "cgroup": None, "namespaces": False}
@@ -252,10 +253,14 @@ def test_cohort_grade_refuses_weak_confinement_unless_asked(released, tmp_path, 
         grade_cohort(cohort, workers=1)
     assert refused.value.message.startswith("grading.confinement-unavailable")
     (problem,) = refused.value.problems
-    assert problem.path.endswith("cohort.json") and problem.location == "confinement"
+    assert problem.path.endswith("cohort.json") and problem.location == "limits.confinement"
     assert "cgroup" in problem.message and "namespaces" in problem.message
     settings = cohort.root / "cohort.json"
     data = json.loads(settings.read_text())
-    settings.write_text(json.dumps({**data, "confinement": "weak"}))
-    assert weak_confinement_asked(settings)
+    data["limits"]["confinement"] = "weak"
+    settings.write_text(json.dumps(data))
+    weak = load_cohort(cohort.root)
+    assert weak.limits.confinement == "weak"
+    summary = grade_cohort(weak, workers=1)  # past the refusal (nothing handed in to grade)
+    assert summary.confinement == {"level": "weak", "missing": sandbox.missing()}
     assert len(require_confinement(weak_allowed=True, settings=settings)) == 2
