@@ -29,10 +29,25 @@ BIN = Path(sys.executable).parent
 NBGRADER_ONLY = {"checksum", "cell_type"}
 
 
-def _stock_release(tmp_path: Path, notebook: Path) -> nbformat.NotebookNode:
-    course = tmp_path / "course"
+#: Every graded notebook: the two fixtures, and the repository's own graded packs.
+GRADED_NOTEBOOKS = [
+    GRADED,
+    NBGRADER_DEMO,
+    *sorted(p for p in (REPO / "packs").glob("*/*.ipynb") if '"nbgrader"' in p.read_text()),
+]
+
+
+def _label(path: Path) -> str:
+    return f"{path.parent.name}--{path.name}"
+
+
+@pytest.fixture(scope="module")
+def stock_release(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One stock ``nbgrader generate_assignment`` run over every graded notebook."""
+    course = tmp_path_factory.mktemp("course")
     (course / "source" / "ps").mkdir(parents=True)
-    (course / "source" / "ps" / notebook.name).write_bytes(notebook.read_bytes())
+    for notebook in GRADED_NOTEBOOKS:
+        (course / "source" / "ps" / _label(notebook)).write_bytes(notebook.read_bytes())
     config = {
         "CourseDirectory": {"root": str(course), "db_url": f"sqlite:///{course / 'gb.db'}"},
         "ClearSolutions": {"code_stub": {"python": CODE_STUB}},
@@ -45,10 +60,10 @@ def _stock_release(tmp_path: Path, notebook: Path) -> nbformat.NotebookNode:
         env=env,
         capture_output=True,
         text=True,
-        timeout=300,
+        timeout=600,
     )
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
-    return nbformat.read(course / "release" / "ps" / notebook.name, as_version=4)
+    return course / "release" / "ps"
 
 
 def _comparable(cell: dict) -> dict:
@@ -62,12 +77,14 @@ def _comparable(cell: dict) -> dict:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("notebook", [GRADED, NBGRADER_DEMO], ids=["graded-shape", "code-only"])
-def test_learner_version_equals_stock_generate_assignment(tmp_path: Path, notebook: Path) -> None:
+@pytest.mark.parametrize("notebook", GRADED_NOTEBOOKS, ids=_label)
+def test_learner_version_equals_stock_generate_assignment(
+    stock_release: Path, notebook: Path
+) -> None:
     """Is the learner's version, cell by cell, what nbgrader's generate_assignment releases?"""
     source = nbformat.read(notebook, as_version=4)
     ours = learner_version(source)
-    stock = _stock_release(tmp_path, notebook)
+    stock = nbformat.read(stock_release / _label(notebook), as_version=4)
     assert len(ours.cells) == len(stock.cells)
     for mine, theirs in zip(ours.cells, stock.cells, strict=True):
         assert _comparable(mine) == _comparable(theirs), mine.get("id")
