@@ -493,7 +493,8 @@ function renderProgress(model, el) {
     });
     count.textContent = fill(t("{done} of {total} done"), { done: done.filter(Boolean).length, total: items.length });
     ul.replaceChildren(...items.map((i, n) => h("li", { class: done[n] ? "lp-done" : "lp-todo" },
-      h("span", { class: "lp-mark", text: done[n] ? `✓ ${t("Done")}: ` : `○ ${t("Not done yet")}: ` }), i.label)));
+      h("span", { class: "lp-mark", text: done[n] ? `✓ ${t("Done")}: ` : `○ ${t("Not done yet")}: ` }),
+      h("span", { text: i.label }))));  // dir="auto": an untranslated label in a right-to-left page
   };
   draw();
   model.on("change:items", draw);
