@@ -25,7 +25,7 @@ import yaml
 
 from learnpacks.errors import Problem, UsageError
 from learnpacks.i18n.catalogs import catalog_path, check_language, open_catalog
-from learnpacks.i18n.graded import require_same_grading
+from learnpacks.i18n.graded import entry_grading_problems, require_same_grading
 from learnpacks.i18n.languages import fallback_chain, is_rtl
 from learnpacks.i18n.markup import inert_markdown, inert_text
 from learnpacks.i18n.po import entries_by_id, read_catalog
@@ -423,6 +423,15 @@ def build(
             if c != pack.meta.language
         }
         displays = {c: catalog.rel(catalog_path(catalog.root, c, pack.id)) for c in needed}
+        offered = {u.id for u in units.units}
+        for c, entries in catalogs.items():  # never used (not units); said, so it gets fixed
+            for entry in (entries or {}).values():
+                result.problems += [
+                    _as_warning(p, False)
+                    for p in entry_grading_problems(
+                        entry, units.withheld, offered, display=displays[c]
+                    )
+                ]
         all_ids = [u.id for u in units.units]
         for lang in langs:
             resolution = resolve(units, lang, catalogs, displays=displays, force=force)

@@ -92,7 +92,9 @@ def test_build_with_hostile_catalog_keeps_every_region(
     markers and regions are the source's, with the legitimate translations in place?"""
     shutil.copy(HOSTILE, graded_project / "translations/fr/graded-quiz.po")
     out = tmp_path / "out"
-    build(root=graded_project, out_dir=out, languages=["fr"], pack_ids=["graded-quiz"])
+    result = build(root=graded_project, out_dir=out, languages=["fr"], pack_ids=["graded-quiz"])
+    warned = {p.location.split(",")[0] for p in result.problems if p.code == "i18n.grading-region"}
+    assert len(warned) == 18 and {p.severity for p in result.problems} == {"warning"}
     source = nbformat.read(graded_project / NOTEBOOK, as_version=4)
     french = nbformat.read(out / "fr/graded-quiz/01-graded-quiz.ipynb", as_version=4)
     assert grading_changes(source, french, display="fr") == []
@@ -126,3 +128,12 @@ def test_build_refuses_a_notebook_that_grades_differently(cell_id: str, change) 
         require_same_grading(source, translated, display="fr/graded-quiz/01-graded-quiz.ipynb")
     (problem,) = info.value.problems
     assert problem.code == "i18n.grading-changed" and f"[id={cell_id}]" in problem.location
+
+
+def test_repository_templates_offer_no_marker() -> None:
+    """Does no template of the repository offer an nbgrader marker to translators?"""
+    templates = sorted((REPO / "translations" / "templates").glob("*.pot"))
+    assert templates
+    for path in templates:
+        for entry in polib.pofile(str(path)):
+            assert not any(m in entry.msgid for m in MARKERS), (path.name, entry.msgctxt)
