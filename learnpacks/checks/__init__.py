@@ -15,6 +15,7 @@ from learnpacks.checks.cells import (
     check_nbgrader,
     check_notebook_name,
     check_outputs,
+    check_portable_setup,
     duplicate_exercises,
     exercise_refs,
 )
@@ -41,6 +42,7 @@ def check_notebook(path: Path, *, repo_root: Path, display: str) -> tuple[list[P
     problems += check_graded_shape(cells, display)
     problems += check_execution_policy(nb, display)
     problems += check_hidden_sources(nb, display)
+    problems += check_portable_setup(nb, display)
     problems += check_notebook_name(cells, display, path.name)
     problems += check_markdown_cells(cells, notebook=path, repo_root=repo_root, display=display)
     refs, ref_problems = exercise_refs(cells, display)

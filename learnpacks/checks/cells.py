@@ -372,3 +372,28 @@ def check_hidden_sources(nb: Any, display: str) -> Iterator[Problem]:
             hint='cell metadata "jupyter": {"source_hidden": true}; in JupyterLab: '
             "View > Collapse Selected Code, then save",
         )
+
+
+def check_portable_setup(nb: Any, display: str) -> Iterator[Problem]:
+    """A set-up cell that installs learnpacks can do so wherever the notebook lands (a download,
+    the bundle, a hub), not only beside the repository: it has the ``WHEEL_URL`` the site fills in,
+    as :data:`learnpacks.packs.install_cell.INSTALL_CELL` does."""
+    from learnpacks.packs.install_cell import wheel_url_literal
+    from learnpacks.packs.roles import cell_roles
+
+    cells = nb.get("cells", [])
+    for index, (cell, role) in enumerate(zip(cells, cell_roles(nb), strict=True)):
+        source = cell.get("source", "")
+        source = "".join(source) if isinstance(source, list) else str(source)
+        if role != "setup" or "pip" not in source or wheel_url_literal(source) is not None:
+            continue
+        yield Problem(
+            display,
+            "exercise.setup-not-portable",
+            "this set-up cell installs learnpacks in a way that fails outside the repository "
+            "(a downloaded notebook, the offline bundle)",
+            cell_location(index, cell),
+            "warning",
+            hint="use the set-up cell `learnpacks new` writes "
+            "(learnpacks.packs.install_cell.INSTALL_CELL)",
+        )

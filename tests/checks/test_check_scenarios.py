@@ -150,3 +150,13 @@ def test_exercise_code_learners_would_read_is_a_warning(fixture_catalog):
         ("exercise.source-shown", "warning", "cell 3 [id=shown]"),
     ]
     assert all(p.path == "packs/exercise-source-shown/01-intro.ipynb" for p in report.problems)
+
+
+def test_a_set_up_cell_that_needs_the_repository_is_a_warning(fixture_catalog):
+    """Does a set-up cell that installs learnpacks with `pip install ../..` (which fails in a
+    downloaded notebook) get a located warning, while the import cell after it gets none?"""
+    report = check_catalog(root=fixture_catalog, pack_ids=["setup-not-portable"])
+    found = [(p.code, p.severity, p.location) for p in report.problems]
+    assert found == [
+        ("exercise.setup-not-portable", "warning", "cell 2 [id=install-from-repository]")
+    ]
