@@ -27,6 +27,7 @@ from learnpacks.book.plan import Edition, SitePlan
 from learnpacks.book.published import download_bytes, site_bytes
 from learnpacks.book.strings import Strings, is_rtl
 from learnpacks.packs.catalog import Catalog
+from learnpacks.widgets.media import loaded_by_address
 
 SKELETON = "book"  # the site skeleton folder in the repository (CSS, JS, logo)
 PAGES_FILE = "_learnpacks_pages.json"
@@ -225,6 +226,10 @@ def write_source(
         if wheel is not None:  # beside the notebooks, where their set-up cell looks first
             files[wheel.name] = downloads[f"downloads/{wheel.name}"]
         downloads[f"downloads/{pid}/{pid}.zip"] = pack_zip(pid, files)
+        # Sphinx copies only what markdown links; a Video's file and captions load by address.
+        for rel in files:
+            if loaded_by_address(rel):
+                downloads[f"packs/{pid}/{rel}"] = files[rel]
         doc = f"packs/{pid}/index"
         filters = pages.pagefind_filters(edition.pack, s, plan.languages_of(pid))
         page_html[doc] = {

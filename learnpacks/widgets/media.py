@@ -60,6 +60,17 @@ def safe_source(
     return f"data:{mime};base64,{base64.b64encode(data).decode('ascii')}"
 
 
+def loaded_by_address(name: str | Path) -> bool:
+    """Whether a pack file of this name is one a media widget loads by its relative address when
+    the page is shown (video, audio, WebVTT captions), so whatever publishes the page must put it
+    beside the page (:mod:`learnpacks.book.source`). Local images are embedded instead."""
+    suffix = Path(name).suffix.lower()
+    mime = mimetypes.guess_type(f"x{suffix}")[0] or ""
+    return suffix in (".vtt", ".webm", ".ogv", ".oga", ".opus") or mime.startswith(
+        ("video/", "audio/")
+    )
+
+
 @dataclass(frozen=True)
 class Captions:
     """A WebVTT caption track: an address or a local ``.vtt`` file, its language and label."""

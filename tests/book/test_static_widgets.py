@@ -17,6 +17,8 @@ from learnpacks.packs.scaffold import new_pack
 LOADER = Path(__file__).parents[2] / "learnpacks" / "widgets" / "static" / STATIC_WIDGETS_JS
 EXERCISE_PAGE = "en/packs/exercise-pack/01-start.html"
 SLIDER_PAGE = "en/packs/slider-pack/01-start.html"
+#: the shipped pack with a video made for it (a .webm and WebVTT captions in packs/.../media/)
+VIDEO_PAGE = "en/packs/mediawiki-api-basics/01-requests-and-etiquette.html"
 MANAGER_SCRIPTS = ("require.js", "lp-widgets.js", "embed-amd.js")
 
 
@@ -39,7 +41,10 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> SiteBuild:
     )
     nb_path.write_text(json.dumps(nb))
     return build_site(
-        root=project, pack_ids=["exercise-pack", "slider-pack"], languages=["en"], offline=True
+        root=project,
+        pack_ids=["exercise-pack", "slider-pack", "mediawiki-api-basics"],
+        languages=["en"],
+        offline=True,
     )
 
 
@@ -137,6 +142,47 @@ def test_page_with_another_widget_keeps_the_html_manager(page, site, serve_stati
     assert readout.inner_text().strip() == "3"
     answer_starter_choice(page)
     assert page.blocked == []
+
+
+@pytest.mark.slow
+@pytest.mark.browser
+def test_shipped_video_and_its_captions_load(page, site, serve_static):
+    """Does the video mediawiki-api-basics ships beside its notebook reach the site and load there
+    (HTTP 200, metadata read, no media error), with a caption track in each of its languages?"""
+    base = serve_static(site.site)
+    statuses: dict[str, int] = {}
+    page.on("response", lambda r: statuses.__setitem__(r.url, r.status))
+    page.goto(base + VIDEO_PAGE)
+    page.locator("video").first.wait_for(timeout=30_000)
+    page.wait_for_function(
+        "() => { const v = document.querySelector('video'); return v.readyState > 0 || v.error; }"
+    )
+    video = page.evaluate(
+        """() => { const v = document.querySelector('video');
+        return {error: v.error && v.error.code, ready: v.readyState, src: v.currentSrc,
+                duration: v.duration,
+                tracks: Array.from(v.querySelectorAll('track')).map(t => [t.srclang, t.src])}; }"""
+    )
+    assert video["error"] is None and video["ready"] > 0
+    assert video["src"].endswith("/mediawiki-api-basics/media/how-a-tool-reads-a-wiki.webm")
+    assert statuses[video["src"]] == 200
+    assert video["duration"] > 60  # the whole 72-second video, not an error page
+    assert sorted(lang for lang, _ in video["tracks"]) == ["ar", "en", "es", "fr"]
+    for _, src in video["tracks"]:  # embedded, or a file the site serves
+        assert src.startswith("data:text/vtt") or page.request.get(src).status == 200
+    # every track's cues load (a browser loads a track once it is shown or hidden)
+    page.evaluate(
+        "() => Array.from(document.querySelector('video').textTracks).forEach(t => t.mode = 'hidden')"
+    )
+    page.wait_for_function(
+        "() => Array.from(document.querySelectorAll('video track')).every(t => t.readyState === 2)"
+    )
+    cues = page.evaluate(
+        "() => Array.from(document.querySelector('video').textTracks).map(t => t.cues.length)"
+    )
+    assert len(cues) == 4 and min(cues) > 0
+    assert page.blocked == []
+    assert page.errors == []
 
 
 ESM = """
