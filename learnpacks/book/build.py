@@ -28,6 +28,7 @@ from learnpacks.book.wheel import learnpacks_wheel
 from learnpacks.errors import LearnpacksError, UsageError
 from learnpacks.i18n.build import build as i18n_build
 from learnpacks.packs.catalog import Catalog, Pack, load_catalog
+from learnpacks.packs.path import learning_path
 
 BUILD_DIR = Path("book") / "_build"
 # jupyter_book.cli.main has no __main__ guard; run its click group in this interpreter.
@@ -49,12 +50,16 @@ def _packs(catalog: Catalog, pack_ids: Sequence[str] | None) -> list[Pack]:
             "some packs cannot be read; fix them first (`learnpacks check` lists the problems)",
             [p for p in catalog.problems if p.severity == "error"],
         )
-    ids = (
-        list(pack_ids)
-        if pack_ids
-        else sorted(catalog.packs, key=lambda pid: (catalog.packs[pid].meta.title.casefold(), pid))
+    if pack_ids:
+        return [catalog.get(pid) for pid in pack_ids]
+    # along the learning path (the site's menu and cards), equal places by title
+    by_title = sorted(
+        catalog.packs, key=lambda pid: (catalog.packs[pid].meta.title.casefold(), pid)
     )
-    return [catalog.get(pid) for pid in ids]
+    path = learning_path(
+        {pid: catalog.packs[pid].meta.prerequisites for pid in by_title}, key=by_title.index
+    )
+    return [catalog.get(pid) for pid in path.order]
 
 
 def _run(cmd: list[str], *, what: str) -> None:

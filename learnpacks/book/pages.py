@@ -6,12 +6,15 @@ page's language switcher, translation banner and launch buttons. All of it is bu
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from learnpacks.book.html import Markup, el
 from learnpacks.book.plan import Edition, SitePlan
 from learnpacks.book.strings import Strings, is_rtl, join, language_name
 from learnpacks.launch.links import launch_links
 from learnpacks.packs.catalog import Catalog, Pack
+from learnpacks.packs.model import PackMeta
+from learnpacks.packs.path import LearningPath, learning_path
 
 #: (label msgid, upper bound in minutes or None) for the duration filter
 DURATION_BUCKETS = (
@@ -262,6 +265,173 @@ def _select(name: str, label: str, options: list[tuple[str, str]], s: Strings) -
     )
 
 
+def site_path(plan: SitePlan) -> LearningPath:
+    """The learning path through the site's packs; ties keep the plan's order (by title)."""
+    order = [p.id for p in plan.packs]
+    return learning_path({p.id: p.meta.prerequisites for p in plan.packs}, key=order.index)
+
+
+def _pack_ref(
+    plan: SitePlan, language: str, pack: Pack, *, from_doc: str
+) -> tuple[PackMeta, str, dict[str, str] | None]:
+    """(metadata, link, attributes of its title) of *pack* as the *language* site names it: its
+    edition in *language*, else the first language that has it (the title then says its language)."""
+    edition = plan.editions[language].get(pack.id)
+    if edition is not None:
+        return edition.info, page_url(f"packs/{pack.id}/index", from_doc=from_doc), None
+    langs = plan.languages_of(pack.id)
+    m = pack.meta
+    link = page_url(
+        f"packs/{pack.id}/index",
+        from_doc=from_doc,
+        language=langs[0] if langs else plan.source_language,
+    )
+    return m, link, {"lang": m.language, "dir": "rtl" if is_rtl(m.language) else "ltr"}
+
+
+def _with_links(
+    template: str,
+    placeholder: str,
+    links: list[Markup],
+    lang: str,
+    *,
+    style: Literal["standard", "or"] = "or",
+) -> list[object]:
+    """*template* (translated text) with *placeholder* replaced by *links* as a list in *lang*
+    ("a, b or c", or with *style* "standard" "a, b and c"): the translation decides where the links go, the links stay markup."""
+    marks = [f"\x00{i}\x00" for i in range(len(links))]
+    listed = join(marks, lang, style=style)
+    out: list[object] = []
+    before, _, after = template.partition(placeholder)
+    out.append(before)
+    for piece in listed.split("\x00"):
+        out.append(links[int(piece)] if piece.isdigit() else piece)
+    out.append(after)
+    return out
+
+
+def path_nav(plan: SitePlan, language: str, s: Strings, path: LearningPath) -> Markup:
+    """The learning path as an ordered list of links (the main line), each step with the packs
+    that branch from it; drawn as a path by the site's CSS."""
+    docname = "index"
+    by_id = {p.id: p for p in plan.packs}
+
+    def entry(pid: str) -> list[object]:
+        m, link, title_attrs = _pack_ref(plan, language, by_id[pid], from_doc=docname)
+        facts = [s(m.level), s("{n} min", n=m.duration)]
+        if title_attrs is not None:
+            facts.append(s("in {language}", language=language_name(m.language, in_lang=language)))
+        return [
+            el("a", {"href": link, **(title_attrs or {})}, m.title),
+            " ",
+            el("span", {"class": "lp-meta"}, " · ".join(facts)),
+        ]
+
+    steps = []
+    for step in path.steps:
+        branches = None
+        if step.branches:
+            branches = el(
+                "div",
+                {"class": "lp-branches"},
+                el("span", {"class": "lp-branch-lead"}, s("Or go on to:")),
+                el("ul", None, [el("li", None, entry(b)) for b in step.branches]),
+            )
+        steps.append(el("li", {"class": "lp-step"}, entry(step.pack_id), branches))
+    others = (
+        [
+            el("p", {"class": "lp-branch-lead"}, s("Packs that stand on their own:")),
+            el("ul", {"class": "lp-others"}, [el("li", None, entry(o)) for o in path.others]),
+        ]
+        if path.others
+        else None
+    )
+    return el(
+        "nav",
+        {"class": "lp-path", "aria-labelledby": "lp-path-title", "data-pagefind-ignore": "all"},
+        el("h2", {"id": "lp-path-title"}, s("A path through the packs")),
+        el(
+            "p",
+            None,
+            s("Each pack builds on the ones before it: start at the top, or wherever you are."),
+        ),
+        el("ol", {"class": "lp-path-steps"}, steps),
+        others,
+    )
+
+
+def _language_link(pack_id: str, lang: str, *, from_doc: str) -> Markup:
+    """A link to *pack_id*'s overview in *lang*, named in that language."""
+    return el(
+        "a",
+        {
+            "href": page_url(f"packs/{pack_id}/index", from_doc=from_doc, language=lang),
+            "hreflang": lang,
+            "lang": lang,
+        },
+        language_name(lang),
+    )
+
+
+def _availability(plan: SitePlan, language: str, pack_id: str, s: Strings, *, here: bool) -> Markup:
+    """Where a catalog card's pack can be read: in this language or not yet (with links to the
+    languages that have it), and how far each partial translation is."""
+    others = [lang for lang in plan.languages_of(pack_id) if lang != language]
+    links = [_language_link(pack_id, lang, from_doc="index") for lang in others]
+    lines = []
+    if here:
+        lines.append(el("p", {"class": "lp-available"}, s("Available in this language")))
+        if links:
+            template = s("Also available in: {languages}")
+            lines.append(
+                el(
+                    "p",
+                    {"class": "lp-meta"},
+                    _with_links(template, "{languages}", links, language, style="standard"),
+                )
+            )
+    elif links:
+        template = s("Not yet translated into this language. Read it in: {languages}")
+        lines.append(
+            el(
+                "p",
+                {"class": "lp-available lp-elsewhere"},
+                _with_links(template, "{languages}", links, language),
+            )
+        )
+    else:
+        lines.append(el("p", {"class": "lp-available lp-elsewhere"}, s("Not yet in this language")))
+    # A complete translation needs no note; a partial one says how far it is.
+    partial = [
+        el(
+            "li",
+            None,
+            el(
+                "span", {"lang": lang, "dir": "rtl" if is_rtl(lang) else "ltr"}, language_name(lang)
+            ),
+            ": ",
+            s("Translation {percent}% complete", percent=int(edition.coverage * 100)),
+        )
+        for lang in plan.languages_of(pack_id)
+        if not (edition := plan.editions[lang][pack_id]).is_source and edition.coverage < 1.0
+    ]
+    if partial:
+        lines.append(el("ul", {"class": "lp-states"}, partial))
+    return Markup("".join(lines))
+
+
+def _topics(pack: Pack, meta: PackMeta, language: str) -> Markup:
+    """The card's line of topics, as a list in the page's language; topics still in the pack's
+    own language (they are not translated) are marked as such, so a right-to-left page keeps
+    them whole and in their own direction."""
+    source = pack.meta.language
+    topics = list(meta.topics)
+    if language == source or topics != list(pack.meta.topics):
+        return el("p", {"class": "lp-meta"}, join(topics, language))
+    direction = "rtl" if is_rtl(source) else "ltr"
+    return el("p", {"class": "lp-meta", "lang": source, "dir": direction}, join(topics, source))
+
+
 def catalog_page(plan: SitePlan, language: str, s: Strings) -> Markup:
     """Search, filters, and a card per pack (those not in this language say where to read them)."""
     docname = "index"
@@ -279,60 +449,30 @@ def catalog_page(plan: SitePlan, language: str, s: Strings) -> Markup:
             "language", s("Language"), [(lang, language_name(lang)) for lang in plan.languages], s
         ),
     )
+    path = site_path(plan)
+    by_id = {p.id: p for p in plan.packs}
     cards = []
-    for pack in plan.packs:
-        here = pack.id in plan.editions[language]
-        m = plan.editions[language][pack.id].info if here else pack.meta
+    for pack in [by_id[pid] for pid in path.order]:
+        m, link, text_lang = _pack_ref(plan, language, pack, from_doc=docname)
         langs = plan.languages_of(m.id)
-        # Title and summary of a pack not in this language are in the pack's language: say so.
-        text_lang = (
-            None if here else {"lang": m.language, "dir": "rtl" if is_rtl(m.language) else "ltr"}
-        )
-        if here:
-            link = page_url(f"packs/{m.id}/index", from_doc=docname)
-            availability = el("p", {"class": "lp-available"}, s("Available in this language"))
-        else:
-            link = page_url(
-                f"packs/{m.id}/index",
-                from_doc=docname,
-                language=langs[0] if langs else plan.source_language,
-            )
-            availability = el(
-                "p",
-                {"class": "lp-available lp-elsewhere"},
-                s("Not yet in this language"),
-                " — ",
-                [
+        availability = _availability(plan, language, m.id, s, here=text_lang is None)
+        number, after = path.position(pack.id)
+        if number:
+            place = s("Step {n} of the path", n=number)
+        elif after is not None:
+            place = s(
+                "After {packs}",
+                packs=join(
                     [
-                        el(
-                            "a",
-                            {
-                                "href": page_url(
-                                    f"packs/{m.id}/index", from_doc=docname, language=lang
-                                ),
-                                "hreflang": lang,
-                                "lang": lang,
-                            },
-                            language_name(lang),
-                        ),
-                        " ",
-                    ]
-                    for lang in langs
-                ],
+                        _pack_ref(plan, language, by_id[q], from_doc=docname)[0].title
+                        for q in pack.meta.prerequisites
+                        if q in by_id
+                    ],
+                    language,
+                ),
             )
-        states = []
-        for lang in langs:
-            edition = plan.editions[lang][m.id]
-            if not edition.is_source:
-                states.append(
-                    el(
-                        "li",
-                        None,
-                        language_name(lang),
-                        ": ",
-                        s("Translation {percent}% complete", percent=int(edition.coverage * 100)),
-                    )
-                )
+        else:
+            place = ""
         bucket_max = next(
             b for label, b in DURATION_BUCKETS if label == duration_bucket(m.duration)
         )
@@ -348,6 +488,7 @@ def catalog_page(plan: SitePlan, language: str, s: Strings) -> Markup:
                     "data-duration-bucket": bucket_max or 0,
                     "data-languages": "|".join(langs),
                 },
+                el("p", {"class": "lp-place"}, place) if place else None,
                 el("h3", text_lang, el("a", {"href": link}, m.title)),
                 el("p", text_lang, m.summary),
                 el(
@@ -356,12 +497,10 @@ def catalog_page(plan: SitePlan, language: str, s: Strings) -> Markup:
                     s(m.level),
                     " · ",
                     s("{n} min", n=m.duration),
-                    " · ",
-                    join(list(m.topics), s.lang),
                 ),
+                _topics(pack, m, language),
                 el("p", {"class": "lp-meta"}, join([s(f) for f in m.formats], s.lang)),
                 availability,
-                el("ul", {"class": "lp-states"}, states) if states else None,
             )
         )
     search = el(
@@ -391,6 +530,7 @@ def catalog_page(plan: SitePlan, language: str, s: Strings) -> Markup:
         "div",
         {"class": "lp-catalog", "data-pagefind-ignore": "all"},
         search,
+        path_nav(plan, language, s, path),
         el("h2", None, s("Learning packs")),
         filters,
         status,

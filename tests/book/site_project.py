@@ -3,7 +3,7 @@
 - ``demo-pack`` (beginner): French fully translated (with French words only found there),
   Spanish partly translated (above the publishing threshold, so it shows the banner), Arabic
   fully translated for its headings and exercise feedback.
-- ``advanced-pack`` (advanced): French fully translated, nothing else.
+- ``advanced-pack`` (advanced, builds on ``demo-pack``): French fully translated, nothing else.
 """
 
 from __future__ import annotations
@@ -64,7 +64,9 @@ def make_site_project(dest: Path) -> Path:
         .read_text()
         .replace("level: beginner", "level: advanced")
         .replace("status: draft", "status: published")
+        .replace("prerequisites: []", "prerequisites:\n- demo-pack")
     )
+    assert "- demo-pack" in meta
     (advanced / "pack.yml").write_text(meta)
     extract(root=dest)
     for lang in ("fr", "es", "ar"):

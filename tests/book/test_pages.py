@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -82,11 +83,44 @@ def test_catalog_lists_untranslated_pack_with_its_languages():
     html = catalog_page(plan, "fr", Strings("fr"))
     assert "Titre un" in html
     assert "&lt;b&gt;Two&lt;/b&gt;" in html and "<b>Two" not in html
-    assert "Pas encore dans cette langue" in html
-    assert 'href="../en/packs/two-pack/index.html"' in html
+    assert (
+        'Pas encore traduit dans cette langue. À lire en : <a href="../en/packs/two-pack/index.html"'
+        in html
+    )
+    assert " —" not in html and "— <" not in html  # no dash left hanging before the links
     assert 'lang="en"' in html  # the untranslated title is marked as English
-    assert "Traduction terminée à 90" in html
+    assert "traduit à 90" in html
     assert 'data-level="advanced"' in html
+
+
+def test_cards_and_path_follow_the_prerequisites():
+    """Are the cards ordered along the prerequisites (not by title), and is the path an ordered
+    list of links, with a branch under the step it leaves from, in Arabic too?"""
+    start = pack("zebra-start", title="Zebra start")
+    middle = pack("middle", title="Middle", prerequisites=["zebra-start"])
+    end = pack("a-end", title="An end", prerequisites=["middle"])
+    side = pack("b-side", title="Branch", prerequisites=["zebra-start"])
+    packs = [end, side, middle, start]  # by title, as the build sorts them
+    editions = {
+        lang: {p.id: Edition(p, lang, p.folder) for p in packs if lang == "en" or p is start}
+        for lang in ("en", "ar")
+    }
+    plan = SitePlan("en", ["en", "ar"], packs, editions)
+    for lang in ("en", "ar"):
+        html = catalog_page(plan, lang, Strings(lang))
+        cards = re.findall(r'<li class="lp-card".*?<h3[^>]*><a href="[^"]*">([^<]*)</a>', html)
+        assert cards == ["Zebra start", "Middle", "An end", "Branch"], lang
+        path = html[html.index('<ol class="lp-path-steps">') :]
+        path = path[: path.index("</ol>")]
+        steps = re.findall(r'<li class="lp-step"><a href="([^"]*)"[^>]*>([^<]*)</a>', path)
+        assert [title for _, title in steps] == ["Zebra start", "Middle", "An end"], lang
+        assert steps[0][0] == "packs/zebra-start/index.html"
+        # a pack not yet in Arabic is linked in English and its title marked as English
+        expected = "packs/middle/index.html" if lang == "en" else "../en/packs/middle/index.html"
+        assert steps[1][0] == expected
+        first, second = [m.start() for m in re.finditer('<li class="lp-step"', path)][:2]
+        assert "Branch</a>" in path[first:second]  # the first step holds the branch
+    assert "الخطوة 2 في المسار" in html and 'lang="en" dir="ltr">Middle</a>' in html
 
 
 def test_page_urls_between_languages():

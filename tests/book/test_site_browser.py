@@ -180,3 +180,38 @@ def test_pages_fit_a_phone_screen(chromium, base, lang, path):
         assert menu.get_attribute("open") is None
     finally:
         context.close()
+
+
+@pytest.mark.parametrize(
+    ("lang", "titles", "second_href"),
+    [
+        ("en", ["Demo pack", "Advanced pack"], "packs/advanced-pack/index.html"),
+        # not yet in Arabic: the step names the pack in English and leads to the English pages
+        ("ar", ["حزمة تجريبية", "Advanced pack"], "../en/packs/advanced-pack/index.html"),
+    ],
+)
+def test_landing_page_draws_the_path_and_orders_cards_along_it(
+    page, base, lang, titles, second_href
+):
+    """Does the landing page list the packs as an ordered path of links (the pack a pack builds on
+    first) and order its cards the same way rather than by title, in English and in Arabic, and
+    does a step's link lead to its pack?"""
+    page.goto(base + f"{lang}/index.html")
+    path = page.locator("nav.lp-path")
+    assert path.get_attribute("aria-labelledby") == "lp-path-title"
+    steps = path.locator("ol.lp-path-steps > li")
+    assert steps.count() == 2
+    links = [steps.nth(i).get_by_role("link").first for i in range(2)]
+    assert [link.inner_text().strip() for link in links] == titles
+    assert links[1].get_attribute("href") == second_href
+    cards = page.locator(".lp-card h3").all_inner_texts()
+    assert [c.strip() for c in cards] == titles  # alphabetically "Advanced pack" would come first
+    second = page.locator(".lp-card").nth(1)
+    if lang == "ar":
+        assert links[1].get_attribute("lang") == "en"
+        note = second.locator(".lp-elsewhere").inner_text().strip()
+        assert note.endswith(("English", "français")) and not note.endswith("—"), note
+    links[1].click()
+    page.wait_for_url(re.compile(r"/en/packs/advanced-pack/index\.html$"))
+    assert "Advanced pack" in page.locator("h1").first.inner_text()
+    assert page.blocked == []
