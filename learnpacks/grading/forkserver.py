@@ -28,6 +28,7 @@ import subprocess
 import sys
 import threading
 import traceback
+from collections.abc import Iterator
 from typing import Any
 
 from learnpacks.grading import cgroups, sandbox
@@ -73,10 +74,42 @@ def _child(plan: sandbox.Plan, log_path: str, env: dict[str, str]) -> None:
     sandbox.run_confined(plan, lambda: start_kernel(plan))
 
 
-def serve() -> None:
-    """The server loop (``python -m learnpacks.grading.forkserver``)."""
+def _handle(request: dict[str, Any], flush: Any) -> dict[str, Any]:
+    op = request.get("op")
+    if op == "spawn":
+        plan = sandbox.Plan.from_dict(request["plan"])
+        flush()
+        pid = os.fork()
+        if pid == 0:
+            _child(plan, request["log"], request["env"])
+        return {"pid": pid}
+    if op in ("poll", "reap"):
+        pid = int(request["pid"])
+        try:
+            done, status = os.waitpid(pid, 0 if op == "reap" else os.WNOHANG)
+            code = None if done == 0 else os.waitstatus_to_exitcode(status)
+        except ChildProcessError:
+            code = -1
+        return {"exitcode": code}
+    return {"error": f"unknown op {op!r}"}
+
+
+def serve(listen: str | None = None) -> None:
+    """The server loop (``python -m learnpacks.grading.forkserver [--listen SOCKET]``).
+
+    Without *listen*, requests come on stdin and replies go to stdout (one client). With it,
+    any number of clients (the workers of one grading run) connect to that Unix socket, each
+    with its own line-based conversation; the server exits when its stdin closes.
+    """
     sandbox._libc.prctl(sandbox.PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the grading parent's to handle
+    listener = None
+    if listen:  # listen first: clients may queue requests while the modules below load
+        import socket
+
+        listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        listener.bind(_socket_address(listen))
+        listener.listen(64)
     # No debugger in graded kernels: importing debugpy costs 0.5 s per kernel, and imported
     # once here it patches threading in ways that hang forked kernels.
     sys.modules["debugpy"] = None  # type: ignore[assignment]
@@ -85,30 +118,84 @@ def serve() -> None:
     for name in WARM_MODULES:
         with contextlib.suppress(ImportError):
             importlib.import_module(name)
-    out = sys.stdout
-    for line in sys.stdin:
-        request = json.loads(line)
-        op = request.get("op")
-        reply: dict[str, Any]
-        if op == "spawn":
-            plan = sandbox.Plan.from_dict(request["plan"])
+    if listener is None:
+        out = sys.stdout
+        for line in sys.stdin:
+            reply = _handle(json.loads(line), out.flush)
+            out.write(json.dumps(reply) + "\n")
             out.flush()
-            pid = os.fork()
-            if pid == 0:
-                _child(plan, request["log"], request["env"])
-            reply = {"pid": pid}
-        elif op in ("poll", "reap"):
-            pid = int(request["pid"])
-            try:
-                done, status = os.waitpid(pid, 0 if op == "reap" else os.WNOHANG)
-                code = None if done == 0 else os.waitstatus_to_exitcode(status)
-            except ChildProcessError:
-                code = -1
-            reply = {"exitcode": code}
+        return
+    _serve_clients(listener)
+
+
+def _serve_clients(listener: Any) -> None:
+    import selectors
+
+    selector = selectors.DefaultSelector()
+    selector.register(listener, selectors.EVENT_READ, "accept")
+    selector.register(sys.stdin, selectors.EVENT_READ, "stdin")
+    while True:
+        for key, _ in selector.select():
+            if key.data == "stdin":
+                if not sys.stdin.readline():
+                    return
+            elif key.data == "accept":
+                conn, _ = listener.accept()
+                selector.register(conn, selectors.EVENT_READ, conn.makefile("rw"))
+            else:
+                stream = key.data
+                line = stream.readline()
+                if not line:
+                    selector.unregister(key.fileobj)
+                    stream.close()
+                    key.fileobj.close()  # type: ignore[union-attr]
+                    continue
+                reply = _handle(json.loads(line), stream.flush)
+                stream.write(json.dumps(reply) + "\n")
+                stream.flush()
+
+
+#: set by :func:`shared_server` for the worker processes it is inherited by
+ADDRESS_ENV = "LEARNPACKS_FORKSERVER"
+
+
+@contextlib.contextmanager
+def shared_server(*, enabled: bool = True) -> Iterator[None]:
+    """One fork server for this machine's whole grading run: started here, used by every
+    worker forked while the context is open (through ``$LEARNPACKS_FORKSERVER``), stopped
+    at the end. It listens on an abstract Unix socket: nothing on disk to leave behind."""
+    if not enabled:
+        yield
+        return
+    import uuid
+
+    address = f"@learnpacks-forkserver-{os.getpid()}-{uuid.uuid4().hex[:12]}"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "learnpacks.grading.forkserver", "--listen", address],
+        stdin=subprocess.PIPE,
+        close_fds=True,
+    )
+    old = os.environ.get(ADDRESS_ENV)
+    os.environ[ADDRESS_ENV] = address
+    try:
+        yield
+    finally:
+        if old is None:
+            os.environ.pop(ADDRESS_ENV, None)
         else:
-            reply = {"error": f"unknown op {op!r}"}
-        out.write(json.dumps(reply) + "\n")
-        out.flush()
+            os.environ[ADDRESS_ENV] = old
+        assert proc.stdin is not None
+        proc.stdin.close()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+def _socket_address(address: str) -> str:
+    """``@name`` is Linux's abstract namespace (no file); anything else a path."""
+    return "\0" + address[1:] if address.startswith("@") else address
 
 
 class ForkedKernel(KernelProcess):
@@ -122,8 +209,16 @@ class ForkedKernel(KernelProcess):
         self.exitcode: int | None = None
 
     def is_alive(self) -> bool:
-        if self.exitcode is None:
-            self.exitcode = self.launcher.ask({"op": "poll", "pid": self.pid})["exitcode"]
+        if self.exitcode is not None:
+            return False
+        try:  # no round trip to the server while it lives: its state, from /proc
+            with open(f"/proc/{self.pid}/stat") as f:
+                running = f.read().rsplit(")", 1)[1].split()[0] not in "ZX"
+        except (OSError, IndexError):
+            running = False
+        if running:
+            return True
+        self.exitcode = self.launcher.ask({"op": "poll", "pid": self.pid})["exitcode"]
         return self.exitcode is None
 
     def _reap(self) -> None:
@@ -136,11 +231,36 @@ class ForkServerLauncher:
 
     name = "prefork"
 
-    def __init__(self) -> None:
+    def __init__(self, address: str | None = None) -> None:
         self.proc: subprocess.Popen[str] | None = None
         self.lock = threading.Lock()
+        #: a shared server's socket (:func:`shared_server`); None: start a server of our own
+        self.address = address or os.environ.get(ADDRESS_ENV)
+        self._conn: Any = None
+        self._conn_pid = 0
 
-    def _server(self) -> subprocess.Popen[str]:
+    def _connection(self) -> Any:
+        """This process's conversation with the shared server (a forked worker opens its own)."""
+        if self._conn is None or self._conn_pid != os.getpid():
+            import socket
+            import time
+
+            sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            deadline = time.monotonic() + 60
+            while True:  # the server binds its socket a moment after it starts
+                try:
+                    sock.connect(_socket_address(str(self.address)))
+                    break
+                except (FileNotFoundError, ConnectionRefusedError):
+                    if time.monotonic() > deadline:
+                        raise
+                    time.sleep(0.01)
+            self._conn, self._conn_pid = sock.makefile("rw"), os.getpid()
+        return self._conn
+
+    def _server(self) -> Any:
+        if self.address:
+            return self._connection()
         if self.proc is None or self.proc.poll() is not None:
             self.proc = subprocess.Popen(
                 [sys.executable, "-m", "learnpacks.grading.forkserver"],
@@ -154,11 +274,17 @@ class ForkServerLauncher:
 
     def ask(self, request: dict[str, Any]) -> dict[str, Any]:
         with self.lock:
-            proc = self._server()
-            assert proc.stdin is not None and proc.stdout is not None
-            proc.stdin.write(json.dumps(request) + "\n")
-            proc.stdin.flush()
-            line = proc.stdout.readline()
+            if self.address:
+                conn = self._connection()
+                conn.write(json.dumps(request) + "\n")
+                conn.flush()
+                line = conn.readline()
+            else:
+                proc = self._server()
+                assert proc.stdin is not None and proc.stdout is not None
+                proc.stdin.write(json.dumps(request) + "\n")
+                proc.stdin.flush()
+                line = proc.stdout.readline()
         if not line:
             raise RuntimeError("the kernel fork server exited")
         return dict(json.loads(line))
@@ -175,6 +301,9 @@ class ForkServerLauncher:
         return ForkedKernel(self, int(reply["pid"]), prepared.cgroup)
 
     def close(self) -> None:
+        if self._conn is not None and self._conn_pid == os.getpid():
+            self._conn.close()
+            self._conn = None
         if self.proc is not None:
             if self.proc.stdin:
                 self.proc.stdin.close()
@@ -186,4 +315,4 @@ class ForkServerLauncher:
 
 
 if __name__ == "__main__":
-    serve()
+    serve(sys.argv[2] if sys.argv[1:2] == ["--listen"] else None)

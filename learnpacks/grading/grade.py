@@ -211,9 +211,14 @@ def _pool_results(tasks: list[Task], workers: int, launcher: str) -> Iterator[tu
                 "nbformat",
             ]
         )
-    with ProcessPoolExecutor(
-        max_workers=workers, mp_context=context, initializer=_worker_init, initargs=(launcher,)
-    ) as pool:
+    from learnpacks.grading.forkserver import shared_server
+
+    with (
+        shared_server(enabled=launcher == "prefork"),  # one fork server for all workers
+        ProcessPoolExecutor(
+            max_workers=workers, mp_context=context, initializer=_worker_init, initargs=(launcher,)
+        ) as pool,
+    ):
         futures = {pool.submit(run_task, t, launcher): t for t in tasks}
         for future in as_completed(futures):
             yield futures[future], future.result()
