@@ -70,7 +70,7 @@ def _cmd_collect(args: argparse.Namespace) -> int:
     from learnpacks.cli import print_json
     from learnpacks.grading.collect import collect
 
-    report = collect(_cohort(args), [Path(s) for s in args.sources])
+    report = collect(_cohort(args), [Path(s) for s in args.sources], as_learner=args.as_learner)
     if args.json:
         print_json(report.to_dict())
     else:
@@ -81,6 +81,13 @@ def _cmd_collect(args: argparse.Namespace) -> int:
             print(f"rejected {where}: [{r.code}] {r.reason}", file=sys.stderr)
         for r in report.ignored:
             print(f"ignored {r.source}:{r.member}: [{r.code}] {r.reason}", file=sys.stderr)
+        if report.rejected:
+            learners = sorted({r.learner for r in report.rejected if r.learner})
+            print(
+                f"{len(report.rejected)} rejected ({', '.join(learners) or 'no learner named'}); "
+                f"{len(report.accepted)} hand-ins filed",
+                file=sys.stderr,
+            )
     return 1 if report.rejected else 0
 
 
@@ -207,9 +214,21 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "collect",
         help="file hand-ins (zips, folders, LMS downloads)",
         description="Check and file hand-ins into submitted/. Sources are never "
-        "changed. Exit 1 if anything was rejected.",
+        "changed. The learner is who the facilitator's side says: --as NAME, else the roster's "
+        "entry for the LMS folder (roster.csv: id,lms), else the collected file's or folder's "
+        "name (<learner>--<pack>.zip); a hand-in that says it is someone else is refused "
+        "(collect.identity-conflict) and never replaces anyone's work. The hand-in time is "
+        "the time of this collect, never the hand-in's own. Each bad hand-in (corrupt, "
+        "nested too deep, too large in total) is rejected alone; the rest are filed. "
+        "Exit 1 if anything was rejected.",
     )
     p.add_argument("sources", nargs="+", metavar="SRC")
+    p.add_argument(
+        "--as",
+        dest="as_learner",
+        metavar="NAME",
+        help="the learner this one hand-in belongs to (checked against what it says)",
+    )
     common(p)
     p.set_defaults(func=_cmd_collect)
 

@@ -298,3 +298,23 @@ def check_student_id(name: str, *, where: str) -> Problem | None:
         f"{name!r} is not a usable learner id",
         hint="letters, digits, '.', '_' and '-', starting with a letter or digit",
     )
+
+
+ROSTER_FILE = "roster.csv"
+
+
+def read_roster(cohort: Cohort) -> dict[str, str]:
+    """``roster.csv`` of the cohort folder: learner id -> the learner's name in the LMS ('' if
+    not given). Columns: ``id`` (required), ``lms`` (optional: the name of the learner's folder
+    in an LMS bulk download, without the LMS's ``_assignsubmission_file_`` suffix)."""
+    import csv
+
+    path = cohort.root / ROSTER_FILE
+    if not path.is_file():
+        return {}
+    with path.open(newline="", encoding="utf-8") as handle:
+        return {
+            row["id"].strip(): (row.get("lms") or "").strip()
+            for row in csv.DictReader(handle)
+            if (row.get("id") or "").strip()
+        }

@@ -3,30 +3,65 @@
 Sources are only read, never changed. Every archive member is checked before a byte of it is
 written (THREATS 1-3, 11, 16-19): a regular file (no links, devices), a relative path without
 ``..``, within the size limits (declared *and* actual, against zip bombs), and for notebooks
-valid nbformat. A learner's files are filed as ``submitted/<learner>/<assignment>/`` with a
-``timestamp.txt`` nbgrader reads; what was rejected is reported with the reason and kept in
-``.learnpacks/collect.json`` so grading flags that learner for a human.
+valid nbformat. What was rejected is reported with a code and kept in
+``.learnpacks/collect.json`` so grading and the report flag that learner for a human.
+
+**Each hand-in stands alone** (THREATS 59, 61): a corrupt archive (bad CRC, truncated), one that
+unpacks to more than the per-learner budget (bytes and members, nested archives included), or
+nests archives too deeply is rejected for that learner only; the others are filed.
+
+**Identity and time come from the facilitator's side** (THREATS 60), never from the hand-in:
+
+* the learner is ``--as NAME``; else the roster's entry for the LMS folder the hand-in came in;
+  else the name of the file or folder the facilitator collected (``ada--pack.zip``, ``ada/``);
+  inside an LMS bulk download without a roster, the learner's own id (inner file name) is
+  bound to that LMS folder, and a second LMS folder claiming the same id is a conflict;
+* what the hand-in says about itself (an inner file name, the manifest's ``learner``) is checked
+  against that: a mismatch is a ``collect.identity-conflict`` — nothing is filed for it, no one
+  else's work is replaced, and ``collect`` exits 1;
+* two hand-ins for one learner in one run are both held back (``collect.duplicate-learner``);
+* the hand-in time written for nbgrader (``timestamp.txt``, late penalties) is the time of this
+  collection, never the manifest's ``created``.
+
+A learner's files are filed as ``submitted/<learner>/<assignment>/`` (written beside, then
+moved into place, so a crash never leaves half a hand-in).
 """
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import re
 import shutil
 import stat
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from learnpacks.grading.cohort import STUDENT_RE, Cohort
+from learnpacks.grading.cohort import STUDENT_RE, Cohort, read_roster
 from learnpacks.grading.handin import ANSWERS_FILE, MANIFEST
 from learnpacks.grading.run import Rejected, read_submission
 
-MAX_DEPTH = 3
+#: archives inside archives: a bulk download (0) holding a learner's zip (1) holding one more
+MAX_DEPTH = 2
+#: archive members one learner's hand-in may hold, nested archives included
+MAX_MEMBERS = 1000
 COLLECT_LOG = "collect.json"
+MAX_MANIFEST_BYTES = 64 * 1024
+#: what reading a damaged archive raises (bad CRC, truncated data, unsupported or encrypted)
+ARCHIVE_ERRORS = (
+    zipfile.BadZipFile,
+    zlib.error,
+    OSError,
+    EOFError,
+    RuntimeError,
+    NotImplementedError,
+    ValueError,
+)
 
 
 @dataclass
@@ -42,13 +77,37 @@ class Rejection:
 
 
 @dataclass
+class Origin:
+    """Where a hand-in came from, as the facilitator knows it.
+
+    ``learner``: the identity the facilitator's side gives (``--as``, the roster, the collected
+    file's name), or None. ``lms``: the LMS folder it came in, if any. ``how``: said in messages.
+    """
+
+    learner: str | None
+    how: str
+    lms: str | None = None
+
+    @property
+    def label(self) -> str:
+        """The learner a rejection is recorded under (so the report can flag them)."""
+        if self.learner:
+            return self.learner
+        return (_learner_from_name(self.lms) or "") if self.lms else ""
+
+    @property
+    def budget_key(self) -> str:
+        return f"lms:{self.lms}" if self.lms else f"id:{self.learner or ''}"
+
+
+@dataclass
 class Handin:
     """One learner's files as found in one source (not yet written)."""
 
     learner: str
     source: str
     files: dict[str, bytes] = field(default_factory=dict)
-    created: str | None = None
+    lms: str | None = None
 
 
 @dataclass
@@ -68,13 +127,13 @@ class CollectReport:
 LMS_SUFFIXES = ("_assignsubmission_file_", "_assignsubmission_file", "_onlinetext_")
 
 
-def _learner_from_name(name: str, assignment: str) -> str | None:
+def _learner_from_name(name: str) -> str | None:
     """The learner id a file or folder name gives, or None.
 
     ``ada--<assignment>.zip`` -> ``ada``, also behind an LMS prefix (Canvas
-    ``adalovelace_123_456_ada--x.zip``, Moodle ``Ada L_123_assignsubmission_file_/ada--x.zip``);
-    a folder without ``--`` (an LMS folder of raw notebooks, ``Ada Lovelace_123_assignsubmission_file_``)
-    gives its name made safe (``Ada-Lovelace_123``).
+    ``adalovelace_123_456_ada--x.zip``); a folder without ``--`` (``ada/``, or an LMS folder of
+    raw notebooks, ``Ada Lovelace_123_assignsubmission_file_``) gives its name made safe
+    (``Ada-Lovelace_123``).
     """
     stem = name[:-4] if name.lower().endswith(".zip") else name
     if "--" in stem:
@@ -82,10 +141,19 @@ def _learner_from_name(name: str, assignment: str) -> str | None:
         if "_" in candidate:
             candidate = candidate.rsplit("_", 1)[-1]
         return candidate if STUDENT_RE.match(candidate) else None
-    for suffix in LMS_SUFFIXES:
-        stem = stem.removesuffix(suffix)
-    candidate = re.sub(r"[^A-Za-z0-9._-]+", "-", stem.strip()).strip("-._")[:64]
+    candidate = re.sub(r"[^A-Za-z0-9._-]+", "-", _lms_stem(stem)).strip("-._")[:64]
     return candidate if STUDENT_RE.match(candidate) else None
+
+
+def _lms_stem(name: str) -> str:
+    """An LMS folder name without the LMS's suffix (``Ada L_123_assignsubmission_file_``)."""
+    for suffix in LMS_SUFFIXES:
+        name = name.removesuffix(suffix)
+    return name.strip()
+
+
+def _is_lms_folder(name: str) -> bool:
+    return any(name.endswith(suffix) for suffix in LMS_SUFFIXES)
 
 
 def _member_problem(info: zipfile.ZipInfo) -> tuple[str, str] | None:
@@ -102,15 +170,43 @@ def _member_problem(info: zipfile.ZipInfo) -> tuple[str, str] | None:
     return None
 
 
-class Collector:
-    """Gathers hand-ins for *cohort* from sources; :meth:`write` files them."""
+@dataclass
+class _Pending:
+    """A hand-in found in an archive, offered once its learner's whole archive was read."""
 
-    def __init__(self, cohort: Cohort) -> None:
+    key: str
+    args: tuple[str, dict[str, bytes], Origin, list[str], dict[str, Any]]
+
+
+class _Spoiled(Exception):
+    """This learner's archive cannot be trusted as a whole (already reported)."""
+
+
+@dataclass
+class _Budget:
+    bytes_left: int
+    members_left: int
+
+
+class Collector:
+    """Gathers hand-ins for *cohort* from sources; :meth:`write` files them.
+
+    *as_learner*: every source is this learner's (the facilitator says so).
+    """
+
+    def __init__(self, cohort: Cohort, *, as_learner: str | None = None) -> None:
         self.cohort = cohort
         self.limits = cohort.limits
         self.wanted = set(cohort.notebooks)
+        self.as_learner = as_learner
         self.report = CollectReport()
-        self.handins: dict[str, Handin] = {}
+        self.found: dict[str, list[Handin]] = {}
+        self.budgets: dict[str, _Budget] = {}
+        roster = read_roster(cohort)
+        self.roster_ids = set(roster)
+        self.roster_lms = {lms: learner for learner, lms in roster.items() if lms}
+        self.bindings: dict[str, str] = dict(_read_log(cohort).get("lms_identities", {}))
+        self.time = datetime.now(UTC).isoformat(timespec="seconds")
 
     # --- reading ---------------------------------------------------------------------------
     def add_source(self, path: Path) -> None:
@@ -119,6 +215,7 @@ class Collector:
         elif path.is_dir():
             self._add_folder(path)
         elif path.is_file() and path.suffix.lower() == ".zip":
+            origin = self._origin_of(path.name)
             size = path.stat().st_size
             if size > self.limits.archive_bytes:
                 self._reject(
@@ -126,48 +223,79 @@ class Collector:
                     "",
                     "collect.too-large",
                     f"{size} bytes, over {self.limits.archive_bytes}",
+                    origin.label,
                 )
                 return
-            self._add_zip(path.read_bytes(), str(path), path.name, depth=0)
+            with contextlib.suppress(_Spoiled):
+                for offer in self._add_zip(
+                    path.read_bytes(), str(path), path.name, origin, depth=0
+                ):
+                    self._offer(*offer.args)
         elif path.is_file():
             self._reject(str(path), "", "collect.unknown-source", "not a .zip and not a folder")
         else:
             self._reject(str(path), "", "collect.missing", "no such file or folder")
 
-    def _add_folder(self, folder: Path) -> None:
-        notebooks = [p for p in folder.iterdir() if p.name in self.wanted]
-        if notebooks:
-            learner = _learner_from_name(folder.name, self.cohort.assignment)
-            if learner is None:
-                self._reject(
-                    str(folder),
-                    "",
-                    "collect.bad-learner-id",
-                    f"cannot tell the learner from the folder name {folder.name!r}",
-                )
-                return
-            files = {}
-            for p in sorted(folder.iterdir()):
-                if p.is_symlink():
-                    self._reject(str(folder), p.name, "collect.link", "symbolic link", learner)
-                elif p.is_file():
-                    files[p.name] = p.read_bytes()[: self.limits.submission_bytes + 1]
-            self._offer(Handin(learner, str(folder), files), str(folder))
-            return
-        for child in sorted(folder.iterdir()):
-            if child.is_dir() or child.suffix.lower() == ".zip" or child.is_symlink():
-                self.add_source(child)
+    def _origin_of(self, name: str) -> Origin:
+        """Who the facilitator's side says a collected file or folder named *name* is."""
+        if self.as_learner:
+            return Origin(self.as_learner, "--as")
+        return Origin(_learner_from_name(name), f"the name {name!r}")
 
-    def _add_zip(self, data: bytes, source: str, name: str, *, depth: int) -> None:
-        if depth > MAX_DEPTH:
-            self._reject(source, name, "collect.too-deep", "archives nested too deeply")
+    def _add_folder(self, folder: Path) -> None:
+        if not any(p.name in self.wanted for p in folder.iterdir()):
+            for child in sorted(folder.iterdir()):
+                if child.is_dir() or child.suffix.lower() == ".zip" or child.is_symlink():
+                    self.add_source(child)
             return
+        origin = self._origin_of(folder.name)
+        if _is_lms_folder(folder.name) and not self.as_learner:
+            origin = self._lms_origin(folder.name)
+        files: dict[str, bytes] = {}
+        for p in sorted(folder.iterdir()):
+            if p.is_symlink():
+                self._reject(str(folder), p.name, "collect.link", "symbolic link", origin.label)
+            elif not p.is_file():
+                continue
+            elif p.name in self.wanted or p.name == ANSWERS_FILE:
+                with p.open("rb") as handle:
+                    files[p.name] = handle.read(self.limits.submission_bytes + 1)
+            elif p.name != MANIFEST:
+                self._ignore(str(folder), p.name)
+        manifest = {}
+        path = folder / MANIFEST
+        if path.is_file() and not path.is_symlink():
+            with path.open("rb") as handle:
+                manifest = self._manifest(handle.read(MAX_MANIFEST_BYTES))
+        self._offer(str(folder), files, origin, self._claims(manifest), manifest)
+
+    def _lms_origin(self, folder: str) -> Origin:
+        stem = _lms_stem(PurePosixPath(folder).name)
+        mapped = self.roster_lms.get(stem)
+        if mapped:
+            return Origin(mapped, f"the roster's entry for the LMS folder {stem!r}", lms=stem)
+        return Origin(None, f"the LMS folder {stem!r}", lms=stem)
+
+    def _budget(self, origin: Origin) -> _Budget:
+        return self.budgets.setdefault(
+            origin.budget_key, _Budget(self.limits.archive_bytes, MAX_MEMBERS)
+        )
+
+    def _add_zip(
+        self, data: bytes, source: str, name: str, origin: Origin, *, depth: int
+    ) -> list[_Pending]:
+        """Read one archive: the hand-ins in it, offered by the caller once the whole learner's
+        archive was read. Raises :class:`_Spoiled` if this learner's archive is unusable."""
+        who = origin.label
+        if depth > MAX_DEPTH:
+            self._reject(source, name, "collect.too-deep", "archives nested too deeply", who)
+            raise _Spoiled
         try:
             zf = zipfile.ZipFile(io.BytesIO(data))
             infos = zf.infolist()
-        except (zipfile.BadZipFile, OSError, ValueError) as exc:
-            self._reject(source, name, "collect.bad-archive", f"not a readable zip ({exc})")
-            return
+        except ARCHIVE_ERRORS as exc:
+            self._reject(source, name, "collect.bad-archive", f"not a readable zip ({exc})", who)
+            raise _Spoiled from None
         declared = sum(i.file_size for i in infos)
         if declared > self.limits.archive_bytes:
             self._reject(
@@ -175,142 +303,310 @@ class Collector:
                 name,
                 "collect.too-large",
                 f"{declared} bytes unpacked, over {self.limits.archive_bytes}",
+                who,
             )
-            return
-        manifests: dict[str, dict[str, Any]] = {}
+            raise _Spoiled
+        bulk = depth == 0 and not self.as_learner and self._is_bulk(infos)
+        if not bulk:
+            self._charge(origin, len(infos), declared, source, name)
         groups: dict[str, dict[str, bytes]] = {}
-        learner_hint = _learner_from_name(PurePosixPath(name).name, self.cohort.assignment)
+        manifests: dict[str, dict[str, Any]] = {}
+        spoiled: set[str] = set()
+        pending: list[_Pending] = []
         for info in infos:
             if info.is_dir():
                 continue
-            problem = _member_problem(info)
-            if problem:
-                self._reject(source, info.filename, *problem, learner_hint or "")
-                continue
             member = PurePosixPath(info.filename.replace("\\", "/"))
-            base, folder = member.name, member.parent.as_posix()
-            if info.file_size > self.limits.submission_bytes:
-                self._reject(
-                    source,
-                    info.filename,
-                    "collect.too-large",
-                    f"{info.file_size} bytes, over {self.limits.submission_bytes}",
-                    learner_hint or "",
-                )
+            folder = member.parent.as_posix()
+            here = self._lms_origin(member.parts[0]) if bulk and folder != "." else origin
+            if here.budget_key in spoiled:
                 continue
-            with zf.open(info) as handle:
-                content = handle.read(self.limits.submission_bytes + 1)
-            if base.lower().endswith(".zip"):
-                self._add_zip(content, f"{source}!{info.filename}", base, depth=depth + 1)
-            elif base == MANIFEST:
-                try:
-                    manifests[folder] = dict(json.loads(content))
-                except (ValueError, TypeError):
-                    manifests[folder] = {}
-            elif base in self.wanted or base == ANSWERS_FILE:
-                groups.setdefault(folder, {})[base] = content
-            else:
-                self.report.ignored.append(
-                    Rejection(
-                        source,
-                        info.filename,
-                        "collect.extra-file",
-                        "not part of the assignment; ignored",
-                    )
+            try:
+                self._member(
+                    zf, info, member, source, here, depth, groups, manifests, bulk, pending
                 )
+            except _Spoiled:
+                if not bulk:
+                    raise
+                spoiled.add(here.budget_key)
         for folder, files in groups.items():
+            here = (
+                self._lms_origin(PurePosixPath(folder).parts[0])
+                if bulk and folder != "."
+                else origin
+            )
             manifest = manifests.get(folder, {})
-            # one learner per zip, unless it holds several folders of work (an LMS download)
-            learner = learner_hint if len(groups) == 1 else None
-            if learner is None and folder != ".":
-                learner = _learner_from_name(PurePosixPath(folder).name, self.cohort.assignment)
-            if learner is None and isinstance(manifest.get("learner"), str):
-                learner = manifest["learner"] if STUDENT_RE.match(manifest["learner"]) else None
-            if learner is None:
-                self._reject(
-                    source,
-                    f"{folder}/" if folder != "." else name,
-                    "collect.bad-learner-id",
-                    f"cannot tell the learner from {name!r}; name hand-ins "
-                    "<learner>--<assignment>.zip",
-                )
-                continue
-            created = manifest.get("created")
-            created = created if isinstance(created, str) else None
-            self._offer(Handin(learner, source, files, created), source)
+            claims = self._claims(manifest)
+            if depth > 0 or not here.lms:
+                claims += [c for c in [_learner_from_name(name)] if c and "--" in name]
+            where = f"{source}!{folder}" if folder != "." else source
+            pending.append(_Pending(here.budget_key, (where, files, here, claims, manifest)))
+        return [p for p in pending if p.key not in spoiled]
 
-    def _offer(self, handin: Handin, source: str) -> None:
-        for name, content in list(handin.files.items()):
-            if len(content) > self.limits.submission_bytes:
+    def _is_bulk(self, infos: list[zipfile.ZipInfo]) -> bool:
+        """An LMS bulk download: members in LMS folders, or in several top-level folders."""
+        paths = [
+            PurePosixPath(i.filename.replace("\\", "/"))
+            for i in infos
+            if _member_problem(i) is None  # unsafe members are rejected, never a learner folder
+        ]
+        tops = {p.parts[0] for p in paths if len(p.parts) > 1}
+        return any(_is_lms_folder(t) for t in tops) or len(tops) > 1
+
+    def _charge(self, origin: Origin, members: int, size: int, source: str, name: str) -> None:
+        budget = self._budget(origin)
+        if members > budget.members_left:
+            self._reject(
+                source,
+                name,
+                "collect.too-many-members",
+                f"over {MAX_MEMBERS} archive members for one learner, nested archives included",
+                origin.label,
+            )
+            raise _Spoiled
+        if size > budget.bytes_left:
+            self._reject(
+                source,
+                name,
+                "collect.too-large",
+                f"unpacks to more than {self.limits.archive_bytes} bytes for one learner, "
+                "nested archives included",
+                origin.label,
+            )
+            raise _Spoiled
+        budget.members_left -= members
+        budget.bytes_left -= size
+
+    def _member(
+        self,
+        zf: zipfile.ZipFile,
+        info: zipfile.ZipInfo,
+        member: PurePosixPath,
+        source: str,
+        origin: Origin,
+        depth: int,
+        groups: dict[str, dict[str, bytes]],
+        manifests: dict[str, dict[str, Any]],
+        bulk: bool,
+        pending: list[_Pending],
+    ) -> None:
+        who = origin.label
+        problem = _member_problem(info)
+        if problem:
+            self._reject(source, info.filename, *problem, who)
+            return
+        base, folder = member.name, member.parent.as_posix()
+        nested = base.lower().endswith(".zip")
+        if not (nested or base in (MANIFEST, ANSWERS_FILE) or base in self.wanted):
+            self._ignore(source, info.filename)
+            return
+        limit = self.limits.archive_bytes if nested else self.limits.submission_bytes
+        if info.file_size > limit:
+            self._reject(
+                source,
+                info.filename,
+                "collect.too-large",
+                f"{info.file_size} bytes, over {limit}",
+                who,
+            )
+            return
+        if bulk:
+            self._charge(origin, 1, info.file_size, source, info.filename)
+        try:
+            with zf.open(info) as handle:
+                content = handle.read(limit + 1)
+        except ARCHIVE_ERRORS as exc:
+            self._reject(
+                source, info.filename, "collect.bad-archive", f"damaged archive member ({exc})", who
+            )
+            raise _Spoiled from None
+        if nested:
+            pending.extend(
+                self._add_zip(content, f"{source}!{info.filename}", base, origin, depth=depth + 1)
+            )
+        elif base == MANIFEST:
+            manifests[folder] = self._manifest(content)
+        else:
+            groups.setdefault(folder, {})[base] = content
+
+    @staticmethod
+    def _manifest(content: bytes) -> dict[str, Any]:
+        try:
+            data = json.loads(content)
+        except ValueError:
+            return {}
+        return data if isinstance(data, dict) else {}
+
+    @staticmethod
+    def _claims(manifest: dict[str, Any]) -> list[str]:
+        claimed = manifest.get("learner")
+        return [claimed] if isinstance(claimed, str) and claimed else []
+
+    # --- identity ----------------------------------------------------------------------------
+    def _identify(self, source: str, origin: Origin, claims: list[str]) -> str | None:
+        """The learner a hand-in is filed as, or None (rejected, with the reason reported)."""
+        claimed = sorted(set(claims))
+        if origin.learner:
+            others = [c for c in claimed if c != origin.learner]
+            if others:
                 self._reject(
-                    source,
-                    name,
-                    "collect.too-large",
-                    f"over {self.limits.submission_bytes} bytes",
-                    handin.learner,
-                )
-                del handin.files[name]
-            elif name.endswith(".ipynb"):
-                try:
-                    read_submission(content, self.limits)
-                except Rejected as exc:
-                    self._reject(source, name, exc.code, exc.message, handin.learner)
-                    del handin.files[name]
-            elif name == ANSWERS_FILE:
-                try:
-                    json.loads(content)
-                except ValueError:
-                    self._reject(
-                        source,
-                        name,
-                        "collect.bad-answers",
-                        "answers file is not JSON",
-                        handin.learner,
-                    )
-                    del handin.files[name]
-        previous = self.handins.get(handin.learner)
-        if previous is not None:
-            self.report.ignored.append(
-                Rejection(
                     source,
                     "",
-                    "collect.duplicate-learner",
-                    f"{handin.learner!r} also handed in {previous.source}; the later file wins",
-                    handin.learner,
+                    "collect.identity-conflict",
+                    f"the hand-in says it is {', '.join(others)}, but it came as "
+                    f"{origin.learner} ({origin.how}); nothing was filed",
+                    origin.learner,
                 )
+                return None
+            return origin.learner
+        if origin.lms:
+            fallback = _learner_from_name(origin.lms)
+            if len(claimed) > 1:
+                self._reject(
+                    source,
+                    "",
+                    "collect.identity-conflict",
+                    f"the hand-in names several learners ({', '.join(claimed)}) in "
+                    f"{origin.how}; nothing was filed",
+                    fallback or "",
+                )
+                return None
+            learner = claimed[0] if claimed else fallback
+            if learner is None:
+                self._reject(
+                    source, "", "collect.bad-learner-id", f"cannot tell the learner of {origin.how}"
+                )
+                return None
+            bound = self.bindings.get(learner)
+            if bound is not None and bound != origin.lms:
+                self._reject(
+                    source,
+                    "",
+                    "collect.identity-conflict",
+                    f"{origin.how} claims {learner!r}, whose work came from the LMS folder "
+                    f"{bound!r}; nothing was filed and {learner!r}'s work is unchanged "
+                    "(a roster.csv with an lms column, or --as, settles it)",
+                    learner,
+                )
+                return None
+            return learner
+        hint = (
+            f" (the hand-in says {claimed[0]!r}: --as {claimed[0]} if that is right)"
+            if claimed
+            else ""
+        )
+        self._reject(
+            source,
+            "",
+            "collect.bad-learner-id",
+            f"cannot tell the learner from {origin.how}; name hand-ins "
+            f"<learner>--{self.cohort.assignment}.zip or use --as NAME{hint}",
+        )
+        return None
+
+    def _offer(
+        self,
+        source: str,
+        files: dict[str, bytes],
+        origin: Origin,
+        claims: list[str],
+        manifest: dict[str, Any],
+    ) -> None:
+        learner = self._identify(source, origin, claims)
+        if learner is None:
+            return
+        assignment = manifest.get("assignment")
+        if isinstance(assignment, str) and assignment != self.cohort.assignment:
+            self._reject(
+                source,
+                MANIFEST,
+                "collect.wrong-assignment",
+                f"a hand-in for {assignment!r}, not {self.cohort.assignment!r}",
+                learner,
             )
-            previous.files.update(handin.files)
-            previous.source = source
-        else:
-            self.handins[handin.learner] = handin
+            return
+        if self.roster_ids and learner not in self.roster_ids:
+            self._reject(
+                source, "", "collect.not-on-roster", f"{learner!r} is not in roster.csv", learner
+            )
+            return
+        for name, content in list(files.items()):
+            problem = self._file_problem(name, content)
+            if problem is not None:
+                self._reject(source, name, *problem, learner)
+                del files[name]
+        self.found.setdefault(learner, []).append(Handin(learner, source, files, origin.lms))
+
+    def _file_problem(self, name: str, content: bytes) -> tuple[str, str] | None:
+        if len(content) > self.limits.submission_bytes:
+            return "collect.too-large", f"over {self.limits.submission_bytes} bytes"
+        if name.endswith(".ipynb"):
+            try:
+                read_submission(content, self.limits)
+            except Rejected as exc:
+                return exc.code, exc.message
+        elif name == ANSWERS_FILE:
+            try:
+                json.loads(content)
+            except ValueError:
+                return "collect.bad-answers", "answers file is not JSON"
+        return None
 
     def _reject(self, source: str, member: str, code: str, reason: str, learner: str = "") -> None:
         self.report.rejected.append(Rejection(source, member, code, reason, learner))
 
+    def _ignore(self, source: str, member: str) -> None:
+        self.report.ignored.append(
+            Rejection(source, member, "collect.extra-file", "not part of the assignment; ignored")
+        )
+
     # --- writing ---------------------------------------------------------------------------
+    def _settle(self) -> dict[str, Handin]:
+        """One hand-in per learner; a learner found twice in this run gets neither."""
+        chosen = {}
+        for learner, handins in sorted(self.found.items()):
+            if len(handins) > 1:
+                where = ", ".join(h.source for h in handins)
+                lms = {h.lms for h in handins}
+                code = "collect.identity-conflict" if len(lms) > 1 else "collect.duplicate-learner"
+                for h in handins:
+                    self._reject(
+                        h.source,
+                        "",
+                        code,
+                        f"{learner!r} was handed in more than once in this collect ({where}); "
+                        "nothing was filed for them: collect the right one alone",
+                        learner,
+                    )
+                continue
+            chosen[learner] = handins[0]
+        return chosen
+
     def write(self) -> CollectReport:
         """File every accepted hand-in into ``submitted/`` and log what happened."""
-        for learner, handin in sorted(self.handins.items()):
+        for learner, handin in self._settle().items():
             if not any(n.endswith(".ipynb") for n in handin.files):
                 continue
             dest = self.cohort.path("submitted", learner)
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            tmp = dest.with_name(f".{dest.name}.collecting")
+            shutil.rmtree(tmp, ignore_errors=True)
+            tmp.mkdir()
+            for name, content in handin.files.items():
+                (tmp / name).write_bytes(content)
+            (tmp / "timestamp.txt").write_text(_nbgrader_time(self.time))
             if dest.exists():
                 shutil.rmtree(dest)
-            dest.mkdir(parents=True)
-            for name, content in handin.files.items():
-                (dest / name).write_bytes(content)
-            stamp = handin.created or datetime.now(UTC).isoformat(timespec="seconds")
-            (dest / "timestamp.txt").write_text(_nbgrader_time(stamp))
+            tmp.rename(dest)
+            if handin.lms:
+                self.bindings[learner] = handin.lms
             self.report.accepted[learner] = sorted(handin.files)
         self._log()
         return self.report
 
     def _log(self) -> None:
         path = self.cohort.state / COLLECT_LOG
-        try:
-            old = json.loads(path.read_text()) if path.exists() else {}
-        except ValueError:
-            old = {}
+        old = _read_log(self.cohort)
         rejected: dict[str, list[dict[str, str]]] = old.get("rejected_by_learner", {})
         for learner in self.report.accepted:
             rejected.pop(learner, None)
@@ -318,29 +614,42 @@ class Collector:
             if r.learner:
                 rejected.setdefault(r.learner, []).append(r.to_dict())
         old["rejected_by_learner"] = rejected
-        old.setdefault("runs", []).append(
-            {
-                "time": datetime.now(UTC).isoformat(timespec="seconds"),
-                **self.report.to_dict(),
-            }
-        )
+        old["lms_identities"] = self.bindings
+        old.setdefault("runs", []).append({"time": self.time, **self.report.to_dict()})
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps(old, indent=1, ensure_ascii=False) + "\n")
 
 
-def _nbgrader_time(iso: str) -> str:
+def _read_log(cohort: Cohort) -> dict[str, Any]:
     try:
-        moment = datetime.fromisoformat(iso)
-    except ValueError:
-        moment = datetime.now(UTC)
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
+        data = json.loads((cohort.state / COLLECT_LOG).read_text())
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _nbgrader_time(iso: str) -> str:
+    moment = datetime.fromisoformat(iso)
     return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f %Z")
 
 
-def collect(cohort: Cohort, sources: list[Path]) -> CollectReport:
-    """Collect hand-ins from *sources* into *cohort*; see the module docstring."""
-    collector = Collector(cohort)
+def collect(cohort: Cohort, sources: list[Path], *, as_learner: str | None = None) -> CollectReport:
+    """Collect hand-ins from *sources* into *cohort*; see the module docstring.
+
+    *as_learner*: the facilitator says whose hand-in this is (one source only); raises
+    UsageError for an unusable id or several sources.
+    """
+    from learnpacks.errors import UsageError
+
+    if as_learner is not None:
+        if not STUDENT_RE.match(as_learner):
+            raise UsageError(
+                f"--as {as_learner!r} is not a usable learner id "
+                "(letters, digits, '.', '_' and '-', starting with a letter or digit)"
+            )
+        if len(sources) != 1:
+            raise UsageError("--as names the learner of one hand-in: give exactly one source")
+    collector = Collector(cohort, as_learner=as_learner)
     for source in sources:
         collector.add_source(source)
     return collector.write()
@@ -348,8 +657,4 @@ def collect(cohort: Cohort, sources: list[Path]) -> CollectReport:
 
 def rejected_at_collect(cohort: Cohort) -> dict[str, list[dict[str, str]]]:
     """Learners whose hand-in (or part of it) was rejected by the latest collects."""
-    path = cohort.state / COLLECT_LOG
-    try:
-        return dict(json.loads(path.read_text()).get("rejected_by_learner", {}))
-    except (OSError, ValueError):
-        return {}
+    return dict(_read_log(cohort).get("rejected_by_learner", {}))

@@ -6,7 +6,14 @@ shows hidden tests, THREATS 28):
 * a test cell shows only its visible part; what the hidden phase printed is dropped, and a
   failure there becomes one sentence with no traceback, no message, no values;
 * each graded cell gets its score; items waiting for a human say so;
-* learner HTML/JS in outputs is sanitized by nbconvert (``sanitize_html``).
+* learner HTML in markdown cells and outputs keeps only an allow-list of tags and attributes
+  (:func:`sanitize_html`: nh3 if installed, else bleach, nbconvert's own dependency; it replaces
+  nbconvert's ``clean_html``, which turned headings and paragraphs into raw ``<h1>`` text);
+  scripts, widget views, SVG and output metadata are dropped, and the page loads nothing from
+  a CDN;
+* every text is in the cohort's language, from the widgets' UI catalogs
+  (:data:`learnpacks.widgets.i18n.GRADING_STRINGS`), the grader's own error notes (time-outs,
+  stopped kernels, dropped output) included.
 """
 
 from __future__ import annotations
@@ -24,50 +31,167 @@ from learnpacks.grading.authority import Authority, visible_part
 from learnpacks.grading.cohort import Cohort
 from learnpacks.grading.grade import authorities
 
-RTL = {"ar", "fa", "he", "ur", "ps", "dv", "yi", "ckb"}
-MESSAGES: dict[str, dict[str, str]] = {
-    "en": {
-        "score": "Score",
-        "hidden_failed": "Some hidden tests did not pass.",
-        "manual": "A facilitator will grade this.",
-        "title": "Feedback",
-        "total": "Total",
-        "review": "A facilitator will review this notebook.",
-    },
-    "fr": {
-        "score": "Note",
-        "hidden_failed": "Certains tests cachés n'ont pas réussi.",
-        "manual": "Une personne animatrice évaluera ceci.",
-        "title": "Retour",
-        "total": "Total",
-        "review": "Une personne animatrice examinera ce notebook.",
-    },
-    "es": {
-        "score": "Puntuación",
-        "hidden_failed": "Algunas pruebas ocultas no pasaron.",
-        "manual": "Una persona facilitadora calificará esto.",
-        "title": "Comentarios",
-        "total": "Total",
-        "review": "Una persona facilitadora revisará este cuaderno.",
-    },
-    "ar": {
-        "score": "الدرجة",
-        "hidden_failed": "لم تنجح بعض الاختبارات المخفية.",
-        "manual": "سيقيّم الميسّر هذا الجزء.",
-        "title": "ملاحظات",
-        "total": "المجموع",
-        "review": "سيراجع الميسّر هذا الدفتر.",
-    },
+#: tags and attributes a feedback page keeps from learner HTML and rendered markdown; anything
+#: else (scripts, styles, frames, forms, event handlers, ``javascript:`` links) is removed
+ALLOWED_TAGS = frozenset(
+    [
+        "a",
+        "abbr",
+        "b",
+        "blockquote",
+        "br",
+        "caption",
+        "code",
+        "col",
+        "colgroup",
+        "dd",
+        "del",
+        "details",
+        "div",
+        "dl",
+        "dt",
+        "em",
+        "figcaption",
+        "figure",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "hr",
+        "i",
+        "img",
+        "kbd",
+        "li",
+        "mark",
+        "ol",
+        "p",
+        "pre",
+        "s",
+        "samp",
+        "small",
+        "span",
+        "strong",
+        "sub",
+        "summary",
+        "sup",
+        "table",
+        "tbody",
+        "td",
+        "tfoot",
+        "th",
+        "thead",
+        "tr",
+        "u",
+        "ul",
+    ]
+)
+ALLOWED_ATTRIBUTES = {
+    "*": {"class", "id", "title", "lang", "dir"},
+    "a": {"href"},
+    "img": {"src", "alt", "width", "height"},
+    "td": {"colspan", "rowspan"},
+    "th": {"colspan", "rowspan", "scope"},
+    "ol": {"start"},
 }
+URL_SCHEMES = frozenset({"http", "https", "mailto"})
+#: outputs a feedback page never shows: they run code or load it (the text/plain twin stays)
+DROPPED_MIME = (
+    "application/javascript",
+    "text/javascript",
+    "application/vnd.jupyter.widget-view+json",
+    "application/vnd.jupyter.widget-state+json",
+    "image/svg+xml",
+    "text/vnd.mermaid",
+)
+#: errors the grader itself reports (``execute``), by ename, and what the learner reads instead
+GRADER_ERRORS = {
+    "CellTimeoutError": "The cell ran over {seconds} s and was interrupted.",
+    "KernelKilled": "The cell ran too long and ignored the interrupt: its kernel was stopped.",
+    "KernelDied": "The kernel stopped while running this cell.",
+}
+NOT_RUN = "This cell did not run: the kernel had stopped in an earlier cell."
+_DROPPED = re.compile(r"\[learnpacks: (\d+) bytes of output were dropped\]")
+_OMITTED = re.compile(r"\.\.\. (\d+) traceback lines omitted \.\.\.")
+
+
+def sanitize_html(markup: str) -> str:
+    """*markup* with only :data:`ALLOWED_TAGS` and attributes left (nh3 if installed, else
+    bleach, which nbconvert depends on). Replaces nbconvert's ``clean_html``, whose allow-list
+    has no headings or paragraphs (nbconvert 7.17 shows them as raw ``<h1>`` text)."""
+    markup = markup.decode() if isinstance(markup, bytes) else str(markup)
+    try:
+        import nh3
+    except ImportError:
+        import bleach
+
+        # bleach keeps the text of removed elements: drop script and style bodies first
+        markup = re.sub(r"(?is)<(script|style)\b.*?</\1\s*>", "", markup)
+        return str(
+            bleach.clean(
+                markup,
+                tags=ALLOWED_TAGS,
+                attributes={k: sorted(v) for k, v in ALLOWED_ATTRIBUTES.items()},
+                protocols=URL_SCHEMES,
+                strip=True,
+                strip_comments=True,
+            )
+        )
+    return str(
+        nh3.clean(
+            markup,
+            tags=set(ALLOWED_TAGS),
+            attributes=ALLOWED_ATTRIBUTES,
+            url_schemes=set(URL_SCHEMES),
+        )
+    )
 
 
 def messages(language: str) -> dict[str, str]:
-    base = language.split("-")[0].lower()
-    return {**MESSAGES["en"], **MESSAGES.get(language, MESSAGES.get(base, {}))}
+    """The feedback page's texts in *language* (the widgets' UI catalogs; English if missing)."""
+    from learnpacks.widgets.i18n import GRADING_STRINGS, gettext
+
+    return {m: gettext(m, language) for m in GRADING_STRINGS}
+
+
+def _localize_output(output: Any, text: dict[str, str], limits_seconds: str) -> Any:
+    """A grader-made error or note in the cohort's language; learner outputs made safe."""
+    if output.get("output_type") == "error" and output.get("ename") in GRADER_ERRORS:
+        sentence = text[GRADER_ERRORS[output["ename"]]].format(seconds=limits_seconds)
+        if "earlier cell" in output.get("evalue", ""):
+            sentence = text[NOT_RUN]
+        return new_output("stream", name="stderr", text=sentence + "\n")
+    if output.get("output_type") == "stream":
+        output["text"] = _DROPPED.sub(
+            lambda m: "[" + text["Output dropped: {n} bytes."].format(n=m.group(1)) + "]",
+            output.get("text", ""),
+        )
+    if output.get("output_type") == "error":
+        output["traceback"] = [
+            _OMITTED.sub(lambda m: text["Traceback lines omitted: {n}."].format(n=m.group(1)), line)
+            for line in output.get("traceback", [])
+        ]
+    if output.get("output_type") in ("display_data", "execute_result"):
+        output["metadata"] = {}  # file names, sizes: nothing of the learner's reaches attributes
+        data = output.get("data", {})
+        for mime in DROPPED_MIME:
+            data.pop(mime, None)
+        for mime in ("image/png", "image/jpeg"):
+            if mime in data and not re.fullmatch(r"[A-Za-z0-9+/=\s]*", str(data[mime])):
+                data.pop(mime)
+        if not data:
+            return None
+    return output
 
 
 def feedback_notebook(
-    autograded: dict[str, Any], authority: Authority, result: dict[str, Any], language: str
+    autograded: dict[str, Any],
+    authority: Authority,
+    result: dict[str, Any],
+    language: str,
+    *,
+    cell_timeout: float = 30.0,
 ) -> nbformat.NotebookNode:
     """The learner's view of one graded notebook: see the module docstring."""
     text = messages(language)
@@ -76,48 +200,72 @@ def feedback_notebook(
     cells = []
     total = maximum = 0.0
     for cell in nb.cells:
+        cell.pop("attachments", None)
         gid = cell.metadata.get("nbgrader", {}).get("grade_id")
         ac = auth.get(gid) if gid else None
-        if ac is not None and ac.is_test:
-            cell.source = visible_part(ac.source)
-            hidden_failed = any(
-                o.get("metadata", {}).get("learnpacks_hidden") and o.output_type == "error"
-                for o in cell.outputs
-            )
-            cell.outputs = [
-                o for o in cell.outputs if not o.get("metadata", {}).get("learnpacks_hidden")
-            ]
-            if hidden_failed:
-                cell.outputs.append(
-                    new_output("stream", name="stderr", text=text["hidden_failed"] + "\n")
+        if cell.cell_type == "code":
+            if ac is not None and ac.is_test:
+                cell.source = visible_part(ac.source)
+                hidden_failed = any(
+                    o.get("metadata", {}).get("learnpacks_hidden") and o.output_type == "error"
+                    for o in cell.outputs
                 )
+                cell.outputs = [
+                    o for o in cell.outputs if not o.get("metadata", {}).get("learnpacks_hidden")
+                ]
+                if hidden_failed:
+                    cell.outputs.append(
+                        new_output(
+                            "stream", name="stderr", text=text["Some hidden tests did not pass."]
+                        )
+                    )
+            if "download_my_work(" in cell.source:
+                cell.outputs = []  # the hand-in link, re-made while grading: not the learner's
+            outputs = [_localize_output(o, text, f"{cell_timeout:g}") for o in cell.outputs]
+            cell.outputs = [o for o in outputs if o is not None]
         cells.append(cell)
         grade = result["grades"].get(gid) if gid else None
         if grade is not None:
             maximum += grade["max_score"]
+            score = text["Score"]
             if grade["auto_score"] is None or (grade["needs_manual_grade"] and ac and ac.solution):
-                note = f"**{text['score']}:** – / {grade['max_score']:g} ({text['manual']})"
+                manual = text["A facilitator will grade this."]
+                note = f"**{score}:** – / {grade['max_score']:g} ({manual})"
             else:
                 total += grade["auto_score"] or 0
-                note = f"**{text['score']}:** {grade['auto_score']:g} / {grade['max_score']:g}"
+                note = f"**{score}:** {grade['auto_score']:g} / {grade['max_score']:g}"
             cells.append(new_markdown_cell(note))
-    header = (
-        f"# {text['title']}: {html.escape(result['notebook'])}\n\n"
-        f"**{text['total']}:** {total:g} / {maximum:g}"
-    )
+    title = f"{text['Feedback']}: {result['notebook']}"
+    header = f"# {html.escape(title)}\n\n**{text['Total']}:** {total:g} / {maximum:g}"
     if result.get("flagged"):
-        header += f"\n\n{text['review']}"
+        header += f"\n\n{text['A facilitator will review this notebook.']}"
     nb.cells = [new_markdown_cell(header), *cells]
+    keep = {k: nb.metadata[k] for k in ("kernelspec",) if k in nb.metadata}
+    nb.metadata = nbformat.NotebookNode(
+        {**keep, "title": title, "language_info": {"name": "python"}}
+    )
     return nb
 
 
 def render_html(nb: nbformat.NotebookNode, language: str) -> str:
+    """One self-contained HTML page; learner HTML and markdown pass :func:`sanitize_html`."""
     from nbconvert import HTMLExporter
 
-    exporter = HTMLExporter(sanitize_html=True, exclude_input_prompt=True)
+    from learnpacks.widgets.i18n import text_direction
+
+    exporter = HTMLExporter(
+        sanitize_html=True,
+        exclude_input_prompt=True,
+        exclude_output_prompt=True,
+        filters={"clean_html": sanitize_html},
+    )
     body, _ = exporter.from_notebook_node(nb)
-    direction = "rtl" if language.split("-")[0].lower() in RTL else "ltr"
-    tag = f'<html lang="{html.escape(language)}" dir="{direction}">'
+    # nbconvert gives images without a text alternative an English one: not in this language
+    body = body.replace('alt="No description has been provided for this image"', 'alt=""')
+    # no script from a CDN: the page is read offline, and shows no widget (math stays as TeX)
+    body = re.sub(r'<script[^>]*\ssrc="https?://[^"]*"[^>]*>\s*</script>', "", body)
+    body = re.sub(r'(?s)<script type="module">.*?</script>', "", body)  # mermaid from a CDN
+    tag = f'<html lang="{html.escape(language)}" dir="{text_direction(language)}">'
     return re.sub(r"<html[^>]*>", tag, body, count=1)
 
 
@@ -143,7 +291,13 @@ def generate_feedback(
             result = json.loads(path.read_text())["result"]
             if result.get("autograded") is None:
                 continue
-            nb = feedback_notebook(result["autograded"], authority, result, cohort.language)
+            nb = feedback_notebook(
+                result["autograded"],
+                authority,
+                result,
+                cohort.language,
+                cell_timeout=cohort.limits.cell_timeout,
+            )
             dest = cohort.path("feedback", student) / f"{nb_id}.html"
             dest.parent.mkdir(parents=True, exist_ok=True)
             dest.write_text(render_html(nb, cohort.language), encoding="utf-8")

@@ -14,6 +14,7 @@ import html
 import json
 import re
 import zipfile
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -66,11 +67,29 @@ def package_work(
     return target
 
 
-def download_my_work(learner: str, *, assignment: str, notebooks: list[str] | None = None) -> Path:
-    """Package the work (see :func:`package_work`) and display a download link for it.
+def _translated(language: str | None) -> Callable[[str], str]:
+    """The widgets' catalogs when learnpacks' widgets are there (they are in a learner's
+    kernel); English otherwise, so this module still runs on the standard library alone."""
+    try:
+        from learnpacks.widgets.i18n import gettext
+    except ImportError:
+        return lambda message: message
+    return lambda message: gettext(message, language or "en")
+
+
+def download_my_work(
+    learner: str,
+    *,
+    assignment: str,
+    notebooks: list[str] | None = None,
+    language: str | None = None,
+) -> Path:
+    """Package the work (see :func:`package_work`) and display a download link for it, in
+    *language* (the cohort's; English by default).
 
     Save your notebook first (Ctrl+S): the file on disk is what gets packaged.
     """
+    t = _translated(language)
     path = package_work(learner, assignment=assignment, notebooks=notebooks)
     try:
         from IPython.display import HTML, display
@@ -79,12 +98,12 @@ def download_my_work(learner: str, *, assignment: str, notebooks: list[str] | No
         return path
     size = path.stat().st_size
     label = html.escape(path.name)
+    text = html.escape(t("Download {name}").format(name=path.name))
     if size <= INLINE_LINK_BYTES:
         data = base64.b64encode(path.read_bytes()).decode("ascii")
-        link = (
-            f'<a download="{label}" href="data:application/zip;base64,{data}">Download {label}</a>'
-        )
+        link = f'<a download="{label}" href="data:application/zip;base64,{data}">{text}</a>'
     else:
-        link = f'<a download="{label}" href="{label}">Download {label}</a>'
-    display(HTML(f"<p>{link} ({size // 1024 + 1} KiB). Hand this file in to your facilitator.</p>"))
+        link = f'<a download="{label}" href="{label}">{text}</a>'
+    then = html.escape(t("Hand this file in to your facilitator."))
+    display(HTML(f"<p>{link} ({size // 1024 + 1} KiB). {then}</p>"))
     return path

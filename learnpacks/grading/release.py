@@ -33,15 +33,22 @@ class Release:
 
 
 def _handin_cells(cohort: Cohort) -> list[nbformat.NotebookNode]:
-    md = new_markdown_cell(
-        "## Hand in your work\n\nSave the notebook (Ctrl+S), put your name or learner id "
-        "between the quotes and run the cell below. It makes one zip file with your notebooks "
-        "and answers: download it and hand it in to your facilitator."
+    """The "Hand in your work" cells, in the cohort's language (the widgets' UI catalogs)."""
+    from learnpacks.widgets.i18n import gettext
+
+    def t(message: str) -> str:
+        return gettext(message, cohort.language)
+
+    how = t(
+        "Save the notebook (Ctrl+S), write your name or learner id in Latin letters between "
+        "the quotes and run the cell below. It makes one zip file with your notebooks and "
+        "answers: download it and hand it in to your facilitator."
     )
+    md = new_markdown_cell(f"## {t('Hand in your work')}\n\n{how}")
     code = new_code_cell(
         "from learnpacks.grading.handin import download_my_work\n"
-        f'download_my_work("YOUR-NAME", assignment={cohort.assignment!r}, '
-        f"notebooks={cohort.notebooks!r})"
+        f"download_my_work({t('YOUR-NAME')!r}, assignment={cohort.assignment!r}, "
+        f"notebooks={cohort.notebooks!r}, language={cohort.language!r})"
     )
     for cell in (md, code):
         cell.metadata["learnpacks"] = {"role": HANDIN_MARK}

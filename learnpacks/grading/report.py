@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from learnpacks.grading.cohort import Cohort
+from learnpacks.grading.cohort import Cohort, read_roster
 from learnpacks.grading.collect import rejected_at_collect
 
 
@@ -44,14 +44,6 @@ class Report:
             "success": self.success,
             "weak_confinement": self.weak_confinement,
         }
-
-
-def _roster(cohort: Cohort) -> set[str]:
-    path = cohort.root / "roster.csv"
-    if not path.is_file():
-        return set()
-    with path.open(newline="", encoding="utf-8") as handle:
-        return {row["id"].strip() for row in csv.DictReader(handle) if row.get("id")}
 
 
 def _findings(cohort: Cohort, student: str) -> list[str]:
@@ -90,11 +82,9 @@ def gather(cohort: Cohort) -> Report:
     report = Report(cohort.root / "reports" / "grades.csv", cohort.root / "reports" / "report.html")
     per_cell: dict[str, list[float]] = {}
     with Gradebook(cohort.db_url, cohort.course_id) as gb:
-        students = {s.id for s in gb.students} | _roster(cohort)
-        submitted = set()
+        students = {s.id for s in gb.students} | set(read_roster(cohort))
         for sub in gb.assignment_submissions(cohort.assignment):
             student = sub.student.id
-            submitted.add(student)
             row: dict[str, Any] = {"student": student}
             for nb in sub.notebooks:
                 row[nb.name] = round(float(nb.score), 3)
@@ -122,8 +112,11 @@ def gather(cohort: Cohort) -> Report:
         )
     for row in report.rows:
         row["flagged"] = row["student"] in report.flagged
-    report.handed_in = len(submitted - set(rejected))
-    report.missing = sorted((students | set(rejected)) - (submitted - set(rejected)))
+    # handed in = something was filed; a learner with only part of a hand-in rejected is
+    # handed in *and* flagged, one with nothing filed is missing (and flagged if rejected)
+    filed = set(cohort.students_submitted())
+    report.handed_in = len(filed)
+    report.missing = sorted((students | set(rejected)) - filed)
     report.success = {
         k: sum(1 for v in vals if v >= 1.0) / len(vals) for k, vals in sorted(per_cell.items())
     }

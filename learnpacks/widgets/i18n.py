@@ -77,6 +77,30 @@ UI_STRINGS: tuple[str, ...] = (
     "To check your code, open this notebook in Jupyter (Binder or your course hub).",
 )
 
+#: Strings of cohort grading (``learnpacks.grading``): the hand-in cell a release adds and the
+#: feedback pages. They share the widgets' catalogs, so one translation covers what a learner sees.
+GRADING_STRINGS: tuple[str, ...] = (
+    "Hand in your work",
+    "Save the notebook (Ctrl+S), write your name or learner id in Latin letters "
+    "between the quotes and run the cell below. It makes one zip file with your "
+    "notebooks and answers: download it and hand it in to your facilitator.",
+    "YOUR-NAME",
+    "Download {name}",
+    "Hand this file in to your facilitator.",
+    "Feedback",
+    "Score",
+    "Total",
+    "Some hidden tests did not pass.",
+    "A facilitator will grade this.",
+    "A facilitator will review this notebook.",
+    "The cell ran over {seconds} s and was interrupted.",
+    "The cell ran too long and ignored the interrupt: its kernel was stopped.",
+    "The kernel stopped while running this cell.",
+    "This cell did not run: the kernel had stopped in an earlier cell.",
+    "Output dropped: {n} bytes.",
+    "Traceback lines omitted: {n}.",
+)
+
 _language: str | None = None
 
 

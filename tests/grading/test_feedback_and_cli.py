@@ -20,7 +20,7 @@ pytestmark = pytest.mark.slow
     ("language", "direction", "phrase"),
     [
         ("en", "ltr", "Some hidden tests did not pass."),
-        ("fr", "ltr", "Certains tests cachés n'ont pas réussi."),
+        ("fr", "ltr", "Certains tests cachés n’ont pas réussi."),
         ("ar", "rtl", "لم تنجح بعض الاختبارات المخفية."),
     ],
 )
@@ -99,3 +99,6 @@ def test_init_in_another_language_uses_the_translation_build(tmp_path):
     release = release_cohort(cohort)
     text = (release.folder / "01-functions.ipynb").read_text()
     assert "square-tests" in text and "BEGIN HIDDEN TESTS" not in text
+    # the hand-in cell is in the cohort's language too, and so is the link it makes
+    assert "## Rendre votre travail" in text and "VOTRE-NOM" in text
+    assert "language='fr'" in text

@@ -30,7 +30,7 @@ def test_every_ui_string_is_translated_with_its_placeholders(lang: str) -> None:
     """Does each catalog translate every UI string, not fuzzy, keeping every {placeholder}?"""
     po = polib.pofile(str(i18n.LOCALE_DIR / lang / "LC_MESSAGES" / "learnpacks.po"))
     entries = {e.msgid: e for e in po if not e.obsolete}
-    assert set(entries) == set(i18n.UI_STRINGS)
+    assert set(entries) == set(i18n.UI_STRINGS + i18n.GRADING_STRINGS)
     for msgid, entry in entries.items():
         assert entry.msgstr.strip() and "fuzzy" not in entry.flags, msgid
         assert placeholders(entry.msgstr) == placeholders(msgid), msgid
@@ -39,9 +39,9 @@ def test_every_ui_string_is_translated_with_its_placeholders(lang: str) -> None:
 
 
 def test_template_matches_the_string_list() -> None:
-    """Does the .pot template list exactly the UI strings (for translation platforms)?"""
+    """Does the .pot template list exactly the UI and grading strings (for translation platforms)?"""
     pot = polib.pofile(str(i18n.LOCALE_DIR / "learnpacks.pot"))
-    assert [e.msgid for e in pot] == list(i18n.UI_STRINGS)
+    assert [e.msgid for e in pot] == list(i18n.UI_STRINGS + i18n.GRADING_STRINGS)
 
 
 def test_front_end_asks_only_for_known_strings() -> None:
