@@ -222,7 +222,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "nested too deep, too large in total) is rejected alone; the rest are filed. "
         "Exit 1 if anything was rejected.",
     )
-    p.add_argument("sources", nargs="+", metavar="SRC")
+    p.add_argument(
+        "sources",
+        nargs="+",
+        metavar="SRC",
+        help="hand-in zips, folders (of notebooks or of zips) and LMS bulk downloads",
+    )
     p.add_argument(
         "--as",
         dest="as_learner",
@@ -251,7 +256,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     common(p)
     p.set_defaults(func=_cmd_grade)
 
-    p = sub.add_parser("feedback", help="HTML feedback per learner, hidden tests removed")
+    p = sub.add_parser(
+        "feedback",
+        help="HTML feedback per learner, hidden tests removed",
+        description="Write feedback/<learner>/<pack>/<notebook>.html: rendered and sanitized "
+        "(no learner script, no javascript: links, nothing loaded from the internet), "
+        "entirely in the cohort's language, hidden tests never shown.",
+    )
     common(p)
     p.set_defaults(func=_cmd_feedback)
 
