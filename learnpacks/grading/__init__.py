@@ -15,6 +15,7 @@ One module per concern; data flows from top to bottom:
 ``cgroups``        a cgroup per learner: memory and processes of the whole kernel tree
 ``kernel``         starting a confined kernel (subprocess) and connecting to it
 ``forkserver``     the pre-forked kernel server (cheap start-up)
+``tamper``         learner code that changes how later cells run: scan, probe, proof of execution
 ``execute``        running cells with the execute_reply as the truth, capped outputs, timeouts
 ``run``            grading one notebook: plain data in, JSON out (what a worker runs)
 ``gradebook``      validating results and writing them through nbgrader's ``Gradebook`` API

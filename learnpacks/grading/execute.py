@@ -5,6 +5,14 @@ a learner who silences tracebacks (THREATS.md 24) still fails, and a cell that p
 output passes only if the reply said ``ok`` (47). Outputs are capped per cell (34),
 tracebacks shortened (44), stdin refused (38), each cell timed (33); a kernel that ignores the
 interrupt is killed (35), and one that dies (36) leaves every later cell ``not-run``.
+
+:func:`execute_notebook` runs one prepared notebook: every code cell in order with test cells
+*without* their hidden tests (phase 1), then each test cell with hidden tests in full after the
+last learner cell (phase 2, THREATS 27). Around it, :mod:`learnpacks.grading.tamper`'s three
+layers (24-26, 57): learner-written cells are scanned before anything runs, the kernel is
+probed before the first cell, before each test cell and around phase 2, and each test run
+carries a proof of execution; a test cell passes only if its reply is ``ok``, it has no error
+output and its proof came back.
 """
 
 from __future__ import annotations
@@ -19,8 +27,11 @@ from jupyter_client.blocking import BlockingKernelClient
 from nbformat import NotebookNode
 from nbformat.v4 import new_output, output_from_msg
 
+from learnpacks.grading import tamper
+from learnpacks.grading.authority import AuthCell, Authority, visible_part
 from learnpacks.grading.kernel import KernelProcess
 from learnpacks.grading.limits import Limits
+from learnpacks.grading.prepare import Finding
 
 OK, ERROR, TIMEOUT, DIED, NOT_RUN = "ok", "error", "timeout", "died", "not-run"
 
@@ -35,6 +46,8 @@ class CellRun:
     ename: str = ""
     evalue: str = ""
     dropped_bytes: int = 0
+    #: the reply's ``user_expressions`` (how probes and proofs come back)
+    user_expressions: dict[str, Any] = field(default_factory=dict)
 
     @property
     def passed(self) -> bool:
@@ -61,11 +74,20 @@ class Runner:
         self.poller.register(client.iopub_channel.socket, zmq.POLLIN)
         self.poller.register(client.shell_channel.socket, zmq.POLLIN)
 
-    def run(self, code: str) -> CellRun:
+    def run(
+        self, code: str, *, silent: bool = False, user_expressions: dict[str, str] | None = None
+    ) -> CellRun:
+        """Run *code*; *silent* runs it without history, hooks or display (the probe's way).
+        *user_expressions* are evaluated after it and come back in ``CellRun.user_expressions``."""
         if self.dead:
             return CellRun(NOT_RUN, ename="KernelDied", evalue="the kernel died in an earlier cell")
         msg_id = self.client.execute(
-            code, silent=False, store_history=True, allow_stdin=False, stop_on_error=False
+            code,
+            silent=silent,
+            store_history=not silent,
+            user_expressions=user_expressions or {},
+            allow_stdin=False,
+            stop_on_error=False,
         )
         run = CellRun(NOT_RUN)
         size = 0
@@ -111,7 +133,9 @@ class Runner:
                 msg = self.client.get_shell_msg(timeout=0)
                 if msg["parent_header"].get("msg_id") == msg_id:
                     reply = msg["content"]
-        run.execution_count = reply.get("execution_count")
+        run.execution_count = None if silent else reply.get("execution_count")
+        expressions = reply.get("user_expressions")
+        run.user_expressions = expressions if isinstance(expressions, dict) else {}
         if interrupted_at is not None:
             run.status, run.ename = TIMEOUT, "CellTimeoutError"
             run.evalue = f"the cell ran over {self.limits.cell_timeout:g} s and was interrupted"
@@ -161,3 +185,165 @@ class Runner:
         else:
             run.outputs.append(output)
         return size + cost
+
+
+# --- one notebook ----------------------------------------------------------------------------
+
+
+def _error_output(ename: str, evalue: str) -> NotebookNode:
+    return new_output("error", ename=ename, evalue=evalue, traceback=[f"{ename}: {evalue}"])
+
+
+def _record(cell: NotebookNode, run: CellRun) -> None:
+    """Add *run*'s outputs to *cell*. A run that was not ``ok`` leaves an error as the cell's
+    *first* output: nbgrader's ``determine_grade`` reads outputs in order, and a result shown
+    before the error (a hook's ``execute_result``) would otherwise count as full marks."""
+    cell.outputs.extend(run.outputs)
+    cell.execution_count = run.execution_count
+    if run.status != OK:
+        errors = [o for o in cell.outputs if o.output_type == "error"]
+        first = errors[-1] if errors else _error_output(run.ename or "Error", run.evalue)
+        if errors:
+            cell.outputs.remove(first)
+        cell.outputs.insert(0, first)
+
+
+class _Guard:
+    """The integrity checks of one notebook run (see :mod:`learnpacks.grading.tamper`):
+    probes compared with the first one, and proofs that each test cell ran to its end."""
+
+    def __init__(self, nb: NotebookNode, authority: Authority, runner: Runner) -> None:
+        self.nb = nb
+        self.runner = runner
+        self.probe = tamper.Probe(tamper.protected_names(authority))
+        self.request = {self.probe.tag: self.probe.expression()}
+        self.first: dict[str, Any] | None = None
+        self.findings: list[Finding] = []
+        self.tainted: tuple[str, str] | None = None  # (code, message) once a probe fails
+        self.clean_until = -1  # index of the last cell after which a probe was clean
+
+    def check(self, before: int, where: str) -> None:
+        """Probe the kernel before cell *before* (or ``len(cells)`` for the end)."""
+        if self.tainted is not None or self.runner.dead:
+            return
+        run = self.runner.run("", silent=True, user_expressions=self.request)
+        if self.runner.dead:
+            return
+        report = tamper.read_probe(run.user_expressions, self.probe.tag)
+        span = self._span(before)
+        if report is None:
+            self.tainted = (
+                tamper.PROBE_FAILED,
+                f"the grader's integrity probe {where} did not answer "
+                f"({run.ename or 'no report'}); {span} may have changed how cells run",
+            )
+        elif self.first is None:
+            self.first = report
+            changed = tamper.compare(report, report)
+            if changed:
+                self.tainted = (tamper.STATE, f"before the first cell: {'; '.join(changed)}")
+        else:
+            changed = tamper.compare(self.first, report)
+            if changed:
+                self.tainted = (
+                    tamper.STATE,
+                    f"the grader's integrity probe {where} found {'; '.join(changed)} "
+                    f"changed by {span}",
+                )
+        if self.tainted is None:
+            self.clean_until = before - 1
+
+    def _span(self, before: int) -> str:
+        start, end = self.clean_until + 1, min(before, len(self.nb.cells)) - 1
+        cells = [i for i in range(start, end + 1) if self.nb.cells[i].cell_type == "code"]
+        if not cells:
+            return "the test cells themselves"
+        if len(cells) == 1:
+            return tamper.cell_label(self.nb, cells[0])
+        return f"{tamper.cell_label(self.nb, cells[0])} to {tamper.cell_label(self.nb, cells[-1])}"
+
+    def run_test(self, code: str, gid: str) -> CellRun:
+        """Run a test cell's *code* with a proof of execution; a run whose proof did not come
+        back is not ``ok``. Tests run after a failed probe are flagged."""
+        name, value = tamper.new_token()
+        run = self.runner.run(tamper.with_proof(code, name, value), user_expressions={name: name})
+        if run.status == OK and tamper.read_expression(run.user_expressions, name) != value:
+            run.status, run.ename = ERROR, "TestNotProven"
+            run.evalue = "the test cell did not run to its end (its proof of execution is missing)"
+            self.findings.append(
+                Finding(tamper.UNPROVEN, f"test {gid!r}: {run.evalue}; something rewrote it", gid)
+            )
+        if self.tainted is not None:
+            code_, message = self.tainted
+            self.findings.append(Finding(code_, f"{message}; test {gid!r} withheld", gid))
+        return run
+
+
+def execute_notebook(
+    nb: NotebookNode, authority: Authority, runner: Runner
+) -> tuple[dict[int, CellRun], list[Finding]]:
+    """Run *nb* in place (phase 1, then hidden tests); statuses by cell index, and findings.
+
+    Phase 1 runs every code cell in order, test cells without their hidden tests; phase 2 runs
+    each test cell with hidden tests in full, after the last learner cell (THREATS 27). Before
+    anything runs, learner-written cells are scanned for tampering APIs; the kernel is probed
+    before the first cell, before each test cell and around phase 2, and every test run carries
+    a proof of execution (:mod:`learnpacks.grading.tamper`).
+    """
+    auth = authority.by_id()
+    findings = tamper.scan_notebook(nb, authority)
+    guard = _Guard(nb, authority, runner)
+    runs: dict[int, CellRun] = {}
+    hidden: list[tuple[int, AuthCell]] = []
+    guard.check(0, "before the first cell")
+    for index, cell in enumerate(nb.cells):
+        if cell.cell_type != "code":
+            continue
+        gid = cell.metadata.get("nbgrader", {}).get("grade_id")
+        ac = auth.get(gid) if gid else None
+        code = cell.source
+        if ac is not None and ac.is_test:
+            if ac.has_hidden:
+                code = visible_part(ac.source)
+                hidden.append((index, ac))
+            guard.check(index, f"before {tamper.cell_label(nb, index)}")
+            run = guard.run_test(code, ac.grade_id)
+        else:
+            run = runner.run(code)
+        runs[index] = run
+        _record(cell, run)
+    if hidden:
+        guard.check(len(nb.cells), "before the hidden tests")
+    for index, ac in hidden:
+        if runs[index].status != OK:
+            continue
+        run = guard.run_test(ac.source, ac.grade_id)
+        # outputs of the hidden phase are the facilitator's; feedback never shows them
+        for output in run.outputs:
+            output.setdefault("metadata", {})["learnpacks_hidden"] = True
+        _record(nb.cells[index], run)
+        runs[index] = run
+    if hidden and guard.tainted is None:
+        guard.check(len(nb.cells), "after the hidden tests")
+        if guard.tainted is not None:
+            code_, message = guard.tainted
+            for _, ac in hidden:
+                guard.findings.append(
+                    Finding(code_, f"{message}; test {ac.grade_id!r} withheld", ac.grade_id)
+                )
+    findings.extend(dict.fromkeys(guard.findings))  # a test run twice is flagged once
+    for index, run in sorted(runs.items()):
+        gid = nb.cells[index].metadata.get("nbgrader", {}).get("grade_id", "")
+        if run.status == TIMEOUT:
+            findings.append(Finding("grading.cell-timeout", run.evalue, gid, review=bool(gid)))
+        elif run.status == DIED:
+            findings.append(
+                Finding("grading.kernel-died", f"cell {index + 1}: {run.evalue}", gid, review=True)
+            )
+        elif run.status == NOT_RUN and gid:
+            findings.append(
+                Finding(
+                    "grading.not-run", f"cell {gid!r} did not run: {run.evalue}", gid, review=True
+                )
+            )
+    return runs, findings

@@ -30,11 +30,11 @@ from typing import Any
 
 import nbformat
 from nbformat import NotebookNode
-from nbformat.v4 import new_output
 
 from learnpacks.grading import execute, kernel, sandbox
 from learnpacks.grading.answers_check import cross_check
-from learnpacks.grading.authority import AuthCell, Authority, visible_part
+from learnpacks.grading.authority import Authority
+from learnpacks.grading.execute import execute_notebook
 from learnpacks.grading.limits import Limits
 from learnpacks.grading.prepare import Finding, prepare
 from learnpacks.widgets import ANSWERS_FILE
@@ -132,63 +132,6 @@ def _populate(workdir: Path, task: Task) -> None:
             if dest.is_symlink():
                 dest.unlink()
             dest.write_bytes(data)
-
-
-def _error_output(ename: str, evalue: str) -> NotebookNode:
-    return new_output("error", ename=ename, evalue=evalue, traceback=[f"{ename}: {evalue}"])
-
-
-def _record(cell: NotebookNode, run: execute.CellRun) -> None:
-    cell.outputs.extend(run.outputs)
-    cell.execution_count = run.execution_count
-    if run.status != execute.OK and not any(o.output_type == "error" for o in run.outputs):
-        cell.outputs.append(_error_output(run.ename or "Error", run.evalue))
-
-
-def execute_notebook(
-    nb: NotebookNode, authority: Authority, runner: execute.Runner
-) -> tuple[dict[int, execute.CellRun], list[Finding]]:
-    """Run *nb* in place (phase 1, then hidden tests); statuses by cell index, and findings."""
-    auth = authority.by_id()
-    runs: dict[int, execute.CellRun] = {}
-    hidden: list[tuple[int, AuthCell]] = []
-    for index, cell in enumerate(nb.cells):
-        if cell.cell_type != "code":
-            continue
-        gid = cell.metadata.get("nbgrader", {}).get("grade_id")
-        ac = auth.get(gid) if gid else None
-        code = cell.source
-        if ac is not None and ac.is_test and ac.has_hidden:
-            code = visible_part(ac.source)
-            hidden.append((index, ac))
-        run = runner.run(code)
-        runs[index] = run
-        _record(cell, run)
-    for index, ac in hidden:
-        if runs[index].status != execute.OK:
-            continue
-        run = runner.run(ac.source)
-        # outputs of the hidden phase are the facilitator's; feedback never shows them
-        for output in run.outputs:
-            output.setdefault("metadata", {})["learnpacks_hidden"] = True
-        _record(nb.cells[index], run)
-        runs[index] = run
-    findings = []
-    for index, run in sorted(runs.items()):
-        gid = nb.cells[index].metadata.get("nbgrader", {}).get("grade_id", "")
-        if run.status == execute.TIMEOUT:
-            findings.append(Finding("grading.cell-timeout", run.evalue, gid, review=bool(gid)))
-        elif run.status == execute.DIED:
-            findings.append(
-                Finding("grading.kernel-died", f"cell {index + 1}: {run.evalue}", gid, review=True)
-            )
-        elif run.status == execute.NOT_RUN and gid:
-            findings.append(
-                Finding(
-                    "grading.not-run", f"cell {gid!r} did not run: {run.evalue}", gid, review=True
-                )
-            )
-    return runs, findings
 
 
 def score(nb: NotebookNode, authority: Authority, flagged: set[str]) -> dict[str, Any]:
