@@ -118,7 +118,8 @@ class Runner:
                     return self._note_dropped(run)
                 continue
             if self.client.iopub_channel.socket in events:
-                msg = self.client.get_iopub_msg(timeout=0)
+                # the channel's own get_msg: the client's get_*_msg wrap an event loop per call
+                msg = self.client.iopub_channel.get_msg(timeout=0)
                 if msg["parent_header"].get("msg_id") != msg_id:
                     continue
                 kind = msg["msg_type"]
@@ -130,7 +131,7 @@ class Runner:
                 elif kind in ("stream", "display_data", "execute_result", "error"):
                     size = self._add_output(run, msg, size)
             if self.client.shell_channel.socket in events:
-                msg = self.client.get_shell_msg(timeout=0)
+                msg = self.client.shell_channel.get_msg(timeout=0)
                 if msg["parent_header"].get("msg_id") == msg_id:
                     reply = msg["content"]
         run.execution_count = None if silent else reply.get("execution_count")

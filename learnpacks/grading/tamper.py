@@ -527,7 +527,7 @@ def _probe(watched, shadow, trusted):
         r["session"] = methods(k.session)
     b = _s.modules["builtins"]
     r["builtins"] = {n: desc(v) for n, v in vars(b).items()}
-    r["shadowed"] = sorted(n for n in shadow if n in ip.user_ns)
+    r["shadowed"] = {n: desc(ip.user_ns[n]) for n in shadow if n in ip.user_ns}
     cwd = _o.getcwd() + _o.sep
     std = _s.stdlib_module_names
     r["patched"] = sorted(
@@ -590,7 +590,7 @@ def compare(first: dict[str, Any], now: dict[str, Any]) -> list[str]:
     changed = []
     for section in sorted(set(first) | set(now)):
         a, b = first.get(section), now.get(section)
-        if section in ("shadowed", "patched", "shadowing_files"):
+        if section in ("patched", "shadowing_files"):
             if b:
                 changed.append(f"{section}: {', '.join(map(str, b))}")
             continue

@@ -76,6 +76,8 @@ SOURCES: dict[str, tuple[Path, dict[str, Path]]] = {
 PACK = "nbgrader-fixtures"
 #: what stock nbgrader's autograde replaces or refuses; we flag it for a human instead
 PROTECTED_CHANGES = {"grading.cell-changed", "grading.metadata-changed", "grading.cell-missing"}
+#: nbgrader's own cheat attempts patch ``showtraceback``: the tests after them are withheld (57)
+TAMPERING = {"grading.tamper-ipython", "grading.tamper-patch", "grading.tamper-state"}
 
 
 def _pack_project(root: Path) -> Path:
@@ -169,10 +171,12 @@ def test_every_cell_scores_as_stock_nbgrader_or_says_why(graded):
             assert learner.endswith("cell-type-changed"), (key, ours[key])
         else:
             why = [f for f in result["findings"] if f["grade_id"] == cell and f["review"]]
-        assert why and {f["code"] for f in why} <= PROTECTED_CHANGES, (key, ours[key], want)
+        codes = {f["code"] for f in why}
+        assert why and codes <= PROTECTED_CHANGES | TAMPERING, (key, ours[key], want)
+        assert learner.startswith("set-cheat-attempt") or not codes & TAMPERING
         assert why[0]["grade_id"] in why[0]["message"]
         explained += 1
-    assert explained <= 8  # only the two learners who changed a graded cell's type
+    assert explained <= 10  # the two who changed a graded cell's type; `foo` of the cheaters
 
 
 def test_unchanged_handins_are_never_flagged(graded):
