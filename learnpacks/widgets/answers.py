@@ -203,3 +203,68 @@ def _validated(data: Any) -> dict[str, dict[str, dict[str, Any]]]:
         ):
             raise ValueError(f"bad entry for notebook {name!r}")
     return notebooks
+
+
+# What a widget's view asks of a kernel that has no widget object for it (restarted and not run
+# again): the view runs these through a silent ``execute_request``, so the answers file stays the
+# one source of truth whatever the kernel remembers.
+
+VIEW_KINDS = frozenset(
+    {"multiple-choice", "short-answer", "ordering", "matching", "fill-in-the-blanks", "reflection"}
+)
+VIEW_STATUSES = frozenset({"correct", "incorrect", "recorded"})
+
+
+class _Json:
+    """A value whose ``repr`` is its JSON text (what a ``user_expressions`` reply carries)."""
+
+    def __init__(self, value: Any) -> None:
+        self.text = json.dumps(value, ensure_ascii=True)
+
+    def __repr__(self) -> str:
+        return self.text
+
+
+def answers_for_view(notebook: str) -> _Json:
+    """This folder's answers for *notebook* (its file name), as JSON, for a widget's view."""
+    return _Json(AnswerStore().notebook_answers(Path(str(notebook)).name))
+
+
+def record_from_view(payload: str) -> bool:
+    """Record an entry a widget's view sends as base64 of UTF-8 JSON:
+    ``{"notebook": name, "id": exercise id, "entry": {kind, mode, answer, status, attempts, rules}}``.
+
+    Returns what :meth:`AnswerStore.record` returns; ValueError for anything a view never sends.
+    """
+    import base64
+    import binascii
+
+    from .base import MODES, validate_id
+
+    try:
+        data = json.loads(base64.b64decode(payload, validate=True).decode("utf-8"))
+    except (binascii.Error, UnicodeDecodeError, ValueError) as exc:
+        raise ValueError(f"not an answer from a learnpacks widget: {exc}") from None
+    entry = data.get("entry") if isinstance(data, dict) else None
+    if not isinstance(entry, dict) or not isinstance(data.get("notebook"), str):
+        raise ValueError("not an answer from a learnpacks widget")
+    validate_id(data.get("id"))
+    if (
+        entry.get("kind") not in VIEW_KINDS
+        or entry.get("mode") not in MODES
+        or entry.get("status") not in VIEW_STATUSES
+        or not isinstance(entry.get("rules", {}), dict)
+        or entry.get("answer") in (None, "", [], {})
+        or (entry["mode"] == "graded" and entry["status"] != "recorded")
+    ):
+        raise ValueError(f"not an answer from a learnpacks widget: {entry!r:.200}")
+    attempts = entry.get("attempts", 1)
+    clean = {
+        "kind": entry["kind"],
+        "mode": entry["mode"],
+        "answer": entry["answer"],
+        "status": entry["status"],
+        "attempts": attempts if isinstance(attempts, int) and attempts > 0 else 1,
+        "rules": entry.get("rules", {}),
+    }
+    return AnswerStore().record(Path(data["notebook"]).name, data["id"], clean)

@@ -5,8 +5,10 @@ Front-end protocol (custom messages, never ``save_changes``, which fails with no
 
 - ``{"type": "hello"}`` from the view; the kernel replies ``{"type": "live"}`` so a view knows a
   kernel is listening (in the static book nobody replies).
-- ``{"type": "answer", "answer": ...}``: the learner checked; the kernel records it and updates
-  ``answer`` and ``result``.
+- ``{"type": "answer", "answer": ..., "request": ...}``: the learner checked; the kernel records it,
+  updates ``answer`` and ``result``, and replies ``{"type": "saved", "request": ..., "saved": bool}``.
+  A view that gets no reply (kernel restarted and not run again, busy, stopped) writes the same
+  entry into the answers file itself, through Jupyter Server's contents API.
 - ``{"type": "hint"}``: the learner asked for the next hint (code exercises).
 
 Practice mode puts the key in the synced ``key`` trait so the browser can check with no kernel;
@@ -215,7 +217,9 @@ class ExerciseWidget(LearnpacksWidget):
 
     def handle_message(self, content: dict[str, Any]) -> None:
         if content.get("type") == "answer":
-            self.submit(content.get("answer"))
+            result = self.submit(content.get("answer"))
+            # The view waits for this reply; without it, it writes the answers file itself.
+            self.send({"type": "saved", "request": content.get("request"), "saved": result["saved"]})
 
     def _restore(self) -> None:
         entry = answers.AnswerStore().get(self.notebook, self.exercise_id)

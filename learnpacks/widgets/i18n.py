@@ -75,6 +75,10 @@ UI_STRINGS: tuple[str, ...] = (
     "Right",
     "On this page, the solution opens after the last hint.",
     "To check your code, open this notebook in Jupyter (Binder or your course hub).",
+    "The kernel is busy: your answer is saved as soon as the running cell finishes.",
+    "Not saved: the notebook's kernel is not running. Restart it (Kernel menu), then press the button again.",
+    "Saved in the answers file. The kernel was restarted: run the notebook again before you run code.",
+    "Saved in the answers file.",
 )
 
 #: Strings of cohort grading (``learnpacks.grading``): the hand-in cell a release adds and the

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import warnings
@@ -98,3 +99,49 @@ def test_configure_directory(tmp_path: Path) -> None:
     assert (tmp_path / "elsewhere" / ANSWERS_FILE).exists()
     assert answers.answers_directory() == tmp_path / "elsewhere"
     assert not (Path(os.getcwd()) / ANSWERS_FILE).exists()
+
+
+def _view_payload(data: object) -> str:
+    return base64.b64encode(json.dumps(data, ensure_ascii=False).encode("utf-8")).decode("ascii")
+
+
+def test_an_answer_a_view_sends_after_a_restart_is_recorded_and_read_back(tmp_path: Path) -> None:
+    """Does record_from_view() write what a widget's view sends (non-ASCII text included) into
+    the answers file, and answers_for_view() give it back as JSON the view can parse?"""
+    entry = {"kind": "reflection", "mode": "practice", "answer": "لأن المعرفة حرة 📚"}
+    entry |= {"status": "recorded", "attempts": 2, "rules": {}, "key": "dropped"}
+    sent = {"notebook": "01-intro.ipynb", "id": "why-edit", "entry": entry}
+    assert answers.record_from_view(_view_payload(sent)) is True
+    saved = AnswerStore(tmp_path).get("01-intro.ipynb", "why-edit")
+    assert saved is not None and saved.pop("updated")
+    assert saved == {k: v for k, v in entry.items() if k != "key"}
+    shown = json.loads(repr(answers.answers_for_view("01-intro.ipynb")))
+    assert shown["why-edit"]["answer"] == "لأن المعرفة حرة 📚"
+
+
+@pytest.mark.parametrize(
+    "sent",
+    [
+        "not base64!",
+        {"notebook": "a.ipynb", "id": "Bad Id", "entry": {}},
+        {"notebook": "a.ipynb", "id": "q", "entry": {"kind": "code", "mode": "practice"}},
+        {
+            "notebook": "a.ipynb",
+            "id": "q",
+            "entry": {"kind": "multiple-choice", "mode": "graded", "answer": ["a"], "status": "correct"},
+        },
+        {
+            "notebook": "a.ipynb",
+            "id": "q",
+            "entry": {"kind": "short-answer", "mode": "practice", "answer": "", "status": "recorded"},
+        },
+    ],
+    ids=["not-base64", "bad-id", "code-kind", "graded-claims-correct", "empty-answer"],
+)
+def test_what_a_view_never_sends_is_refused(tmp_path: Path, sent: object) -> None:
+    """Is an entry no widget view could send (bad id, a graded answer claiming to be correct,
+    an empty answer, a code result) refused, and nothing written?"""
+    payload = sent if isinstance(sent, str) else _view_payload(sent)
+    with pytest.raises(ValueError):
+        answers.record_from_view(payload)
+    assert not (tmp_path / ANSWERS_FILE).exists()

@@ -7,11 +7,13 @@ import json
 import os
 import secrets
 import shutil
+import signal
 import subprocess
 import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -22,12 +24,55 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 NOTEBOOK = "live-multiple-choice-and-code.ipynb"
 
 
-@pytest.fixture
-def lab(tmp_path: Path) -> Iterator[tuple[str, Path]]:
-    """JupyterLab on 127.0.0.1 with a fresh config, serving a copy of the fixture notebook."""
+@dataclass
+class Lab:
+    """One JupyterLab server for the module; each test works in its own folder under ``root``."""
+
+    base: str
+    token: str
+    root: Path
+    runtime: Path
+
+    def open_copy(self, notebook: str, folder: str) -> tuple[str, Path]:
+        """Copy a fixture notebook into ``root/folder``; its Lab URL (fresh workspace), folder."""
+        (self.root / folder).mkdir()
+        shutil.copy(FIXTURES / notebook, self.root / folder / notebook)
+        return f"{self.base}/lab/tree/{folder}/{notebook}?reset&token={self.token}", self.root / folder
+
+    def api(self, method: str, path: str) -> Any:
+        request = urllib.request.Request(
+            f"{self.base}/api/{path}",
+            method=method,
+            headers={"Authorization": f"token {self.token}"},
+            data=b"{}" if method == "POST" else None,
+        )
+        with urllib.request.urlopen(request, timeout=30) as response:
+            body = response.read()
+        return json.loads(body) if body else None
+
+    def kernel_id(self, folder: str) -> str:
+        sessions = self.api("GET", "sessions")
+        return next(s["kernel"]["id"] for s in sessions if s["path"].startswith(f"{folder}/"))
+
+    def kernel_pid(self, kernel_id: str) -> int:
+        """The kernel process started for ``kernel_id`` (found by its connection file)."""
+        for proc in Path("/proc").iterdir():
+            if proc.name.isdigit():
+                try:
+                    cmdline = (proc / "cmdline").read_bytes()
+                except OSError:
+                    continue
+                if f"kernel-{kernel_id}.json".encode() in cmdline:
+                    return int(proc.name)
+        raise AssertionError(f"no process for kernel {kernel_id}")
+
+
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
+    """JupyterLab on 127.0.0.1 with a fresh config, shared by this module's tests."""
+    tmp_path = tmp_path_factory.mktemp("lab")
     root = tmp_path / "root"
     root.mkdir()
-    shutil.copy(FIXTURES / NOTEBOOK, root / NOTEBOOK)
     port, token = free_port(), secrets.token_hex(16)
     env = {
         **os.environ,
@@ -68,7 +113,7 @@ def lab(tmp_path: Path) -> Iterator[tuple[str, Path]]:
                 if time.monotonic() > deadline or server.poll() is not None:
                     raise RuntimeError((tmp_path / "lab.log").read_text()[-2000:]) from None
                 time.sleep(0.5)
-        yield f"{base}/lab/tree/{NOTEBOOK}?token={token}", root
+        yield Lab(base, token, root, tmp_path / "runtime")
     finally:
         server.terminate()
         try:
@@ -79,9 +124,9 @@ def lab(tmp_path: Path) -> Iterator[tuple[str, Path]]:
         log.close()
 
 
-def recorded(root: Path) -> dict[str, Any]:
+def recorded(root: Path, notebook: str = NOTEBOOK) -> dict[str, Any]:
     path = root / ".learnpacks-answers.json"
-    return json.loads(path.read_text())["notebooks"].get(NOTEBOOK, {}) if path.exists() else {}
+    return json.loads(path.read_text())["notebooks"].get(notebook, {}) if path.exists() else {}
 
 
 def wait_for(predicate: Any, timeout: float = 20) -> None:
@@ -104,21 +149,39 @@ def lab_page(chromium: Any, tmp_path: Path) -> Iterator[Any]:
     context.close()
 
 
-def test_multiple_choice_and_code_exercise_live(lab: tuple[str, Path], lab_page: Any) -> None:
-    """In JupyterLab, are wrong then right answers reported, and recorded by the kernel?"""
-    url, root = lab
-    page = lab_page
-    blocked: list[str] = []
-    block_non_local(page, blocked)
-    page.goto(url)
-    page.locator(".jp-Notebook").wait_for(timeout=60_000)
+def wait_idle(page: Any) -> None:
     # Lab may start and replace a kernel while it opens the notebook: wait until it settles.
     page.get_by_text("Python 3 (ipykernel) | Idle").wait_for(timeout=60_000)
     page.wait_for_timeout(3_000)
     page.get_by_text("Python 3 (ipykernel) | Idle").wait_for(timeout=60_000)
+
+
+def open_and_run_all(page: Any, url: str) -> None:
+    page.goto(url)
+    page.locator(".jp-Notebook").wait_for(timeout=60_000)
+    wait_idle(page)
+    run_all(page)
+
+
+def restart_and_run_all(page: Any, lab: Lab, folder: str) -> None:
+    lab.api("POST", f"kernels/{lab.kernel_id(folder)}/restart")
+    wait_idle(page)
+    run_all(page)
+
+
+def run_all(page: Any) -> None:
     page.get_by_role("menuitem", name="Run", exact=True).click()
     page.get_by_text("Run All Cells", exact=True).click()
     page.locator(".lp-progress").wait_for(timeout=60_000)
+
+
+def test_multiple_choice_and_code_exercise_live(lab: Lab, lab_page: Any) -> None:
+    """In JupyterLab, are wrong then right answers reported, and recorded by the kernel?"""
+    url, root = lab.open_copy(NOTEBOOK, "live")
+    page = lab_page
+    blocked: list[str] = []
+    block_non_local(page, blocked)
+    open_and_run_all(page, url)
 
     mc = page.locator(".lp", has_text="Which Wikimedia project stores structured data?").first
     mc.get_by_label("Wiktionary").check()
@@ -167,3 +230,133 @@ def test_multiple_choice_and_code_exercise_live(lab: tuple[str, Path], lab_page:
     }
     page.locator(".lp-progress", has_text="3 of 3 done").wait_for(timeout=10_000)
     assert blocked == []
+
+
+EVERY = "every-exercise-type.ipynb"
+
+
+def answer_every_exercise(page: Any) -> None:
+    """Answer each exercise of every-exercise-type.ipynb with the mouse, as a learner would."""
+    projects = page.locator(".lp-multiple-choice", has_text="stores structured data").first
+    projects.get_by_label("Wikidata").check()
+    projects.get_by_role("button", name="Check").click()
+    licences = page.locator(".lp-multiple-choice", has_text="Which licences").first
+    licences.get_by_label("CC0").check()
+    licences.get_by_label("CC BY-SA 4.0").check()
+    licences.get_by_role("button", name="Check").click()
+    founded = page.locator(".lp-short-answer").first
+    founded.get_by_role("textbox").fill("2001")
+    founded.get_by_role("button", name="Check").click()
+    page.locator(".lp-ordering").first.get_by_role("button", name="Check").click()
+    matching = page.locator(".lp-matching").first
+    for left, right in [
+        ("Wikipedia", "Encyclopedia articles"),
+        ("Wikidata", "Structured data"),
+        ("Wikimedia Commons", "Media files"),
+    ]:
+        matching.get_by_label(left, exact=True).select_option(label=right)
+    matching.get_by_role("button", name="Check").click()
+    blanks = page.locator(".lp-fill-in-the-blanks").first
+    blanks.get_by_label("Blank 1").fill("encyclopedia")
+    blanks.get_by_label("Blank 2").fill("edit")
+    blanks.get_by_role("button", name="Check").click()
+    reflection = page.locator(".lp-reflection").first
+    reflection.get_by_role("textbox").fill("To share what I know about my town.")
+    reflection.get_by_role("button", name="Save").click()
+    graded = page.locator(".lp-multiple-choice", has_text="free dictionary").first
+    graded.get_by_label("Wiktionary").check()
+    graded.get_by_role("button", name="Check").click()
+
+
+EVERY_ANSWER = {
+    "projects": ("correct", ["wikidata"]),
+    "free-licences": ("correct", ["cc-by-sa", "cc0"]),
+    "founded": ("correct", "2001"),
+    "project-purpose": ("correct", None),
+    "pillars": ("correct", ["encyclopedia", "edit"]),
+    "why-edit": ("recorded", "To share what I know about my town."),
+    "graded-quiz": ("recorded", ["wiktionary"]),
+}
+
+
+def test_answers_after_a_kernel_restart_reach_the_file(lab: Lab, lab_page: Any) -> None:
+    """After Restart Kernel without running again, does every exercise type still write the
+    answers file, say where the answer went, and does the progress panel count from the file?"""
+    url, folder = lab.open_copy(EVERY, "restarted")
+    page = lab_page
+    open_and_run_all(page, url)
+    assert recorded(folder, EVERY) == {}
+    lab.api("POST", f"kernels/{lab.kernel_id('restarted')}/restart")
+    wait_idle(page)
+
+    answer_every_exercise(page)
+    wait_for(lambda: set(EVERY_ANSWER) | {"edit-steps"} <= set(recorded(folder, EVERY)), 30)
+    saved = recorded(folder, EVERY)
+    for exercise_id, (status, answer) in EVERY_ANSWER.items():
+        assert saved[exercise_id]["status"] == status, exercise_id
+        if answer is not None:
+            assert saved[exercise_id]["answer"] == answer, exercise_id
+    assert saved["project-purpose"]["answer"] == {"0": "0", "1": "1", "2": "2"}
+    assert saved["graded-quiz"]["mode"] == "graded" and "key" not in json.dumps(saved)
+    # The learner is told the kernel did not take the answer, and nothing claims more than the file.
+    reflection = page.locator(".lp-reflection").first
+    assert "Saved in the answers file" in reflection.locator(".lp-save").inner_text()
+    done = sum(1 for e in saved.values() if e["status"] in ("correct", "recorded"))
+    page.locator(".lp-progress", has_text=f"{done} of 9 done").wait_for(timeout=10_000)
+
+
+def test_what_is_shown_is_what_the_file_holds(lab: Lab, lab_page: Any) -> None:
+    """With the answers file removed, or changed behind the page's back and localStorage
+    cleared, does Restart and Run All show exactly what the file holds, never what the browser
+    remembers?"""
+    url, folder = lab.open_copy(EVERY, "truth")
+    page = lab_page
+    open_and_run_all(page, url)
+    projects = page.locator(".lp-multiple-choice", has_text="stores structured data").first
+    projects.get_by_label("Wikidata").check()
+    projects.get_by_role("button", name="Check").click()
+    wait_for(lambda: recorded(folder, EVERY).get("projects", {}).get("status") == "correct")
+    page.locator(".lp-progress", has_text="1 of 9 done").wait_for(timeout=20_000)
+
+    (folder / ".learnpacks-answers.json").unlink()
+    restart_and_run_all(page, lab, "truth")
+    page.locator(".lp-progress", has_text="0 of 9 done").wait_for(timeout=20_000)
+    projects = page.locator(".lp-multiple-choice", has_text="stores structured data").first
+    assert not projects.get_by_label("Wikidata").is_checked()
+    assert "Correct" not in projects.inner_text()
+
+    entry = {"kind": "multiple-choice", "mode": "practice", "answer": ["wikisource"]}
+    entry |= {"status": "incorrect", "attempts": 1, "rules": {}}
+    (folder / ".learnpacks-answers.json").write_text(
+        json.dumps({"version": 1, "notebooks": {EVERY: {"projects": entry}}})
+    )
+    page.evaluate("localStorage.clear()")
+    restart_and_run_all(page, lab, "truth")
+    projects = page.locator(".lp-multiple-choice", has_text="stores structured data").first
+    projects.locator(".lp-feedback", has_text="Not quite").wait_for(timeout=60_000)
+    assert projects.get_by_label("Wikisource").is_checked()
+    assert not projects.get_by_label("Wikidata").is_checked()
+
+
+def test_a_killed_kernel_mid_answer(lab: Lab, lab_page: Any) -> None:
+    """When the kernel is killed while the learner answers, is the answer still saved in the
+    file and the learner told why to run again; and with the kernel shut down, does the widget
+    say plainly that it was not saved and what to do?"""
+    url, folder = lab.open_copy(EVERY, "killed")
+    page = lab_page
+    open_and_run_all(page, url)
+    projects = page.locator(".lp-multiple-choice", has_text="stores structured data").first
+    projects.get_by_label("Wikidata").check()
+    os.kill(lab.kernel_pid(lab.kernel_id("killed")), signal.SIGKILL)
+    page.get_by_role("dialog").get_by_role("button").first.click(timeout=30_000)
+    wait_idle(page)
+    projects.get_by_role("button", name="Check").click()
+    wait_for(lambda: recorded(folder, EVERY).get("projects", {}).get("answer") == ["wikidata"])
+    projects.locator(".lp-save", has_text="The kernel was restarted").wait_for(timeout=10_000)
+
+    lab.api("DELETE", f"kernels/{lab.kernel_id('killed')}")
+    reflection = page.locator(".lp-reflection").first
+    reflection.get_by_role("textbox").fill("Because knowledge should be free.")
+    reflection.get_by_role("button", name="Save").click()
+    reflection.locator(".lp-save", has_text="Not saved").wait_for(timeout=20_000)
+    assert "why-edit" not in recorded(folder, EVERY)

@@ -132,6 +132,85 @@ const fill = (s, values) => s.replace(/\{(\w+)\}/g, (m, k) => (k in values ? Str
 const LIVE = new WeakMap(); // model -> true once a kernel answered our hello
 const storeKey = (id) => `learnpacks:${location.pathname}:${id}`;
 
+// ---------------------------------------------------------------------------------------------
+// The answers file. In Jupyter (JupyterLab, Notebook 7: the widget manager knows the notebook's
+// document and its kernel) the file `.learnpacks-answers.json` beside the notebook is the one
+// source of truth. The widget's kernel object writes it when it answers; when it does not (the
+// kernel was restarted and the notebook not run again, or it is busy) the view asks the kernel
+// itself, by a silent execute request, to write the same entry, and reads the file the same way.
+// localStorage is used only where there is no Jupyter (the static book).
+
+const KERNEL_WAIT_MS = 2000;
+const ANSWERS_MODULE = "__import__('learnpacks.widgets.answers', fromlist=['answers'])";
+// one state for every widget of the page, whichever copy of this module renders it
+const SHARED = (globalThis.__learnpacksAnswers = globalThis.__learnpacksAnswers || { files: {}, queue: Promise.resolve() });
+
+export function jupyterServer(model) {
+  let context = null;
+  try { context = model.widget_manager && model.widget_manager.context; } catch (e) { context = null; }
+  if (!context || typeof context.path !== "string" || !context.path || !context.sessionContext) return null;
+  const path = context.path.replace(/^[^/:]*:/, ""); // "RTC:dir/nb.ipynb" -> "dir/nb.ipynb"
+  const kernel = () => {
+    try {
+      const session = context.sessionContext.session;
+      return (session && session.kernel) || null;
+    } catch (e) { return null; }
+  };
+  const kernelStatus = () => (kernel() ? kernel().status : "dead");
+  // Run `code` silently in the notebook's kernel; the reply's content, or null (no kernel, error).
+  const execute = async (code, expressions = {}) => {
+    const k = kernel();
+    if (!k || ["dead", "restarting", "autorestarting", "terminating"].includes(k.status)) return null;
+    try {
+      const future = k.requestExecute({ code, silent: true, store_history: false, user_expressions: expressions, allow_stdin: false, stop_on_error: false });
+      const reply = await future.done;
+      return reply && reply.content && reply.content.status === "ok" ? reply.content : null;
+    } catch (e) { return null; }
+  };
+  return { notebook: path.slice(path.lastIndexOf("/") + 1), file: path, kernelStatus, execute };
+}
+
+const pyString = (text) => JSON.stringify(text).replace(/[^\x20-\x7e]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+const base64 = (text) => btoa(Array.from(new TextEncoder().encode(text), (b) => String.fromCharCode(b)).join(""));
+
+// This notebook's entries in the answers file, {exercise id: entry}; null if they cannot be read.
+export function readAnswers(server, fresh = false) {
+  const cached = SHARED.files[server.file];
+  if (!fresh && cached && Date.now() - cached.at < 1500) return cached.promise;
+  const promise = server.execute("", { answers: `${ANSWERS_MODULE}.answers_for_view(${pyString(server.notebook)})` })
+    .then((reply) => {
+      const found = reply && reply.user_expressions && reply.user_expressions.answers;
+      if (!found || found.status !== "ok") return null;
+      return JSON.parse(found.data["text/plain"]);
+    })
+    .catch(() => null);
+  SHARED.files[server.file] = { at: Date.now(), promise };
+  return promise;
+}
+
+// Ask the kernel to write one exercise's entry; true once it is in the file.
+function writeAnswer(server, id, entry) {
+  const payload = base64(JSON.stringify({ notebook: server.notebook, id, entry }));
+  const job = SHARED.queue.then(() => server.execute(`assert ${ANSWERS_MODULE}.record_from_view('${payload}')`));
+  SHARED.queue = job.catch(() => {});
+  return job.then((reply) => {
+    delete SHARED.files[server.file];
+    return reply !== null;
+  });
+}
+
+// A request to the kernel answered by {type: "saved", request, saved}; false if it is not.
+const ACKS = new Map();
+let requests = 0;
+function askKernel(model, message) {
+  const request = `${Date.now()}-${++requests}`;
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => { ACKS.delete(request); resolve(false); }, KERNEL_WAIT_MS);
+    ACKS.set(request, (saved) => { clearTimeout(timer); ACKS.delete(request); resolve(!!saved); });
+    try { model.send({ ...message, request }); } catch (e) { ACKS.get(request)(false); }
+  });
+}
+
 function remember(id, entry) {
   try {
     localStorage.setItem(storeKey(id), JSON.stringify(entry));
@@ -177,7 +256,7 @@ function shortView(model, t) {
     body: h("div", { class: "lp-row" }, input),
     read: () => input.value,
     show: (a) => (input.value = typeof a === "string" ? a : ""),
-    mark: (wrong, ok) => input.setAttribute("aria-invalid", ok ? "false" : "true"),
+    mark: (wrong, ok) => (ok == null ? input.removeAttribute("aria-invalid") : input.setAttribute("aria-invalid", ok ? "false" : "true")),
     input,
   };
 }
@@ -352,7 +431,54 @@ function renderExercise(model, el) {
     if (graded || kind === "reflection" || !Object.keys(key).length) return null;
     return check(kind, answer, { ...(model.get("content").rules || {}), ...key });
   };
+  const server = jupyterServer(model);
+  const saveNote = h("p", { class: "lp-save", role: "status", "aria-live": "polite" });
+  status.after(saveNote);
+  let attempts = Number((model.get("result") || {}).attempts) || 0;
+  let touched = false;
   let waiting = null;
+  const saved = () => {
+    if (server) delete SHARED.files[server.file];
+    window.dispatchEvent(new CustomEvent("learnpacks:progress"));
+  };
+  // Save through the kernel; if it does not answer, into the file through Jupyter Server.
+  const save = async (answer, verdict) => {
+    const status = verdict ? (verdict.correct ? "correct" : "incorrect") : "recorded";
+    const entry = { kind, mode: model.get("mode"), answer, status, attempts, rules: (model.get("content").rules || {}) };
+    saveNote.textContent = "";
+    saveNote.className = "lp-save";
+    const kernelDown = () => ["dead", "restarting", "autorestarting", "terminating"].includes(server.kernelStatus());
+    const tryKernel = server ? !kernelDown() : LIVE.get(model);
+    if (tryKernel && await askKernel(model, { type: "answer", answer })) {
+      saved();
+      return;
+    }
+    if (!server) {
+      if (LIVE.get(model)) return; // a kernel is listening (busy): it saves the answer when it can
+      if (kind === "reflection" && !graded) {
+        remember(id, { status: "recorded", answer });
+        say("recorded", [t("Saved in this browser only.")]);
+      } else if (verdict) remember(id, { status, answer });
+      else say("none", [t("Your answer could not be saved: run this notebook in Jupyter to take part.")]);
+      return;
+    }
+    let wasBusy = false;
+    const busy = setTimeout(() => {
+      wasBusy = true;
+      saveNote.textContent = t("The kernel is busy: your answer is saved as soon as the running cell finishes.");
+    }, KERNEL_WAIT_MS);
+    const ok = await writeAnswer(server, id, entry);
+    clearTimeout(busy);
+    if (!ok) {
+      saveNote.className = "lp-save lp-not-saved";
+      saveNote.textContent = t("Not saved: the notebook's kernel is not running. Restart it (Kernel menu), then press the button again.");
+      return;
+    }
+    saved();
+    if (!verdict) showResult({ status: "recorded" });
+    saveNote.textContent = wasBusy ? t("Saved in the answers file.") :
+      t("Saved in the answers file. The kernel was restarted: run the notebook again before you run code.");
+  };
   button.addEventListener("click", () => {
     const answer = view.read();
     const empty = Array.isArray(answer) ? answer.every((a) => a === "") || !answer.length :
@@ -361,44 +487,70 @@ function renderExercise(model, el) {
       say("none", [t("Please answer first.")]);
       return;
     }
+    touched = true;
+    attempts += 1;
     const verdict = local(answer);
-    if (verdict) {
-      showResult({ status: verdict.correct ? "correct" : "incorrect", ...verdict });
-      remember(id, { status: verdict.correct ? "correct" : "incorrect", answer });
-    }
-    try { model.send({ type: "answer", answer }); } catch (e) { /* no kernel */ }
-    if (!verdict) {
-      clearTimeout(waiting);
-      waiting = setTimeout(() => {
-        if (LIVE.get(model)) return;
-        if (kind === "reflection" && !graded) {
-          remember(id, { status: "recorded", answer });
-          say("recorded", [t("Saved in this browser only.")]);
-        } else say("none", [t("Your answer could not be saved: run this notebook in Jupyter to take part.")]);
-      }, 1500);
-    }
+    if (verdict) showResult({ status: verdict.correct ? "correct" : "incorrect", ...verdict });
+    clearTimeout(waiting);
+    save(answer, verdict);
   });
   const reset = () => {
     button.textContent = t(kind === "reflection" ? "Save" : "Check");
     status.dataset.said = "";
+    // a changed answer has no verdict yet: the old one must not stay on screen
+    status.replaceChildren();
+    status.className = "lp-feedback lp-none";
+    saveNote.textContent = "";
+    if (view.mark) view.mark([], null);
+    touched = true;
   };
   container.addEventListener("input", reset);
   container.addEventListener("change", reset);
   container.addEventListener("click", (e) => e.target.closest?.(".lp-move") && reset());
 
-  const onResult = () => showResult(model.get("result"));
+  const onResult = () => {
+    const r = model.get("result") || {};
+    if (r.attempts) attempts = Math.max(attempts, Number(r.attempts) || 0);
+    showResult(r);
+  };
   model.on("change:result", onResult);
   const answer = model.get("answer");
-  const stored = recalled(id);
+  const showSaved = (entry) => {
+    view.show(entry.answer);
+    attempts = Math.max(attempts, Number(entry.attempts) || 0);
+    const verdict = local(entry.answer);
+    showResult(verdict ? { status: verdict.correct ? "correct" : "incorrect", ...verdict } : { status: entry.status });
+  };
   if (answer != null && model.get("result").status) {
     view.show(answer);
     onResult();
-  } else if (stored && stored.answer != null && !graded) {
-    view.show(stored.answer);
-    showResult({ status: stored.status, ...(local(stored.answer) || {}) });
+  } else if (!server) {
+    const stored = recalled(id);
+    if (stored && stored.answer != null && !graded) {
+      view.show(stored.answer);
+      showResult({ status: stored.status, ...(local(stored.answer) || {}) });
+    }
+  }
+  if (server) {
+    // What the answers file holds is what is shown, whatever the notebook's saved widget state
+    // or the kernel remember.
+    readAnswers(server).then((mine) => {
+      if (mine === null || touched) return;
+      const entry = mine[id];
+      if (entry && entry.kind === kind && entry.answer != null) {
+        showSaved(entry);
+      } else if (answer != null || status.textContent) {
+        view.show(kind === "ordering" ? null : kind === "matching" ? {} : kind === "multiple-choice" ? [] : kind === "fill-in-the-blanks" ? [] : "");
+        status.replaceChildren();
+        status.dataset.said = "";
+        status.className = "lp-feedback lp-none";
+        if (view.mark) view.mark([], null);
+        button.textContent = t(kind === "reflection" ? "Save" : "Check");
+      }
+    });
   }
   const staticNotice = setTimeout(() => {
-    if (graded && !LIVE.get(model)) {
+    if (graded && !LIVE.get(model) && !server) {
       notice.hidden = false;
       button.disabled = true;
     }
@@ -485,23 +637,37 @@ function renderProgress(model, el) {
   const ul = h("ul", { class: "lp-progress-list" });
   const title = model.get("content").title;
   root.append(h("p", { class: "lp-prompt", text: title || t("Progress") }), count, ul);
+  const server = jupyterServer(model);
+  let file = null; // in Jupyter: this notebook's entries in the answers file, once read
+  const isDone = (s) => s === "correct" || s === "recorded";
   const draw = () => {
     const items = model.get("items") || [];
     const done = items.map((i) => {
+      if (file) return !!file[i.id] && isDone(file[i.id].status);
+      if (server) return i.done;
       const s = recalled(i.id);
-      return i.done || (!!s && (s.status === "correct" || s.status === "recorded"));
+      return i.done || (!!s && isDone(s.status));
     });
     count.textContent = fill(t("{done} of {total} done"), { done: done.filter(Boolean).length, total: items.length });
     ul.replaceChildren(...items.map((i, n) => h("li", { class: done[n] ? "lp-done" : "lp-todo" },
       h("span", { class: "lp-mark", text: done[n] ? `✓ ${t("Done")}: ` : `○ ${t("Not done yet")}: ` }),
       h("span", { text: i.label }))));  // dir="auto": an untranslated label in a right-to-left page
   };
+  const reread = (fresh = true) => {
+    if (!server) return draw();
+    readAnswers(server, fresh === true).then((mine) => {
+      if (mine !== null) file = mine;
+      draw();
+    });
+  };
   draw();
-  model.on("change:items", draw);
-  window.addEventListener("learnpacks:progress", draw);
+  reread(false);
+  const refresh = () => reread(true);
+  model.on("change:items", refresh);
+  window.addEventListener("learnpacks:progress", refresh);
   return () => {
-    model.off("change:items", draw);
-    window.removeEventListener("learnpacks:progress", draw);
+    model.off("change:items", refresh);
+    window.removeEventListener("learnpacks:progress", refresh);
   };
 }
 
@@ -525,6 +691,7 @@ function render({ model, el }) {
   const kind = model.get("kind");
   const onMsg = (msg) => {
     if (msg && msg.type === "live") LIVE.set(model, true);
+    if (msg && msg.type === "saved" && ACKS.has(msg.request)) ACKS.get(msg.request)(msg.saved);
   };
   model.on("msg:custom", onMsg);
   try { model.send({ type: "hello" }); } catch (e) { /* static page: no kernel */ }
