@@ -37,7 +37,10 @@ class Lab:
         """Copy a fixture notebook into ``root/folder``; its Lab URL (fresh workspace), folder."""
         (self.root / folder).mkdir()
         shutil.copy(FIXTURES / notebook, self.root / folder / notebook)
-        return f"{self.base}/lab/tree/{folder}/{notebook}?reset&token={self.token}", self.root / folder
+        return (
+            f"{self.base}/lab/tree/{folder}/{notebook}?reset&token={self.token}",
+            self.root / folder,
+        )
 
     def api(self, method: str, path: str) -> Any:
         request = urllib.request.Request(
@@ -360,3 +363,133 @@ def test_a_killed_kernel_mid_answer(lab: Lab, lab_page: Any) -> None:
     reflection.get_by_role("button", name="Save").click()
     reflection.locator(".lp-save", has_text="Not saved").wait_for(timeout=20_000)
     assert "why-edit" not in recorded(folder, EVERY)
+
+
+def active_cell_holds(page: Any, widget: Any) -> bool:
+    """Is the notebook's active cell the one whose output holds ``widget``?"""
+    return bool(
+        widget.evaluate(
+            "el => el.closest('.jp-Cell') === document.querySelector('.jp-Notebook .jp-Cell.jp-mod-active')"
+        )
+    )
+
+
+def press_until(page: Any, key: str, done: Any, limit: int = 8) -> None:
+    for _ in range(limit):
+        if done():
+            return
+        page.keyboard.press(key)
+    assert done(), f"{key} never reached the wanted state"
+
+
+def test_every_exercise_by_keyboard_alone(lab: Lab, lab_page: Any) -> None:
+    """With the keyboard only (arrows, Space, Enter, Tab), is the right answer of each exercise
+    type reachable and checkable in JupyterLab, while the notebook's active cell stays the one
+    holding the widget (JupyterLab takes no arrow key from it)?"""
+    url, folder = lab.open_copy(EVERY, "keyboard")
+    page = lab_page
+    open_and_run_all(page, url)
+
+    projects = page.locator(".lp-multiple-choice", has_text="stores structured data").first
+    radios = projects.get_by_role("radio")
+    radios.first.focus()
+    page.keyboard.press("Space")
+    assert radios.first.is_checked()
+    page.keyboard.press("ArrowDown")  # JupyterLab's own binding would select the next cell
+    assert radios.nth(1).is_checked() and active_cell_holds(page, projects)
+    press_until(page, "ArrowDown", lambda: projects.get_by_label("Wikidata").is_checked())
+    assert active_cell_holds(page, projects)
+    page.keyboard.press("Tab")
+    page.keyboard.press("Enter")
+    projects.locator(".lp-feedback", has_text="Correct!").wait_for(timeout=10_000)
+    assert active_cell_holds(page, projects)
+
+    licences = page.locator(".lp-multiple-choice", has_text="Which licences").first
+    licences.get_by_label("CC BY-SA 4.0").focus()
+    page.keyboard.press("Space")
+    licences.get_by_label("CC0").focus()
+    page.keyboard.press("Space")
+    licences.get_by_role("button", name="Check").focus()
+    page.keyboard.press("Space")
+    licences.locator(".lp-feedback", has_text="Correct!").wait_for(timeout=10_000)
+
+    founded = page.locator(".lp-short-answer").first
+    founded.get_by_role("textbox").focus()
+    page.keyboard.type("2001")
+    page.keyboard.press("Enter")
+    founded.locator(".lp-feedback", has_text="Correct!").wait_for(timeout=10_000)
+    assert active_cell_holds(page, founded)
+
+    matching = page.locator(".lp-matching").first
+    for left, right in [
+        ("Wikipedia", "Encyclopedia articles"),
+        ("Wikidata", "Structured data"),
+        ("Wikimedia Commons", "Media files"),
+    ]:
+        select = matching.get_by_label(left, exact=True)
+        select.focus()
+        press_until(
+            page,
+            "ArrowDown",
+            lambda select=select, right=right: (
+                select.evaluate("s => s.options[s.selectedIndex].text") == right
+            ),
+        )
+        assert active_cell_holds(page, matching)
+    matching.get_by_role("button", name="Check").focus()
+    page.keyboard.press("Enter")
+    matching.locator(".lp-feedback", has_text="Correct!").wait_for(timeout=10_000)
+
+    blanks = page.locator(".lp-fill-in-the-blanks").first
+    blanks.get_by_label("Blank 1").focus()
+    page.keyboard.type("encyclopedia")
+    page.keyboard.press("Tab")
+    page.keyboard.type("edit")
+    page.keyboard.press("Enter")
+    blanks.locator(".lp-feedback", has_text="Correct!").wait_for(timeout=10_000)
+
+    ordering = page.locator(".lp-ordering").first
+    wanted = ["Click Edit", "Change the text", "Write an edit summary", "Publish changes"]
+    for position, text in enumerate(wanted):
+        while True:
+            shown = ordering.locator(".lp-item").all_inner_texts()
+            at = shown.index(text)
+            if at == position:
+                break
+            ordering.get_by_role("button", name=f"Move up: {text}").focus()
+            page.keyboard.press("Enter")
+    ordering.get_by_role("button", name="Check").focus()
+    page.keyboard.press("Enter")
+    ordering.locator(".lp-feedback", has_text="Correct!").wait_for(timeout=10_000)
+    assert active_cell_holds(page, ordering)
+
+    reflection = page.locator(".lp-reflection").first
+    reflection.get_by_role("textbox").focus()
+    page.keyboard.type("First line")
+    page.keyboard.press("Enter")
+    page.keyboard.type("second line")
+    page.keyboard.press("Tab")
+    page.keyboard.press("Enter")
+    reflection.locator(".lp-feedback", has_text="Saved").wait_for(timeout=10_000)
+
+    graded = page.locator(".lp-multiple-choice", has_text="free dictionary").first
+    graded.get_by_role("radio").first.focus()
+    page.keyboard.press("Space")
+    press_until(page, "ArrowDown", lambda: graded.get_by_label("Wiktionary").is_checked())
+    graded.get_by_role("button", name="Check").focus()
+    page.keyboard.press("Enter")
+    graded.locator(".lp-feedback", has_text="Your answer is recorded").wait_for(timeout=10_000)
+    assert active_cell_holds(page, graded)
+
+    saved = recorded(folder, EVERY)
+    assert {k: saved[k]["status"] for k in saved} == {
+        "projects": "correct",
+        "free-licences": "correct",
+        "founded": "correct",
+        "project-purpose": "correct",
+        "pillars": "correct",
+        "edit-steps": "correct",
+        "why-edit": "recorded",
+        "graded-quiz": "recorded",
+    }
+    assert saved["why-edit"]["answer"] == "First line\nsecond line"

@@ -374,6 +374,13 @@ function frame(model, el) {
   const strings = model.get("strings") || {};
   const t = (s) => strings[s] || s;
   const root = h("div", { class: `lp lp-${model.get("kind")}`, lang, dir: model.get("dir") || "ltr" });
+  // Keys pressed inside the widget are the widget's: JupyterLab and Notebook 7 must not read
+  // arrows, Space or Enter as "move to another cell" (Lumino skips shortcuts under this attribute),
+  // nor any handler of the page around it. Tab and Escape still leave the widget.
+  root.setAttribute("data-lm-suppress-shortcuts", "true");
+  root.addEventListener("keydown", (e) => {
+    if (e.key !== "Tab" && e.key !== "Escape") e.stopPropagation();
+  });
   el.replaceChildren(root);
   return { root, t };
 }
@@ -504,6 +511,13 @@ function renderExercise(model, el) {
     if (view.mark) view.mark([], null);
     touched = true;
   };
+  // Enter in a one-line text answer checks it, as in a form; a reflection's Enter is a new line.
+  container.addEventListener("keydown", (e) => {
+    if (e.key === "Enter" && !e.isComposing && e.target.matches?.('input[type="text"]')) {
+      e.preventDefault();
+      button.click();
+    }
+  });
   container.addEventListener("input", reset);
   container.addEventListener("change", reset);
   container.addEventListener("click", (e) => e.target.closest?.(".lp-move") && reset());
