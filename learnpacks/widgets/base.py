@@ -219,7 +219,9 @@ class ExerciseWidget(LearnpacksWidget):
         if content.get("type") == "answer":
             result = self.submit(content.get("answer"))
             # The view waits for this reply; without it, it writes the answers file itself.
-            self.send({"type": "saved", "request": content.get("request"), "saved": result["saved"]})
+            self.send(
+                {"type": "saved", "request": content.get("request"), "saved": result["saved"]}
+            )
 
     def _restore(self) -> None:
         entry = answers.AnswerStore().get(self.notebook, self.exercise_id)

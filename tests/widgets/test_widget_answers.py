@@ -128,12 +128,22 @@ def test_an_answer_a_view_sends_after_a_restart_is_recorded_and_read_back(tmp_pa
         {
             "notebook": "a.ipynb",
             "id": "q",
-            "entry": {"kind": "multiple-choice", "mode": "graded", "answer": ["a"], "status": "correct"},
+            "entry": {
+                "kind": "multiple-choice",
+                "mode": "graded",
+                "answer": ["a"],
+                "status": "correct",
+            },
         },
         {
             "notebook": "a.ipynb",
             "id": "q",
-            "entry": {"kind": "short-answer", "mode": "practice", "answer": "", "status": "recorded"},
+            "entry": {
+                "kind": "short-answer",
+                "mode": "practice",
+                "answer": "",
+                "status": "recorded",
+            },
         },
     ],
     ids=["not-base64", "bad-id", "code-kind", "graded-claims-correct", "empty-answer"],
