@@ -9,7 +9,6 @@ files it.
 
 from __future__ import annotations
 
-import base64
 import html
 import json
 import re
@@ -20,8 +19,6 @@ from pathlib import Path
 
 ANSWERS_FILE = ".learnpacks-answers.json"
 MANIFEST = "learnpacks-handin.json"
-#: a zip at most this big is also offered as an inline download link
-INLINE_LINK_BYTES = 8 * 1024 * 1024
 _SAFE = re.compile(r"[^A-Za-z0-9._-]+")
 
 
@@ -90,7 +87,7 @@ def download_my_work(
     Save your notebook first (Ctrl+S): the file on disk is what gets packaged.
     """
     t = _translated(language)
-    path = package_work(learner, assignment=assignment, notebooks=notebooks)
+    path = _HandInPath(package_work(learner, assignment=assignment, notebooks=notebooks))
     try:
         from IPython.display import HTML, display
     except ImportError:  # not in a notebook: the file is there anyway
@@ -99,11 +96,16 @@ def download_my_work(
     size = path.stat().st_size
     label = html.escape(path.name)
     text = html.escape(t("Download {name}").format(name=path.name))
-    if size <= INLINE_LINK_BYTES:
-        data = base64.b64encode(path.read_bytes()).decode("ascii")
-        link = f'<a download="{label}" href="data:application/zip;base64,{data}">{text}</a>'
-    else:
-        link = f'<a download="{label}" href="{label}">{text}</a>'
+    # A link to the file beside the notebook (Jupyter serves it), never the zip itself inside
+    # the output: the saved notebook would carry it into the next hand-in, which grows each time.
+    link = f'<a download="{label}" href="{label}">{text}</a>'
     then = html.escape(t("Hand this file in to your facilitator."))
     display(HTML(f"<p>{link} ({size // 1024 + 1} KiB). {then}</p>"))
     return path
+
+
+class _HandInPath(type(Path())):  # type: ignore[misc]
+    """The zip's path, which shows nothing more when it ends a cell (the link is shown)."""
+
+    def _ipython_display_(self) -> None:
+        return None
