@@ -4,6 +4,8 @@
 from __future__ import annotations
 
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -61,3 +63,21 @@ def answer_starter_choice(page: Any) -> None:
     widget.get_by_role("button", name="Check").click()
     assert "Wikidata stores facts" in widget.locator(".lp-feedback").inner_text()
     assert "lp-correct" in widget.locator(".lp-feedback").get_attribute("class")
+
+
+def install_core_dependencies(python: Path, *extra: str) -> None:
+    """Install into the environment of *python* what learnpacks' light core needs (exported from
+    the lock, so nothing new is fetched), plus *extra* requirements, but not learnpacks itself."""
+    uv = Path(sys.executable).with_name("uv")
+    core = subprocess.run(
+        [uv, "export", "--frozen", "--no-hashes", "--no-emit-project", "--no-dev", "-q"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    requirements = python.parent.parent / "core-requirements.txt"
+    requirements.write_text(core, encoding="utf-8")
+    subprocess.run(
+        [uv, "pip", "install", "-q", "--python", python, "-r", requirements, *extra], check=True
+    )

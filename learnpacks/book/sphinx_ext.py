@@ -14,6 +14,8 @@
   Sphinx's search scripts and index. A page whose widgets are all anywidgets (every learnpacks
   exercise) loads the site's small ``lp-static-widgets.js`` instead of RequireJS and the 3.6 MB
   ipywidgets HTML manager (:mod:`learnpacks.book.offline`); a page with any other widget keeps them.
+- Publishes no ``_sources/`` copy of a page's notebook and no theme button to it
+  (:func:`no_source_copies`): readers download the site's own copies.
 - Turns sphinx-thebe off. Jupyter Book loads it into every build, but the site launches notebooks on
   Binder or a hub, never in the page: its config script was added twice (a ``THEBE_JS_URL has
   already been declared`` error on every page), and each page carried a Thebe configuration naming
@@ -292,6 +294,14 @@ def sanitize_script_content(content: str) -> str:
     return _SCRIPT_BREAKERS.sub(r"\\u003c", content)
 
 
+def no_source_copies(app: Sphinx, config: Any) -> None:
+    """Publish no copy of the page's source notebook (``_sources/``) and no theme button to it: a
+    reader's notebook is the site's own download (:mod:`learnpacks.book.published`), whose set-up
+    cell knows where the site's learnpacks wheel is; the source copy is the page's build input."""
+    config.html_copy_source = False
+    config.html_theme_options = {**(config.html_theme_options or {}), "use_download_button": False}
+
+
 def disconnect_thebe(app: Sphinx) -> None:
     """Stop sphinx-thebe from adding its scripts and its per-page configuration."""
     for event in ("env-before-read-docs", "doctree-resolved"):
@@ -321,6 +331,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.add_config_value("learnpacks_pages", "", "html")
     app.add_config_value("learnpacks_rtl", False, "html")
     # sphinx-book-theme sets the titles at the default priority (500); run after it.
+    app.connect("config-inited", no_source_copies)
     app.connect("builder-inited", disconnect_thebe)
     app.connect("html-page-context", drop_thebe_assets)
     app.connect("html-page-context", escape_theme_titles, priority=900)

@@ -10,19 +10,11 @@ from typing import Any
 
 from learnpacks.checks.notebook_file import cell_location
 from learnpacks.errors import Problem
+from learnpacks.packs.install_cell import wheel_url_literal
+from learnpacks.packs.roles import EXERCISE_CLASSES, cell_roles, source_hidden
 
 #: Constructors of exercise widgets (``learnpacks.widgets``) that must carry a literal ``id=``.
-EXERCISE_TYPES = frozenset(
-    {
-        "MultipleChoice",
-        "ShortAnswer",
-        "Ordering",
-        "Matching",
-        "FillInTheBlanks",
-        "CodeExercise",
-        "Reflection",
-    }
-)
+EXERCISE_TYPES = EXERCISE_CLASSES
 EXERCISE_ID_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$")
 
 #: Notebook metadata sections through which a notebook changes how it is executed.
@@ -356,8 +348,6 @@ def check_execution_policy(nb: Any, display: str) -> Iterator[Problem]:
 def check_hidden_sources(nb: Any, display: str) -> Iterator[Problem]:
     """Exercise and set-up cells (read from their code) hide their source in JupyterLab, so
     learners see the widget, not the code that holds its key (``jupyter.source_hidden``)."""
-    from learnpacks.packs.roles import cell_roles, source_hidden
-
     cells = nb.get("cells", [])
     for index, (cell, role) in enumerate(zip(cells, cell_roles(nb), strict=True)):
         if role not in ("exercise", "setup") or source_hidden(cell):
@@ -378,9 +368,6 @@ def check_portable_setup(nb: Any, display: str) -> Iterator[Problem]:
     """A set-up cell that installs learnpacks can do so wherever the notebook lands (a download,
     the bundle, a hub), not only beside the repository: it has the ``WHEEL_URL`` the site fills in,
     as :data:`learnpacks.packs.install_cell.INSTALL_CELL` does."""
-    from learnpacks.packs.install_cell import wheel_url_literal
-    from learnpacks.packs.roles import cell_roles
-
     cells = nb.get("cells", [])
     for index, (cell, role) in enumerate(zip(cells, cell_roles(nb), strict=True)):
         source = cell.get("source", "")

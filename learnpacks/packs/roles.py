@@ -22,8 +22,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-#: ``learnpacks.widgets`` classes whose call makes a cell an exercise cell.
-WIDGET_CLASSES = frozenset(
+#: ``learnpacks.widgets`` exercise classes (each takes an ``id=``).
+EXERCISE_CLASSES = frozenset(
     {
         "MultipleChoice",
         "ShortAnswer",
@@ -32,11 +32,10 @@ WIDGET_CLASSES = frozenset(
         "FillInTheBlanks",
         "CodeExercise",
         "Reflection",
-        "Progress",
-        "Image",
-        "Video",
     }
 )
+#: ``learnpacks.widgets`` classes whose call makes a cell an exercise cell.
+WIDGET_CLASSES = EXERCISE_CLASSES | {"Progress", "Image", "Video"}
 WIDGETS_MODULE = "learnpacks.widgets"
 #: Calls a set-up cell may make besides imports.
 SETUP_CALLS = frozenset({"configure", "set_language", "print"})

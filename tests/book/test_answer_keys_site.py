@@ -21,7 +21,7 @@ from pathlib import Path
 import polib
 import pytest
 import yaml
-from support import local_page
+from support import install_core_dependencies, local_page
 
 from learnpacks.book.build import SiteBuild, build_site
 from learnpacks.book.export import export_zip
@@ -150,6 +150,9 @@ def test_no_practice_key_or_widget_code_in_pages_or_search_indexes(built):
     )
     pages = list(built.site.glob(f"*/packs/{PACK}/*.html"))
     assert len(indexes) > 2 and len(pages) == 6
+    # no copy of a page's source notebook is published, nor a theme button to one
+    assert not list(built.site.glob("*/_sources"))
+    assert not [p for p in pages if "_sources/" in p.read_text(encoding="utf-8")]
     for path in indexes + pages:
         for name, text in _texts(path):
             text = WIDGET_STATE.sub("", text)
@@ -291,18 +294,7 @@ def _run_set_up_cell(notebook: Path, tmp_path: Path) -> str:
     venv = tmp_path / "venv"
     subprocess.run([sys.executable, "-m", "venv", venv], check=True)
     python = venv / "bin" / "python"
-    uv = Path(sys.executable).with_name("uv")
-    core = subprocess.run(
-        [uv, "export", "--frozen", "--no-hashes", "--no-emit-project", "--no-dev", "-q"],
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-    (tmp_path / "core.txt").write_text(core, encoding="utf-8")
-    subprocess.run(
-        [uv, "pip", "install", "-q", "--python", python, "-r", tmp_path / "core.txt"], check=True
-    )
+    install_core_dependencies(python)
     cells = json.loads(notebook.read_text(encoding="utf-8"))["cells"]
     code = ["".join(c["source"]) for c in cells if c["cell_type"] == "code"]
     exercise = next(c for c in code if "MultipleChoice(" in c and "import" not in c)

@@ -15,6 +15,7 @@ from urllib.parse import parse_qs, urlsplit
 import polib
 import pytest
 from nbgitpuller.pull import GitPuller
+from support import install_core_dependencies
 
 from learnpacks.cli import main
 from learnpacks.errors import UsageError
@@ -163,19 +164,8 @@ def test_first_cell_installs_the_package_where_the_hub_lacks_it(repo: Path, tmp_
     kernel = tmp_path / "kernel"
     subprocess.run([uv, "venv", "-q", "--seed", "--python", sys.executable, kernel], check=True)
     python = kernel / "bin" / "python"
-    core = subprocess.run(
-        [uv, "export", "--frozen", "--no-hashes", "--no-emit-project", "--no-dev", "-q"],
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-    (tmp_path / "core.txt").write_text(core, encoding="utf-8")
     # the hub's own packages (what the package needs) and a build backend; not learnpacks itself
-    subprocess.run(
-        [uv, "pip", "install", "-q", "--python", python, "-r", tmp_path / "core.txt", "hatchling"],
-        check=True,
-    )
+    install_core_dependencies(python, "hatchling")
     missing = subprocess.run(
         [python, "-c", "import learnpacks"], cwd=opened.parent, capture_output=True, text=True
     )
