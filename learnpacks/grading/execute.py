@@ -336,7 +336,10 @@ def execute_notebook(
     for index, run in sorted(runs.items()):
         gid = nb.cells[index].metadata.get("nbgrader", {}).get("grade_id", "")
         if run.status == TIMEOUT:
-            findings.append(Finding("grading.cell-timeout", run.evalue, gid, review=bool(gid)))
+            # flagged even in an ungraded cell (the docs promise it): its scores stand
+            findings.append(
+                Finding("grading.cell-timeout", f"cell {index + 1}: {run.evalue}", gid, review=True)
+            )
         elif run.status == DIED:
             findings.append(
                 Finding("grading.kernel-died", f"cell {index + 1}: {run.evalue}", gid, review=True)
