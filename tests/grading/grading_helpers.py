@@ -99,11 +99,11 @@ def stock_autograde(cohort: Any, dest: Path) -> str:
     for part in ("source", "submitted"):
         shutil.copytree(cohort.root / part, dest / part)
     db = f"sqlite:///{dest / 'gradebook.db'}"
-    (dest / "nbgrader_config.json").write_text(
-        json.dumps(
-            {"CourseDirectory": {"root": str(dest), "course_id": cohort.course_id, "db_url": db}}
-        )
-    )
+    # the cohort's own nbgrader settings (its code stub, above all: an unanswered manually
+    # graded cell is "no response" only if it still holds the stub its release wrote)
+    config = json.loads((cohort.root / "nbgrader_config.json").read_text())
+    config["CourseDirectory"] = {"root": str(dest), "course_id": cohort.course_id, "db_url": db}
+    (dest / "nbgrader_config.json").write_text(json.dumps(config))
     env = {**os.environ, "PATH": str(Path(sys.executable).parent) + os.pathsep + os.environ["PATH"]}
     nbgrader = str(Path(sys.executable).parent / "nbgrader")
     for step in (
