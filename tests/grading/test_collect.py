@@ -356,3 +356,19 @@ def test_partly_rejected_handin_is_flagged_not_missing(cohort, tmp_path):
     assert report.accepted == {"ada": ["01-functions.ipynb"]}
     seen = gather(cohort)
     assert "ada" not in seen.missing and "ada" in seen.flagged and seen.handed_in == 1
+
+
+def test_cli_as_conflict_exits_1_and_two_sources_exit_2(cohort, tmp_path):
+    """Does `cohort collect --as bob` on Ada's hand-in exit 1 naming the conflict, and `--as`
+    with two sources exit 2 as a usage error?"""
+    import subprocess
+    import sys
+
+    src = tmp_path / "handin.zip"
+    src.write_bytes(_handin(cohort, "ada"))
+    cli = [sys.executable, "-m", "learnpacks", "cohort", "collect", "-C", str(cohort.root)]
+    run = subprocess.run([*cli, "--as", "bob", str(src)], capture_output=True, text=True)
+    assert run.returncode == 1 and "collect.identity-conflict" in run.stderr
+    assert not cohort.path("submitted", "bob").exists()
+    run = subprocess.run([*cli, "--as", "bob", str(src), str(src)], capture_output=True, text=True)
+    assert run.returncode == 2 and "Traceback" not in run.stderr
