@@ -5,6 +5,7 @@ page's language switcher, translation banner and launch buttons. All of it is bu
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Literal
 
@@ -54,12 +55,13 @@ def _nav(cls: str, label: str, items: list[Markup]) -> Markup:
 
 
 def pagefind_filters(pack: Pack, s: Strings, languages: list[str]) -> Markup:
-    """Hidden elements Pagefind reads as filters (level, topic, format, duration, language)."""
+    """Hidden elements Pagefind reads as filters (level, topic, format, duration, language), named
+    in the page's language: each language has its own index, and the search box shows the names."""
     m = pack.meta
-    values = [("level", s(m.level)), ("duration", s(duration_bucket(m.duration)))]
-    values += [("topic", t) for t in m.topics]
-    values += [("format", s(f)) for f in m.formats]
-    values += [("language", language_name(lang)) for lang in languages]
+    values = [(s("Level"), s(m.level)), (s("Duration"), s(duration_bucket(m.duration)))]
+    values += [(s("Topic"), t) for t in m.topics]
+    values += [(s("Format"), s(f)) for f in m.formats]
+    values += [(s("Language"), language_name(lang)) for lang in languages]
     return el(
         "div",
         {"hidden": True},
@@ -180,58 +182,76 @@ def launch_bar(
     return _nav("lp-launch-bar", s("Run this notebook"), items)
 
 
+def notebook_title(path: Path) -> str:
+    """The first top-level heading of a notebook (its page title), or its file name's stem."""
+    try:
+        cells = json.loads(path.read_text(encoding="utf-8")).get("cells", [])
+    except (OSError, ValueError, AttributeError):
+        return path.stem
+    for cell in cells if isinstance(cells, list) else []:
+        if not isinstance(cell, dict) or cell.get("cell_type") != "markdown":
+            continue
+        source = cell.get("source", "")
+        text = "".join(source) if isinstance(source, list) else str(source)
+        for line in text.splitlines():
+            if line.startswith("# ") and line[2:].strip():
+                return line[2:].strip()
+    return path.stem
+
+
+def _words(
+    pack: Pack, items: list[str], source_items: list[str], language: str
+) -> tuple[str, dict[str, str] | None]:
+    """*items* (topics, audiences) as a list in *language*, and the attributes of the element that
+    holds them: still the source's words (they are not translated), they are marked as the pack's
+    language and listed the way it lists, so a right-to-left page keeps them whole."""
+    source = pack.meta.language
+    if language == source or items != source_items:
+        return join(items, language), None
+    return join(items, source), {"lang": source, "dir": "rtl" if is_rtl(source) else "ltr"}
+
+
 def overview(
     catalog: Catalog, plan: SitePlan, edition: Edition, docname: str, s: Strings
 ) -> Markup:
-    m = edition.pack.meta
+    """A pack's overview page in the edition's language: summary, facts, objectives, the packs
+    to take first, its notebooks by title, and how to run it."""
+    m = edition.info
+    pack = edition.pack
+    language = edition.language
     facts = [
         (s("Level"), s(m.level)),
         (s("Duration"), s("about {n} minutes", n=m.duration)),
-        (s("Topics"), join(list(m.topics), s.lang)),
-        (s("For"), join(list(m.audience), s.lang)),
         (s("Formats"), join([s(f) for f in m.formats], s.lang)),
         (s("Languages"), join([language_name(lang) for lang in plan.languages_of(m.id)], s.lang)),
         (s("Licence"), el("a", {"href": f"https://spdx.org/licenses/{m.license}.html"}, m.license)),
         (s("Authors"), join([a.name for a in m.authors], s.lang)),
     ]
-    dl = el("dl", {"class": "lp-facts"}, [[el("dt", None, k), el("dd", None, v)] for k, v in facts])
+    topics, audience = (
+        _words(pack, list(m.topics), list(pack.meta.topics), language),
+        _words(pack, list(m.audience), list(pack.meta.audience), language),
+    )
+    rows: list[tuple[str, object, dict[str, str] | None]] = [(k, v, None) for k, v in facts]
+    rows[2:2] = [(s("Topics"), *topics), (s("For"), *audience)]
+    dl = el(
+        "dl",
+        {"class": "lp-facts"},
+        [[el("dt", None, k), el("dd", attrs, v)] for k, v, attrs in rows],
+    )
+    by_id = {p.id: p for p in plan.packs}
     prereqs = []
     for pid in m.prerequisites:
-        other = next((p for p in plan.packs if p.id == pid), None)
-        if other is None:
+        if pid not in by_id:
             prereqs.append(el("li", None, pid))
-        elif pid in plan.editions[edition.language]:
-            prereqs.append(
-                el(
-                    "li",
-                    None,
-                    el(
-                        "a",
-                        {"href": page_url(f"packs/{pid}/index", from_doc=docname)},
-                        other.meta.title,
-                    ),
-                )
-            )
-        else:
-            prereqs.append(
-                el(
-                    "li",
-                    None,
-                    el(
-                        "a",
-                        {
-                            "href": page_url(
-                                f"packs/{pid}/index",
-                                from_doc=docname,
-                                language=plan.source_language,
-                            )
-                        },
-                        other.meta.title,
-                    ),
-                )
-            )
+            continue
+        other, link, title_attrs = _pack_ref(plan, language, by_id[pid], from_doc=docname)
+        prereqs.append(el("li", None, el("a", {"href": link, **(title_attrs or {})}, other.title)))
     notebooks = [
-        el("li", None, el("a", {"href": Path(nb).stem + ".html"}, Path(nb).stem))
+        el(
+            "li",
+            None,
+            el("a", {"href": Path(nb).stem + ".html"}, notebook_title(edition.folder / nb)),
+        )
         for nb in m.notebooks
     ]
     first = m.notebooks[0]
@@ -420,18 +440,6 @@ def _availability(plan: SitePlan, language: str, pack_id: str, s: Strings, *, he
     return Markup("".join(lines))
 
 
-def _topics(pack: Pack, meta: PackMeta, language: str) -> Markup:
-    """The card's line of topics, as a list in the page's language; topics still in the pack's
-    own language (they are not translated) are marked as such, so a right-to-left page keeps
-    them whole and in their own direction."""
-    source = pack.meta.language
-    topics = list(meta.topics)
-    if language == source or topics != list(pack.meta.topics):
-        return el("p", {"class": "lp-meta"}, join(topics, language))
-    direction = "rtl" if is_rtl(source) else "ltr"
-    return el("p", {"class": "lp-meta", "lang": source, "dir": direction}, join(topics, source))
-
-
 def catalog_page(plan: SitePlan, language: str, s: Strings) -> Markup:
     """Search, filters, and a card per pack (those not in this language say where to read them)."""
     docname = "index"
@@ -456,6 +464,7 @@ def catalog_page(plan: SitePlan, language: str, s: Strings) -> Markup:
         m, link, text_lang = _pack_ref(plan, language, pack, from_doc=docname)
         langs = plan.languages_of(m.id)
         availability = _availability(plan, language, m.id, s, here=text_lang is None)
+        topic_line, topic_attrs = _words(pack, list(m.topics), list(pack.meta.topics), language)
         number, after = path.position(pack.id)
         if number:
             place = s("Step {n} of the path", n=number)
@@ -498,7 +507,7 @@ def catalog_page(plan: SitePlan, language: str, s: Strings) -> Markup:
                     " · ",
                     s("{n} min", n=m.duration),
                 ),
-                _topics(pack, m, language),
+                el("p", {"class": "lp-meta", **(topic_attrs or {})}, topic_line),
                 el("p", {"class": "lp-meta"}, join([s(f) for f in m.formats], s.lang)),
                 availability,
             )

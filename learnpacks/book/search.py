@@ -19,6 +19,9 @@ def index_site(site: Path) -> Path:
         str(site),
         "--output-subdir",
         "pagefind",
+        # the "#" of each heading's permalink would end up in the results' excerpts
+        "--exclude-selectors",
+        ".headerlink",
         "--silent",
     ]
     result = subprocess.run(cmd, capture_output=True, text=True, check=False)

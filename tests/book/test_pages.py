@@ -15,6 +15,8 @@ from learnpacks.book.strings import Strings, join, language_name
 from learnpacks.packs.catalog import Pack
 from learnpacks.packs.model import PackMeta
 
+REPO = Path(__file__).resolve().parents[2]
+
 
 def pack(pid: str, **kw: object) -> Pack:
     meta = {
@@ -121,6 +123,51 @@ def test_cards_and_path_follow_the_prerequisites():
         first, second = [m.start() for m in re.finditer('<li class="lp-step"', path)][:2]
         assert "Branch</a>" in path[first:second]  # the first step holds the branch
     assert "الخطوة 2 في المسار" in html and 'lang="en" dir="ltr">Middle</a>' in html
+
+
+def test_overview_reads_in_the_page_language(tmp_path: Path):
+    """Does a French pack overview show the French summary and objectives, the pack to take first
+    by its French title, its notebooks by their French titles, and mark the still-English topics
+    as English?"""
+    from learnpacks.book.pages import overview
+
+    first = pack("first", title="First steps")
+    second = pack("second", title="Second steps", prerequisites=["first"])
+    folder = tmp_path / "fr" / "second"
+    folder.mkdir(parents=True)
+    notebook = {
+        "cells": [
+            {"cell_type": "markdown", "metadata": {}, "source": ["# Deuxièmes pas\n", "Texte"]}
+        ],
+        "metadata": {},
+        "nbformat": 4,
+        "nbformat_minor": 5,
+    }
+    (folder / "01.ipynb").write_text(json.dumps(notebook), encoding="utf-8")
+    french = {"summary": "Résumé en français.", "objectives": ["Objectif un"]}
+    editions = {
+        "en": {p.id: Edition(p, "en", p.folder) for p in (first, second)},
+        "fr": {
+            "first": Edition(
+                first,
+                "fr",
+                Path("/x"),
+                meta=first.meta.model_copy(update={"title": "Premiers pas"}),
+            ),
+            "second": Edition(second, "fr", folder, meta=second.meta.model_copy(update=french)),
+        },
+    }
+    plan = SitePlan("en", ["en", "fr"], [first, second], editions)
+    from learnpacks.packs.catalog import load_catalog
+
+    page = overview(
+        load_catalog(REPO), plan, editions["fr"]["second"], "packs/second/index", Strings("fr")
+    )
+    html = str(page)
+    assert "Résumé en français." in html and "Objectif un" in html and "Summary." not in html
+    assert '<a href="../../packs/first/index.html">Premiers pas</a>' in html
+    assert '<a href="01.html">Deuxièmes pas</a>' in html
+    assert '<dd lang="en" dir="ltr">wikidata</dd>' in html
 
 
 def test_page_urls_between_languages():

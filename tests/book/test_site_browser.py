@@ -66,12 +66,26 @@ def test_search_in_french_finds_and_filters(page, base):
     assert any("Parcours avancé pour bibliothécaires" in t for t in titles), titles
     # Narrow by the level filter: "débutant" removes the advanced pack.
     page.locator(".pagefind-ui__filter-panel summary, .pagefind-ui__filter-name").filter(
-        has_text="level"
+        has_text="Niveau"  # the filters are named in the page's language
     ).first.click()
     page.get_by_label(re.compile("^débutant")).check()
     page.wait_for_function(
         "() => !Array.from(document.querySelectorAll('.pagefind-ui__result-link')).some(a => a.textContent.includes('bibliothécaires'))"
     )
+    assert page.blocked == []
+
+
+def test_search_finds_a_word_in_every_pack_that_has_it(page, base):
+    """Does one search on the landing page find a word in each pack whose pages hold it (one index
+    across the packs, not one per pack)?"""
+    page.goto(base + "en/index.html")
+    page.locator("#lp-search input").fill("Meta-Wiki")  # in both packs' first notebook
+    page.wait_for_function(
+        "() => document.querySelectorAll('.pagefind-ui__result-link').length >= 2"
+    )
+    links = page.locator(".pagefind-ui__result-link").evaluate_all("els => els.map(a => a.href)")
+    assert any("/packs/demo-pack/" in href for href in links), links
+    assert any("/packs/advanced-pack/" in href for href in links), links
     assert page.blocked == []
 
 
