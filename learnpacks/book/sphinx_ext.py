@@ -3,6 +3,8 @@
 - Adds the HTML that :mod:`learnpacks.book.source` prepared for each page (language switcher,
   translation banner, launch buttons, catalog, overview, search filters) around the page body, inside
   a ``data-pagefind-body`` element so that search indexes the content, not the navigation.
+- Re-reads a page when that HTML changed since the last build (:func:`outdated_pages`), though its
+  source did not: a pack's metadata, a UI translation, the order of the catalog.
 - Marks right-to-left languages with ``dir="rtl"`` on ``<html>`` (Sphinx sets ``lang`` only), and
   names the theme's icon-only navigation toggles (axe-core ``summary-name``).
 - Fills the gaps in the theme's and Sphinx's UI translations from ``learnpacks/book/locale/<lang>/
@@ -38,6 +40,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import html
 import json
 import re
@@ -74,6 +77,25 @@ def _pages(app: Sphinx) -> dict[str, dict[str, str]]:
         cached = json.loads(path.read_text(encoding="utf-8")) if path and path.is_file() else {}
         app._learnpacks_pages = cached  # type: ignore[attr-defined]
     return cached
+
+
+def outdated_pages(
+    app: Sphinx, env: Any, added: set[str], changed: set[str], removed: set[str]
+) -> list[str]:
+    """Pages whose added HTML changed since the last build: an edit to pack metadata, a catalog of
+    the site's strings or the catalog's order changes no page source, so Sphinx would keep the
+    old page."""
+    digests = {
+        name: hashlib.sha256(json.dumps(extra, sort_keys=True).encode("utf-8")).hexdigest()
+        for name, extra in _pages(app).items()
+    }
+    before = getattr(env, "learnpacks_page_digests", {})
+    env.learnpacks_page_digests = digests
+    return sorted(
+        name
+        for name, digest in digests.items()
+        if before.get(name) != digest and name in env.found_docs and name not in added | changed
+    )
 
 
 def escape_theme_titles(
@@ -330,6 +352,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     render.sanitize_script_content = sanitize_script_content  # looked up at each call
     app.add_config_value("learnpacks_pages", "", "html")
     app.add_config_value("learnpacks_rtl", False, "html")
+    app.connect("env-get-outdated", outdated_pages)
     # sphinx-book-theme sets the titles at the default priority (500); run after it.
     app.connect("config-inited", no_source_copies)
     app.connect("builder-inited", disconnect_thebe)

@@ -36,6 +36,14 @@ def test_build_executes_notebooks_and_writes_html(project):
     # nothing the author made was changed by the build
     source = nbformat.read(project / "packs" / "demo-pack" / "01-start.ipynb", as_version=4)
     assert all(not c.get("outputs") for c in source.cells if c.cell_type == "code")
+    # an edit to the pack's metadata alone changes no page source: does the next build show it?
+    meta = project / "packs" / "demo-pack" / "pack.yml"
+    meta.write_text(meta.read_text().replace("One or two sentences", "Two or three sentences"))
+    build_site(root=project, pack_ids=["demo-pack"], languages=["en"], search=False)
+    overview = (site / "packs" / "demo-pack" / "index.html").read_text(encoding="utf-8")
+    assert "Two or three sentences" in overview
+    landing = (site / "index.html").read_text(encoding="utf-8")
+    assert "Two or three sentences" in landing
 
 
 def test_failing_notebook_fails_the_build(project):
