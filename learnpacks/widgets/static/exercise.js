@@ -580,7 +580,7 @@ function renderCode(model, el) {
   const { root, t } = frame(model, el);
   const c = model.get("content");
   const status = h("div", { class: "lp-feedback", role: "status", "aria-live": "polite" });
-  const hints = h("ol", { class: "lp-hints", "aria-live": "polite" });
+  const hints = h("ul", { class: "lp-hints", "aria-live": "polite" });
   const sol = h("div", { class: "lp-solution", "aria-live": "polite" });
   let localHints = 0;
   const drawHints = () => {
