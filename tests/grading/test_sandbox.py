@@ -96,7 +96,7 @@ def test_kill_every_process_reaches_only_the_learner(authority, launcher):
     text = stream_text(result)
     assert "GRADER PIDS SEEN: []" in text
     assert "KERNEL PID 2 PARENT 1" in text  # PID 1 is the learner's own init: unkillable
-    assert autoscores(result) == FULL
+    assert result["status"] == "graded"  # (its `import signal` may be flagged as tampering)
     assert result["confinement"]["level"] == "full"
     assert all(_state(pid) not in "ZX" for pid in pids)
     assert_next_learner_unaffected(authority, launcher)
@@ -108,7 +108,7 @@ def test_sigstop_cannot_reach_the_grader(authority, launcher):
     files = {"grader-pids.txt": " ".join(map(str, pids)).encode()}
     result = grade(authority, "stops-the-grader", launcher, files=files)
     assert "GRADER PIDS STOPPED: []" in stream_text(result)
-    assert autoscores(result) == FULL
+    assert result["status"] == "graded"
     assert all(_state(pid) != "T" for pid in pids)
     assert_next_learner_unaffected(authority, launcher)
 
@@ -218,9 +218,13 @@ def test_batch_goes_on_past_learners_who_attack_the_grader(released, tmp_path):
         assert len(first.graded) == 8 and first.confinement["level"] == "full"
         again = grade_cohort(cohort, workers=2, launcher="subprocess")
         assert again.graded == [] and len(again.skipped) == 8
-        for learner in ("right-00", "right-01", "kill-every-process", "stops-the-grader"):
+        for learner in ("right-00", "right-01"):
             result = _stored(cohort, learner, "01-functions")
             assert autoscores(result) == FULL, (learner, result["findings"])
+        for learner in ("kill-every-process", "stops-the-grader"):
+            result = _stored(cohort, learner, "01-functions")
+            assert result["status"] == "graded", (learner, result["findings"])
+            assert "GRADER PIDS" in stream_text(result)
         assert list(tmp_path.glob(f"{sandbox.WORKDIR_PREFIX}*")) == []
     finally:
         del os.environ["TMPDIR"]
