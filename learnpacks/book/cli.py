@@ -17,6 +17,7 @@ def _build(args: argparse.Namespace) -> int:
         offline=args.offline,
         quiet=not args.verbose,
         site_url=args.site_url,
+        scheduler=args.scheduler,
     )
     for lang, published in result.published.items():
         print(f"{lang}: {len(published)} of {len(result.packs)} pack(s) published")
@@ -56,6 +57,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         metavar="URL",
         help="where the site will be served (default: url in packs/_config.yml); downloaded "
         "notebooks install the learnpacks wheel the site publishes from there",
+    )
+    p.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="Dask scheduler, e.g. tcp://h:8786: each language is built by a worker of that "
+        "cluster (workers must see the project and book/_build/ at the same paths); the site is "
+        "the same as a local build's",
     )
     p.add_argument("--verbose", action="store_true", help="show Jupyter Book's output")
     p.set_defaults(func=_build)

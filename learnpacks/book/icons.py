@@ -18,9 +18,10 @@ Icons a page uses but the theme's script does not define are returned, so the bu
 
 from __future__ import annotations
 
+import json
 import re
 import zlib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -215,17 +216,39 @@ def _html_pages(outdir: Path) -> list[Path]:
     ]
 
 
-def replace_fontawesome(outdir: Path, icon_set: IconSet | None = None) -> dict[str, set[str]]:
+def replace_fontawesome(
+    outdir: Path,
+    icon_set: IconSet | None = None,
+    *,
+    pages: Iterable[Path] | None = None,
+    edit: Callable[[Path, str], str] | None = None,
+    remember: Path | None = None,
+) -> dict[str, set[str]]:
     """Swap the theme's ``fontawesome.js`` for a stylesheet of the icons used in *outdir*'s pages.
+
+    *pages*: the pages to rewrite (default: every page of *outdir*); *edit*: a change of the caller's
+    made to each page's text in the same read and write; *remember*: a JSON file keeping the icons
+    of the pages not rewritten this time (an incremental build rewrites only the pages it wrote),
+    so the stylesheet still draws them.
 
     Idempotent (pages already rewritten get the fresh stylesheet link). Returns, per page (path
     relative to *outdir*), the ``fa-`` classes that name no icon the theme defines.
     """
     icon_set = icon_set or load_icons()
     used: set[tuple[str, str]] = set()
+    download_links = False
+    if remember is not None and remember.is_file():
+        kept = json.loads(remember.read_text(encoding="utf-8"))
+        used |= {(str(style), str(name)) for style, name in kept.get("icons", [])}
+        download_links = bool(kept.get("download_links"))
     missing: dict[str, set[str]] = {}
-    texts = {page: page.read_text(encoding="utf-8") for page in _html_pages(outdir)}
-    for page, text in texts.items():
+    texts: dict[Path, tuple[str, str]] = {}
+    for page in _html_pages(outdir) if pages is None else pages:
+        if not page.is_file():
+            continue
+        text = page.read_text(encoding="utf-8")
+        texts[page] = (text, edit(page, text) if edit else text)
+    for page, (_, text) in texts.items():
         for match in _TAG.finditer(text):
             found, unknown = classes_used(match.group(3), icon_set)
             used |= found
@@ -237,10 +260,20 @@ def replace_fontawesome(outdir: Path, icon_set: IconSet | None = None) -> dict[s
             for token in _JS_TOKEN.findall(script.read_text(encoding="utf-8", errors="replace")):
                 if ("solid", token[3:]) in icon_set.icons:
                     used.add(("solid", token[3:]))
-    download_links = any('class="reference download' in text for text in texts.values())
+    download_links = download_links or any(
+        'class="reference download' in text for _, text in texts.values()
+    )
+    if remember is not None:
+        remember.parent.mkdir(parents=True, exist_ok=True)
+        remember.write_text(
+            json.dumps({"icons": sorted(used), "download_links": download_links}),
+            encoding="utf-8",
+        )
     css = stylesheet(used, icon_set, download_links=download_links).encode("utf-8")
     (outdir / "_static").mkdir(parents=True, exist_ok=True)
-    (outdir / "_static" / STYLESHEET).write_bytes(css)
+    target = outdir / "_static" / STYLESHEET
+    if not target.is_file() or target.read_bytes() != css:
+        target.write_bytes(css)
     version = f"{zlib.crc32(css):08x}"
 
     def link(match: re.Match[str]) -> str:
@@ -253,9 +286,9 @@ def replace_fontawesome(outdir: Path, icon_set: IconSet | None = None) -> dict[s
             return match.group(0)
         return f'<{match.group(1)} aria-hidden="true"{attrs}>'
 
-    for page, text in texts.items():
+    for page, (original, text) in texts.items():
         changed = _TAG.sub(hide, _ICON_ASSET.sub(link, text))
-        if changed != text:
+        if changed != original:
             page.write_text(changed, encoding="utf-8")
     for leftover in (SCRIPT, SCRIPT + ".map"):
         (outdir / "_static" / leftover).unlink(missing_ok=True)

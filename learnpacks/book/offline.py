@@ -28,6 +28,8 @@ depends on a CDN; ``--offline`` makes it a requirement (an error without npm).
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import shutil
 import tarfile
@@ -95,9 +97,26 @@ def _extract_tree(tarball: Path, folder: str, dest: Path) -> None:
 
 
 def vendor(dest: Path, *, cache_dir: Path | None = None) -> Path:
-    """Lay out every vendored script under *dest* (idempotent); returns *dest*."""
+    """Lay out every vendored script under *dest* (idempotent); returns *dest*.
+
+    Nothing is extracted or written again while the pinned versions and learnpacks' own loader
+    are those of the last run (``dest/.stamp``), so the files keep their times and the site's
+    copy of them (``mirror_tree``) is left alone."""
     from learnpacks.widgets import static_embed
 
+    loader = resources.files("learnpacks.widgets") / "static" / STATIC_WIDGETS_JS
+    stamp_file = dest / ".stamp"
+    stamp = json.dumps(
+        {
+            "pinned": static_embed.PINNED,
+            "mathjax": MATHJAX_VERSION,
+            "config": _WIDGETS_CONFIG_JS,
+            "loader": hashlib.sha256(loader.read_bytes()).hexdigest(),
+        },
+        sort_keys=True,
+    )
+    if stamp_file.is_file() and stamp_file.read_text(encoding="utf-8") == stamp:
+        return dest
     cache_dir = cache_dir or npm_cache()
     scripts = static_embed.vendor_scripts(dest, cache_dir=cache_dir)
     mathjax = static_embed.npm_pack(f"mathjax@{MATHJAX_VERSION}", cache_dir, "npm")
@@ -107,8 +126,8 @@ def vendor(dest: Path, *, cache_dir: Path | None = None) -> Path:
     (dest / "lp-widgets.js").write_text(
         _WIDGETS_CONFIG_JS % {"anywidget": anywidget_dir.split("@", 1)[1]}, encoding="utf-8"
     )
-    loader = resources.files("learnpacks.widgets") / "static" / STATIC_WIDGETS_JS
     (dest / STATIC_WIDGETS_JS).write_bytes(loader.read_bytes())
+    stamp_file.write_text(stamp, encoding="utf-8")
     return dest
 
 

@@ -545,3 +545,52 @@ def catalog_page(plan: SitePlan, language: str, s: Strings) -> Markup:
         status,
         el("ul", {"class": "lp-cards"}, cards),
     )
+
+
+#: (href, title, whether it is the page being shown)
+NavLink = tuple[str, str, bool]
+
+
+def _nav_item(
+    link: NavLink, level: int, nested: Markup | None = None, *, active: bool = False
+) -> Markup:
+    href, title, current = link
+    return el(
+        "li",
+        {"class": f"toctree-l{level}" + (" current active" if current or active else "")},
+        el(
+            "a",
+            {
+                "class": "reference internal",
+                "href": href,
+                "aria-current": "page" if current else None,
+            },
+            title,
+        ),
+        nested,
+    )
+
+
+def navigation(
+    *, home: NavLink, pack: NavLink | None, links: list[NavLink], caption: str | None = None
+) -> Markup:
+    """A page's primary navigation: the way back to the catalog (*home*), then either one pack
+    (*pack*: its overview, with its notebooks as *links* below it) or, on the catalog's own
+    pages, the packs (*links*, under *caption*). Its size depends on one pack, not on the site.
+    Marked up as the theme marks its table of contents, so its styles and scripts apply."""
+    out = [el("ul", {"class": "nav bd-sidenav bd-sidenav__home-link"}, _nav_item(home, 1))]
+    if pack is not None:
+        inner = el("ul", None, [_nav_item(link, 2) for link in links]) if links else None
+        active = any(link[2] for link in links)
+        out.append(el("ul", {"class": "nav bd-sidenav"}, _nav_item(pack, 1, inner, active=active)))
+    elif links:
+        if caption:
+            out.append(
+                el(
+                    "p",
+                    {"class": "caption", "role": "heading", "aria-level": "3"},
+                    el("span", {"class": "caption-text"}, caption),
+                )
+            )
+        out.append(el("ul", {"class": "nav bd-sidenav"}, [_nav_item(link, 1) for link in links]))
+    return Markup("".join(out))

@@ -11,10 +11,15 @@ when their content changes, so Sphinx and the execution cache redo only what cha
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
+import os
 import shutil
+import uuid
 import zipfile
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -31,11 +36,62 @@ from learnpacks.widgets.media import loaded_by_address
 
 SKELETON = "book"  # the site skeleton folder in the repository (CSS, JS, logo)
 PAGES_FILE = "_learnpacks_pages.json"
+#: The primary sidebar: the theme's logo, links and search box, then learnpacks' navigation.
+SIDEBAR = ["navbar-logo.html", "icon-links.html", "search-button-field.html", "lp-sidebar-nav.html"]
 _SKIP_PARTS = {"__pycache__", ".ipynb_checkpoints"}
 #: Outputs that may carry script into a page (THREATS.md case 49) are not rendered: the plain-text
 #: (or image) alternative is shown instead. Widgets render through their own view MIME type.
 UNSAFE_OUTPUT_MIMES = ("text/html", "image/svg+xml", "application/javascript", "text/javascript")
 _FIXED_ZIP_TIME = (2020, 1, 1, 0, 0, 0)
+
+
+#: The modules whose code decides what a published notebook holds: converted files are kept by a
+#: digest of their input and of this code, so a change to either converts again.
+_CONVERTERS = (
+    "learnpacks.book.published",
+    "learnpacks.book.source",
+    "learnpacks.packs.learner",
+    "learnpacks.packs.roles",
+    "learnpacks.packs.install_cell",
+)
+
+
+class ConvertedFiles:
+    """Published notebooks and pack zips kept between builds under *folder*, by a digest of what
+    they are made from: an incremental build converts only the notebooks that changed, not every
+    notebook of the site (nbformat's parse, the learner's version and the writes cost tens of
+    milliseconds a notebook)."""
+
+    def __init__(self, folder: Path, salt: str) -> None:
+        import importlib.util
+
+        self.folder = folder
+        digest = hashlib.sha256(salt.encode())
+        for name in _CONVERTERS:
+            spec = importlib.util.find_spec(name)
+            if spec is not None and spec.origin:
+                digest.update(Path(spec.origin).read_bytes())
+        self._salt = digest.digest()
+
+    def get(self, kind: str, data: bytes, make: Callable[[], bytes]) -> bytes:
+        key = hashlib.sha256(self._salt + kind.encode() + b"\0" + data).hexdigest()
+        path = self.folder / key[:2] / key
+        try:
+            return path.read_bytes()
+        except OSError:
+            pass
+        out = make()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f"{key}.{uuid.uuid4().hex}.tmp")
+        tmp.write_bytes(out)
+        os.replace(tmp, path)  # another language's build may write the same key
+        return out
+
+
+def _files_digest(files: dict[str, bytes]) -> bytes:
+    return b"".join(
+        rel.encode() + b"\0" + hashlib.sha256(files[rel]).digest() for rel in sorted(files)
+    )
 
 
 def _write_bytes_if_changed(path: Path, data: bytes) -> None:
@@ -128,6 +184,10 @@ def book_config(
             "config": {
                 "language": language,
                 "html_static_path": ["_skeleton/static"],
+                "templates_path": ["_skeleton/templates"],
+                # The theme's sidebar holds the whole catalog's table of contents on every page;
+                # ours holds the page's own pack (learnpacks.book.sphinx_ext.add_navigation).
+                "html_sidebars": {"**": SIDEBAR},
                 "html_css_files": ["learnpacks.css"],
                 "html_js_files": ["learnpacks.js"],
                 "html_extra_path": ["_extra"],
@@ -194,7 +254,11 @@ def write_source(
     s = Strings(language)
     dest.mkdir(parents=True, exist_ok=True)
     skeleton = catalog.root / SKELETON
-    for src in [*sorted((skeleton / "static").rglob("*")), skeleton / "logo.svg"]:
+    for src in [
+        *sorted((skeleton / "static").rglob("*")),
+        *sorted((skeleton / "templates").rglob("*")),
+        skeleton / "logo.svg",
+    ]:
         if src.is_file():
             _write_bytes_if_changed(
                 dest / "_skeleton" / src.relative_to(skeleton), src.read_bytes()
@@ -210,22 +274,42 @@ def write_source(
         downloads[f"downloads/{wheel.name}"] = wheel.read_bytes()
         if site_url:
             wheel_url = f"{site_url.rstrip('/')}/{language}/downloads/{wheel.name}"
+    converted = ConvertedFiles(
+        cache_dir.parent / "published", f"{wheel_url}\0{wheel.name if wheel else ''}"
+    )
     for edition in editions:
         pid = edition.pack.id
         files = edition_files(edition)
         notebooks = [rel for rel in files if rel.endswith(".ipynb")]
         _mirror(
-            {**files, **{rel: site_bytes(files[rel]) for rel in notebooks}},
+            {
+                **files,
+                **{
+                    rel: converted.get("site", files[rel], partial(site_bytes, files[rel]))
+                    for rel in notebooks
+                },
+            },
             dest / "packs" / pid,
             keep={"index.md"},
         )
         _write_if_changed(dest / "packs" / pid / "index.md", _md_title(edition.info.title))
-        files.update({rel: download_bytes(files[rel], wheel_url=wheel_url) for rel in notebooks})
+        files.update(
+            {
+                rel: converted.get(
+                    "download",
+                    files[rel],
+                    partial(download_bytes, files[rel], wheel_url=wheel_url),
+                )
+                for rel in notebooks
+            }
+        )
         for nb in edition.pack.meta.notebooks:
             downloads[f"downloads/{pid}/{nb}"] = files[nb]
         if wheel is not None:  # beside the notebooks, where their set-up cell looks first
             files[wheel.name] = downloads[f"downloads/{wheel.name}"]
-        downloads[f"downloads/{pid}/{pid}.zip"] = pack_zip(pid, files)
+        downloads[f"downloads/{pid}/{pid}.zip"] = converted.get(
+            f"zip:{pid}", _files_digest(files), partial(pack_zip, pid, dict(files))
+        )
         # Sphinx copies only what markdown links; a Video's file and captions load by address.
         for rel in files:
             if loaded_by_address(rel):

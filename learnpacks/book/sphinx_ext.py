@@ -5,8 +5,13 @@
   a ``data-pagefind-body`` element so that search indexes the content, not the navigation.
 - Re-reads a page when that HTML changed since the last build (:func:`outdated_pages`), though its
   source did not: a pack's metadata, a UI translation, the order of the catalog.
+- Gives each page a navigation of its own pack (:func:`add_navigation`): the way back to the
+  catalog, the pack's overview and notebooks. The theme's sidebar holds the whole site's table of
+  contents on every page, which made every page grow with the catalog and the build with its square.
 - Marks right-to-left languages with ``dir="rtl"`` on ``<html>`` (Sphinx sets ``lang`` only), and
-  names the theme's icon-only navigation toggles (axe-core ``summary-name``).
+  names the theme's icon-only navigation toggles (axe-core ``summary-name``). These and the icon
+  swap below are made in one pass over the pages this build wrote (:func:`finish_pages`), so an
+  incremental build does not read every page of the site again.
 - Fills the gaps in the theme's and Sphinx's UI translations from ``learnpacks/book/locale/<lang>/
   theme.po`` (:mod:`learnpacks.book.theme_i18n`, set up from here).
 - Marks the blocks a page shows in a fallback language with ``lang`` and ``dir``
@@ -30,7 +35,9 @@
 - Publishes widgets in the learner's starting state (:func:`publish_widgets`): the build runs each
   notebook, so the saved widget state holds the build's own answers and attempts (a code
   exercise's ``check()``, an author's recorded graded answer). Every exercise is reset to
-  unanswered and unattempted, and the progress panel to nothing done. After each widget, a
+  unanswered and unattempted, and the progress panel to nothing done. The models' random ids are
+  replaced by ids made from the page's name (:func:`stable_model_ids`), so the same sources always
+  give the same pages, wherever they are built. After each widget, a
   ``<noscript>`` notice in the page's language says the exercise needs JavaScript (the code that
   builds it is never on the page: :mod:`learnpacks.book.published`).
 - Escapes the page titles sphinx-book-theme 1.3 prints unescaped: it sets
@@ -118,11 +125,70 @@ def add_page_html(
     )
 
 
-def postprocess_pages(app: Sphinx, exception: Exception | None) -> None:
-    """Name the theme's navigation toggles, set ``dir="rtl"`` for right-to-left languages, and load
-    Sphinx's search index only on the search page: one pass over the written pages."""
+def note_written(
+    app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: Any
+) -> None:
+    """Remember each page this build writes: only those are rewritten at the end."""
+    written = getattr(app, "_learnpacks_written", None)
+    if written is None:
+        written = app._learnpacks_written = set()  # type: ignore[attr-defined]
+    written.add(pagename)
+
+
+def add_navigation(
+    app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: Any
+) -> None:
+    """The primary sidebar's links (``lp_navigation``, printed by the skeleton's
+    ``lp-sidebar-nav.html``): the way back to the catalog and this page's own pack, its overview
+    and notebooks, read from the pack's toctree; on the catalog's own pages, the packs. The theme's
+    sidebar would hold the whole catalog's table of contents on every page, so each page would grow
+    with the site and a build with the square of it."""
+    from learnpacks.book.pages import navigation
+    from learnpacks.book.strings import Strings
+
+    pathto = context.get("pathto")
+    if not callable(pathto):
+        return
+    env = app.env
+    root = app.config.root_doc
+
+    def title(doc: str) -> str:
+        node = env.titles.get(doc)
+        return node.astext() if node is not None else doc
+
+    parts = pagename.split("/")
+    pack_index = f"packs/{parts[1]}/index" if len(parts) == 3 and parts[0] == "packs" else None
+    if pack_index is not None and pack_index in env.all_docs:
+        children = [d for d in env.toctree_includes.get(pack_index, []) if d in env.all_docs]
+        pack = (pathto(pack_index), title(pack_index), pagename == pack_index)
+        links = [(pathto(d), title(d), d == pagename) for d in children]
+        caption = None
+    else:
+        packs = [d for d in env.toctree_includes.get(root, []) if d in env.all_docs]
+        pack = None
+        links = [(pathto(d), title(d), False) for d in packs]
+        caption = Strings(app.config.language or "en")("Learning packs")
+    context["lp_navigation"] = navigation(
+        home=(pathto(root), title(root), pagename == root),
+        pack=pack,
+        links=links,
+        caption=caption,
+    )
+
+
+def finish_pages(app: Sphinx, exception: Exception | None) -> None:
+    """One pass over the pages this build wrote: name the theme's navigation toggles, set
+    ``dir="rtl"`` for right-to-left languages, load Sphinx's search index only on the search page,
+    and draw the theme's icons from a small stylesheet instead of its 1.4 MB ``fontawesome.js``
+    (see :mod:`learnpacks.book.icons`).
+
+    Warns ``learnpacks.icon-missing`` for an ``fa-`` class that names no icon of the theme's.
+    """
     if exception is not None or app.builder.format != "html":
         return
+    from sphinx.util import logging
+
+    from learnpacks.book.icons import replace_fontawesome
     from learnpacks.book.strings import Strings
 
     s = Strings(app.config.language or "en")
@@ -134,8 +200,8 @@ def postprocess_pages(app: Sphinx, exception: Exception | None) -> None:
         return f'{match.group(1)}{match.group(2)}{match.group(3)}<summary aria-label="{label}">'
 
     outdir = Path(app.outdir)
-    for page in outdir.rglob("*.html"):
-        text = page.read_text(encoding="utf-8")
+
+    def edit(page: Path, text: str) -> str:
         changed = _NAV_TOGGLE.sub(name_toggle, text)
         if app.config.learnpacks_rtl:
             changed = _HTML_TAG.sub('<html dir="rtl"', changed, count=1)
@@ -146,24 +212,17 @@ def postprocess_pages(app: Sphinx, exception: Exception | None) -> None:
             and "DOCUMENTATION_OPTIONS.search_as_you_type = false;" in changed
         ):
             changed = _SEARCH_SCRIPTS.sub("", changed)
-        if changed != text:
-            page.write_text(changed, encoding="utf-8")
+        return changed
 
-
-def lighten_pages(app: Sphinx, exception: Exception | None) -> None:
-    """Icons from a small stylesheet instead of the theme's 1.4 MB ``fontawesome.js`` (see
-    :mod:`learnpacks.book.icons`).
-
-    Warns ``learnpacks.icon-missing`` for an ``fa-`` class that names no icon of the theme's.
-    """
-    if exception is not None or app.builder.format != "html":
-        return
-    from sphinx.util import logging
-
-    from learnpacks.book.icons import replace_fontawesome
-
-    outdir = Path(app.outdir)
-    for name, classes in sorted(replace_fontawesome(outdir).items()):
+    written = sorted(getattr(app, "_learnpacks_written", set()))
+    pages = [outdir / app.builder.get_target_uri(name) for name in written]
+    missing = replace_fontawesome(
+        outdir,
+        pages=pages,
+        edit=edit,
+        remember=Path(app.doctreedir) / "learnpacks-icons.json",
+    )
+    for name, classes in sorted(missing.items()):
         logging.getLogger(__name__).warning(
             "learnpacks.icon-missing: %s uses %s, which the theme's Font Awesome does not define; "
             "the icon is not shown",
@@ -265,6 +324,27 @@ def _model_kinds(states: list[dict[str, Any]]) -> dict[str, str]:
     }
 
 
+_MODEL_ID = re.compile(r"(?<![0-9a-f])[0-9a-f]{32}(?![0-9a-f])")
+
+
+def stable_model_ids(pagename: str, states: list[dict[str, Any]]) -> dict[str, str]:
+    """New ids for the page's widget models, made from the page's name and their order: the
+    kernel names each model with a random UUID, so two builds of the same notebook (on two
+    machines, or a Dask worker and this one) would write different pages and search indexes."""
+    models = [model_id for state in states for model_id in (state.get("state") or {})]
+    return {
+        old: hashlib.sha256(f"{pagename}\0{index}".encode()).hexdigest()[:32]
+        for index, old in enumerate(models)
+        if _MODEL_ID.fullmatch(old)
+    }
+
+
+def _renamed(text: str, ids: dict[str, str]) -> str:
+    if not ids:
+        return text
+    return _MODEL_ID.sub(lambda m: ids.get(m.group(0), m.group(0)), text)
+
+
 def publish_widgets(
     app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: Any
 ) -> None:
@@ -272,7 +352,7 @@ def publish_widgets(
     notice after each learnpacks widget (see the module docstring)."""
     from learnpacks.book.strings import Strings
 
-    states = []
+    found = []
     for asset in context.get("script_files") or []:
         attributes = getattr(asset, "attributes", None)
         if not isinstance(attributes, dict) or attributes.get("type") != _WIDGET_STATE_TYPE:
@@ -281,12 +361,16 @@ def publish_widgets(
             state = json.loads(attributes.get("body", ""))
         except ValueError:
             continue  # the widget manager reports a state it cannot read
-        states.append(starting_state(state))
-        attributes["body"] = sanitize_script_content(json.dumps(state))
+        found.append((attributes, starting_state(state)))
+    states = [state for _, state in found]
+    ids = stable_model_ids(pagename, states)
+    for attributes, state in found:
+        attributes["body"] = sanitize_script_content(_renamed(json.dumps(state), ids))
     body = context.get("body")
     if not states or not isinstance(body, str):
         return
-    kinds = _model_kinds(states)
+    body = _renamed(body, ids)
+    kinds = {ids.get(key, key): kind for key, kind in _model_kinds(states).items()}
     s = Strings(app.config.language or "en")
 
     def notice(match: re.Match[str]) -> str:
@@ -361,8 +445,9 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("html-page-context", add_page_html, priority=900)
     app.connect("html-page-context", publish_widgets, priority=850)
     app.connect("html-page-context", light_widget_assets, priority=900)
-    app.connect("build-finished", postprocess_pages)
-    app.connect("build-finished", lighten_pages)
+    app.connect("html-page-context", add_navigation)
+    app.connect("html-page-context", note_written)
+    app.connect("build-finished", finish_pages)
     app.setup_extension("learnpacks.book.fallback")
     app.setup_extension("learnpacks.book.theme_i18n")
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -20,7 +20,7 @@ from learnpacks.book.icons import (
     replace_fontawesome,
     theme_script,
 )
-from learnpacks.book.sphinx_ext import lighten_pages
+from learnpacks.book.sphinx_ext import finish_pages
 from learnpacks.packs.scaffold import new_pack
 
 # The shape of one pack in the theme's minified fontawesome.js (Font Awesome 6).
@@ -102,11 +102,17 @@ def test_page_rewritten_and_unknown_icon_reported(tmp_path, icon_set):
 def test_unknown_icon_is_a_coded_warning(tmp_path, caplog):
     """Does the build warn `learnpacks.icon-missing`, naming the page and the class?"""
     (tmp_path / "page.html").write_text(THEME_PAGE, encoding="utf-8")
-    app = SimpleNamespace(builder=SimpleNamespace(format="html"), outdir=str(tmp_path))
+    app = SimpleNamespace(
+        builder=SimpleNamespace(format="html", get_target_uri=lambda name: name + ".html"),
+        config=SimpleNamespace(language="en", learnpacks_rtl=False),
+        outdir=str(tmp_path),
+        doctreedir=str(tmp_path / "doctrees"),
+        _learnpacks_written={"page"},
+    )
     sphinx_logger = logging.getLogger("sphinx")  # Sphinx may have stopped it propagating
     sphinx_logger.addHandler(caplog.handler)
     try:
-        lighten_pages(app, None)  # type: ignore[arg-type]
+        finish_pages(app, None)  # type: ignore[arg-type]
     finally:
         sphinx_logger.removeHandler(caplog.handler)
     assert any(

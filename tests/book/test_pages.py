@@ -246,3 +246,38 @@ def test_banner_names_every_language_the_page_falls_back_to(tmp_path: Path) -> N
     write()
     only_source = NotebookState.from_notebook(path)
     assert only_source.shown_in == ("en",)
+
+
+def test_navigation_holds_one_pack_and_the_way_back():
+    """Does a notebook page's navigation hold the catalog link and its own pack's notebooks, with
+    the current page marked, and escape every title?"""
+    from learnpacks.book.pages import navigation
+
+    out = navigation(
+        home=("../../index.html", "Learning <packs>", False),
+        pack=("index.html", "Demo", False),
+        links=[("01.html", "First", True), ("02.html", "Second", False)],
+    )
+    assert out.count("<a ") == 4
+    assert 'href="../../index.html"' in out and "Learning &lt;packs&gt;" in out
+    assert '<a class="reference internal" href="01.html" aria-current="page">First</a>' in out
+    assert out.count('aria-current="page"') == 1
+    # the pack's entry is open (an ancestor of the page), as the theme marks its table of contents
+    assert (
+        '<li class="toctree-l1 current active"><a class="reference internal" href="index.html">'
+        in out
+    )
+
+
+def test_catalog_navigation_lists_the_packs():
+    """On the catalog page, does the navigation list the packs under a caption?"""
+    from learnpacks.book.pages import navigation
+
+    out = navigation(
+        home=("index.html", "Site", True),
+        pack=None,
+        links=[("packs/a/index.html", "A", False), ("packs/b/index.html", "B", False)],
+        caption="Learning packs",
+    )
+    assert '<span class="caption-text">Learning packs</span>' in out
+    assert 'href="packs/a/index.html"' in out and 'href="packs/b/index.html"' in out

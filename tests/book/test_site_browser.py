@@ -117,6 +117,27 @@ def test_switcher_goes_to_the_same_page_in_arabic(page, base):
     assert "حزمة تجريبية" in page.locator("h1").first.inner_text()
 
 
+def test_navigation_holds_its_pack_and_the_way_back(page, base):
+    """Does a notebook page's menu lead to its own pack's pages and back to the catalog, and to no
+    other pack's notebooks (so a page does not grow with the site)?"""
+    page.goto(base + "en/packs/demo-pack/01-start.html")
+    nav = page.locator("nav.bd-docs-nav")
+    hrefs = nav.locator("a").evaluate_all("links => links.map(a => a.getAttribute('href'))")
+    assert "../../index.html" in hrefs
+    assert "index.html" in hrefs  # the pack's overview
+    assert not any("advanced-pack" in h for h in hrefs), hrefs
+    current = nav.locator("a[aria-current=page]")
+    assert current.count() == 1
+    assert current.inner_text() == page.locator("h1").first.inner_text().rstrip("#").strip()
+    nav.locator("a", has_text="Demo pack").first.click()
+    page.wait_for_url(re.compile(r"/en/packs/demo-pack/index\.html$"))
+    page.locator("nav.bd-docs-nav a").first.click()
+    page.wait_for_url(re.compile(r"/en/index\.html$"))
+    # the catalog's menu lists the packs
+    catalog_links = page.locator("nav.bd-docs-nav a").all_inner_texts()
+    assert any("Advanced pack" in t for t in catalog_links), catalog_links
+
+
 def test_partial_translation_shows_banner(page, base, axe_js):
     """Does a partly translated page say so, link to the original, and pass axe-core?"""
     page.goto(base + "es/packs/demo-pack/01-start.html")
