@@ -14,6 +14,14 @@ On a scratch copy of the repository's packs/, translations/ and book/:
    ``lp-static-widgets.js``.
 
 ``--landing``: only steps 1, 2, 5 and 6.
+
+``--scale N [N ...]`` (with ``--languages 1 4``): instead, on generated catalogs of N distinct
+notebooks (``benchmarks/distinct_packs.py``: every notebook executes), for each size and number of
+languages, in one run: a plain `jupyter-book build` of the same notebooks (one build per language,
+two at a time, as ours) cold and after a one-cell edit; `learnpacks book build` cold, warm (nothing
+changed) and after the same one-cell edit; the peak memory (largest process) of each; the size of
+the site and of its Pagefind index; and a fitted growth of the cold builds over N. ``--json FILE``
+keeps the figures.
 """
 
 from __future__ import annotations
@@ -33,6 +41,7 @@ import yaml
 
 from learnpacks.book.build import build_site
 from learnpacks.book.offline import STATIC_WIDGETS_JS, VENDOR
+from learnpacks.launch.links import TRANSLATED_DIR
 from learnpacks.packs.catalog import load_catalog
 
 REPO = Path(__file__).resolve().parents[1]
@@ -136,7 +145,18 @@ def exercise_page_sizes(
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--landing", action="store_true", help="only the landing-page figures")
-    landing_only = parser.parse_args().landing
+    parser.add_argument(
+        "--scale", nargs="+", type=int, metavar="N", help="generated catalogs of N notebooks"
+    )
+    parser.add_argument(
+        "--languages", nargs="+", type=int, default=[1], choices=sorted(LANGUAGE_SETS)
+    )
+    parser.add_argument("--json", type=Path, help="with --scale: write the figures here")
+    args = parser.parse_args()
+    if args.scale:
+        scale_main(args.scale, args.languages, args.json)
+        return
+    landing_only = args.landing
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
         plain = plain_jupyter_book(copy_project(root / "plain"), root / "plain-out")
@@ -182,6 +202,199 @@ def main() -> None:
             print(
                 f"{what} transfer: {size / 1024:,.0f} KiB raw, {packed / 1024:,.0f} KiB gzip, in {files} files"
             )
+
+
+# --- scale: generated catalogs of distinct notebooks -------------------------------------------
+
+LANGUAGE_SETS = {1: ["en"], 2: ["en", "fr"], 4: ["en", "fr", "es", "ar"]}
+
+
+def measured(cmd: list[str], *, cwd: Path | None = None) -> tuple[float, float, int]:
+    """Run *cmd*; its wall time in seconds, the CPU seconds (user + system) of it and every
+    process it waited for, and the peak resident memory (KiB) of its largest process
+    (``wait4``). On a shared machine the CPU time moves much less with the load than the wall
+    time."""
+    import os
+
+    start = time.perf_counter()
+    proc = subprocess.Popen(
+        cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=False
+    )
+    assert proc.stderr is not None
+    err = proc.stderr.read()
+    _, status, usage = os.wait4(proc.pid, 0)
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    elapsed = time.perf_counter() - start
+    if proc.returncode != 0:
+        raise SystemExit(f"{' '.join(cmd)} failed:\n{err.decode(errors='replace')[-4000:]}")
+    return elapsed, usage.ru_utime + usage.ru_stime, usage.ru_maxrss
+
+
+def plain_sources(project: Path, languages: list[str], out: Path) -> dict[str, Path]:
+    """One plain Jupyter Book source folder per language, of the notebooks our build publishes
+    (the source notebooks, and ``learnpacks i18n build``'s translated ones)."""
+    catalog = load_catalog(project)
+    sources = {}
+    for lang in languages:
+        src = out / lang / "src"
+        src.mkdir(parents=True)
+        chapters = []
+        for pack in catalog.packs.values():
+            shutil.copytree(pack.folder, src / pack.id)
+            if lang != catalog.require_config().source_language:
+                shutil.copytree(
+                    project / TRANSLATED_DIR / lang / pack.id, src / pack.id, dirs_exist_ok=True
+                )
+            chapters += [{"file": f"{pack.id}/{Path(nb).stem}"} for nb in pack.meta.notebooks]
+        (src / "intro.md").write_text("# Packs\n")
+        (src / "_toc.yml").write_text(
+            yaml.safe_dump({"format": "jb-book", "root": "intro", "chapters": chapters})
+        )
+        (src / "_config.yml").write_text(
+            yaml.safe_dump(
+                {
+                    "title": "plain",
+                    "execute": {"execute_notebooks": "cache", "timeout": 120},
+                    "sphinx": {"config": {"language": lang}},
+                }
+            )
+        )
+        sources[lang] = src
+    return sources
+
+
+def plain_builds(sources: dict[str, Path]) -> tuple[float, float, int]:
+    """``jupyter-book build`` of every language, two at a time; wall time, CPU time, peak memory."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    jb = "import sys; from jupyter_book.cli.main import main; sys.exit(main())"
+    start = time.perf_counter()
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        runs = list(
+            pool.map(
+                lambda src: measured([sys.executable, "-c", jb, "build", str(src), "-q"]),
+                sources.values(),
+            )
+        )
+    return (
+        time.perf_counter() - start,
+        sum(cpu for _, cpu, _ in runs),
+        max(rss for _, _, rss in runs),
+    )
+
+
+def ours(project: Path, languages: list[str]) -> tuple[float, float, int]:
+    cmd = [sys.executable, "-m", "learnpacks", "--root", str(project), "book", "build"]
+    for lang in languages:
+        cmd += ["--lang", lang]
+    return measured(cmd)
+
+
+def edit_one_cell(notebook: Path) -> None:
+    """Add a sentence to the notebook's last markdown cell (what an author's small fix is)."""
+    nb = json.loads(notebook.read_text(encoding="utf-8"))
+    cell = [c for c in nb["cells"] if c["cell_type"] == "markdown"][-1]
+    cell["source"] = "".join(cell["source"]) + "\n\nOne more sentence."
+    notebook.write_text(json.dumps(nb, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+def tree_size(folder: Path) -> int:
+    return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())
+
+
+def scale_case(root: Path, notebooks: int, languages: list[str]) -> dict[str, float]:
+    sys.path.insert(0, str(Path(__file__).parent))
+    from distinct_packs import make_catalog
+
+    case = root / f"n{notebooks}-l{len(languages)}"
+    project = make_catalog(case / "ours", notebooks=notebooks, languages=languages)
+    plain_project = make_catalog(case / "plain", notebooks=notebooks, languages=languages)
+    if len(languages) > 1:  # the translated notebooks, not timed (ours makes them in its build)
+        subprocess.run(
+            [sys.executable, "-m", "learnpacks", "--root", str(plain_project), "i18n", "build"],
+            check=True,
+            capture_output=True,
+        )
+    sources = plain_sources(plain_project, languages, case / "plain-out")
+    plain_cold, plain_cold_cpu, plain_rss = plain_builds(sources)
+    cold, cold_cpu, cold_rss = ours(project, languages)
+    warm, warm_cpu, _ = ours(project, languages)
+    pack = sorted(load_catalog(project).packs.values(), key=lambda p: p.id)[-1]
+    notebook = pack.meta.notebooks[0]
+    edit_one_cell(pack.folder / notebook)
+    edited, edited_cpu, edited_rss = ours(project, languages)
+    for src in sources.values():
+        edit_one_cell(src / pack.id / notebook)
+    plain_edited, plain_edited_cpu, _ = plain_builds(sources)
+    site = project / "book" / "_build" / "site"
+    plain_html = sum(tree_size(src / "_build" / "html") for src in sources.values())
+    return {
+        "notebooks": notebooks,
+        "languages": len(languages),
+        "plain_cold_s": round(plain_cold, 1),
+        "plain_edit_s": round(plain_edited, 1),
+        "plain_peak_mib": round(plain_rss / 1024),
+        "plain_cold_cpu": round(plain_cold_cpu, 1),
+        "plain_edit_cpu": round(plain_edited_cpu, 1),
+        "cold_cpu": round(cold_cpu, 1),
+        "warm_cpu": round(warm_cpu, 1),
+        "edit_cpu": round(edited_cpu, 1),
+        "ratio_cold_cpu": round(cold_cpu / plain_cold_cpu, 2),
+        "edit_share_cpu": round(edited_cpu / cold_cpu, 3),
+        "cold_s": round(cold, 1),
+        "warm_s": round(warm, 1),
+        "edit_s": round(edited, 1),
+        "peak_mib": round(max(cold_rss, edited_rss) / 1024),
+        "ratio_cold": round(cold / plain_cold, 2),
+        "edit_share": round(edited / cold, 3),
+        "site_mib": round(tree_size(site) / 2**20, 1),
+        "pagefind_mib": round(tree_size(site / "pagefind") / 2**20, 1),
+        "plain_html_mib": round(plain_html / 2**20, 1),
+        "page_kib": round(
+            (site / languages[0] / "packs" / pack.id / (Path(notebook).stem + ".html"))
+            .stat()
+            .st_size
+            / 1024
+        ),
+    }
+
+
+def fit(rows: list[dict[str, float]], key: str) -> str:
+    """Least-squares fits of *key* over N: linear, and quadratic when there are four sizes or
+    more (three points fit any quadratic exactly, which says nothing about noise)."""
+    import numpy as np
+
+    n = np.array([r["notebooks"] for r in rows], dtype=float)
+    t = np.array([r[key] for r in rows], dtype=float)
+    if len(n) < 2:
+        return "one size only: no fit"
+    b, a = np.polyfit(n, t, 1)
+    resid = t - (a + b * n)
+    text = f"{a:.1f} + {b:.3f}*N s (residuals {', '.join(f'{x:+.1f}' for x in resid)} s)"
+    if len(n) >= 4:
+        c2, c1, c0 = np.polyfit(n, t, 2)
+        text += f"; quadratic {c0:.1f} + {c1:.3f}*N + {c2:.6f}*N^2"
+    marginal = [(t[i + 1] - t[i]) / (n[i + 1] - n[i]) for i in range(len(n) - 1)]
+    text += "; per added notebook " + ", ".join(
+        f"{int(n[i])}->{int(n[i + 1])}: {m:.2f} s" for i, m in enumerate(marginal)
+    )
+    return text
+
+
+def scale_main(sizes: list[int], language_counts: list[int], json_path: Path | None) -> None:
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for count in language_counts:
+            for n in sizes:
+                row = scale_case(Path(tmp), n, LANGUAGE_SETS[count])
+                rows.append(row)
+                print(json.dumps(row), flush=True)
+                if json_path:
+                    json_path.write_text(json.dumps(rows, indent=1) + "\n", encoding="utf-8")
+    for count in language_counts:
+        mine = [r for r in rows if r["languages"] == count]
+        for key in ("cold_s", "plain_cold_s", "cold_cpu", "plain_cold_cpu", "edit_cpu"):
+            print(f"{count} language(s), {key}: {fit(mine, key)}")
 
 
 if __name__ == "__main__":
