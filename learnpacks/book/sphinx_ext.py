@@ -176,6 +176,24 @@ def add_navigation(
     )
 
 
+def retitled_packs(app: Sphinx, env: Any) -> list[str]:
+    """The pages of every pack one of whose pages was added, removed or retitled: each page's
+    navigation names its pack's pages, and Sphinx would write only the changed page and its
+    pack's overview. Asked after reading (``env-get-updated``), so they are written, not read."""
+    titles = {doc: node.astext() for doc, node in env.titles.items()}
+    before = getattr(env, "learnpacks_titles", None)
+    env.learnpacks_titles = titles
+    if before is None:
+        return []
+    pages: set[str] = set()
+    for doc in set(titles) | set(before):
+        parts = doc.split("/")
+        if titles.get(doc) != before.get(doc) and len(parts) == 3 and parts[0] == "packs":
+            index = f"packs/{parts[1]}/index"
+            pages |= {index, *env.toctree_includes.get(index, [])}
+    return sorted(doc for doc in pages if doc in env.found_docs)
+
+
 def finish_pages(app: Sphinx, exception: Exception | None) -> None:
     """One pass over the pages this build wrote: name the theme's navigation toggles, set
     ``dir="rtl"`` for right-to-left languages, load Sphinx's search index only on the search page,
@@ -446,6 +464,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("html-page-context", publish_widgets, priority=850)
     app.connect("html-page-context", light_widget_assets, priority=900)
     app.connect("html-page-context", add_navigation)
+    app.connect("env-get-updated", retitled_packs)
     app.connect("html-page-context", note_written)
     app.connect("build-finished", finish_pages)
     app.setup_extension("learnpacks.book.fallback")

@@ -114,3 +114,24 @@ def test_exercise_text_cannot_end_the_widget_state_script(project):
     prompts = [m["state"].get("prompt") for m in json.loads(script)["state"].values()]
     assert hostile in prompts
     assert page.count("<img src=x") == script.count("<img src=x")  # nowhere else
+
+
+def test_retitled_notebook_is_renamed_in_its_packs_menu(project):
+    """Each page's menu names its pack's notebooks: when one notebook's title changes, do the
+    other pages of the pack show the new title after an incremental build?"""
+    folder = new_pack("demo-pack", root=project)
+    nb = nbformat.read(folder / "01-start.ipynb", as_version=4)
+    nb.cells[0].source = "# Second part"
+    nbformat.write(nb, folder / "02-more.ipynb")
+    meta = folder / "pack.yml"
+    meta.write_text(
+        meta.read_text().replace("- 01-start.ipynb", "- 01-start.ipynb\n- 02-more.ipynb")
+    )
+    options = {"root": project, "pack_ids": ["demo-pack"], "languages": ["en"], "search": False}
+    site = build_site(**options).site / "en" / "packs" / "demo-pack"
+    assert "Second part" in (site / "01-start.html").read_text(encoding="utf-8")
+    nb.cells[0].source = "# Renamed part"
+    nbformat.write(nb, folder / "02-more.ipynb")
+    build_site(**options)
+    first = (site / "01-start.html").read_text(encoding="utf-8")
+    assert "Renamed part" in first and "Second part" not in first
