@@ -160,12 +160,16 @@ ADDRESS_ENV = "LEARNPACKS_FORKSERVER"
 
 
 @contextlib.contextmanager
-def shared_server(*, enabled: bool = True) -> Iterator[None]:
+def shared_server(*, enabled: bool = True) -> Iterator[str | None]:
     """One fork server for this machine's whole grading run: started here, used by every
-    worker forked while the context is open (through ``$LEARNPACKS_FORKSERVER``), stopped
-    at the end. It listens on an abstract Unix socket: nothing on disk to leave behind."""
+    worker started while the context is open, stopped at the end; yields its address (None
+    when not enabled). It listens on an abstract Unix socket: nothing on disk to leave behind.
+
+    Pass the address to the workers explicitly: a worker made by multiprocessing's own fork
+    server inherits the environment of that server's start (an earlier run's address), not
+    ``$LEARNPACKS_FORKSERVER`` as set here."""
     if not enabled:
-        yield
+        yield None
         return
     import uuid
 
@@ -178,7 +182,7 @@ def shared_server(*, enabled: bool = True) -> Iterator[None]:
     old = os.environ.get(ADDRESS_ENV)
     os.environ[ADDRESS_ENV] = address
     try:
-        yield
+        yield address
     finally:
         if old is None:
             os.environ.pop(ADDRESS_ENV, None)

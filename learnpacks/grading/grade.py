@@ -149,14 +149,19 @@ def _store(cohort: Cohort, task: Task, key: str, result: dict[str, Any], *, writ
 _LAUNCHER: Any = None
 
 
-def _worker_init(launcher: str) -> None:
-    """Pool worker start: die with the parent (a killed run leaves no kernels), warm launcher."""
+def _worker_init(launcher: str, server: str | None = None) -> None:
+    """Pool worker start: die with the parent (a killed run leaves no kernels), warm launcher
+    (connected to this run's shared fork server *server*, when there is one)."""
     with contextlib.suppress(Exception):
         from learnpacks.grading.sandbox import PR_SET_PDEATHSIG, _libc
 
         _libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    started = _get_launcher(launcher)
+    if server:
+        from learnpacks.grading.forkserver import ADDRESS_ENV
+
+        os.environ[ADDRESS_ENV] = server
+    started = _get_launcher(launcher, server)
     if hasattr(started, "_server"):
         started._server()  # start the fork server now, while the parent is still busy
         import multiprocessing.util
@@ -165,13 +170,17 @@ def _worker_init(launcher: str) -> None:
         multiprocessing.util.Finalize(started, started.close, exitpriority=10)
 
 
-def _get_launcher(name: str) -> Any:
+def _get_launcher(name: str, server: str | None = None) -> Any:
     global _LAUNCHER
-    if _LAUNCHER is None or getattr(_LAUNCHER, "name", "") != name:
+    if (
+        _LAUNCHER is None
+        or getattr(_LAUNCHER, "name", "") != name
+        or (server and getattr(_LAUNCHER, "address", None) != server)
+    ):
         if name == "prefork":
             from learnpacks.grading.forkserver import ForkServerLauncher
 
-            _LAUNCHER = ForkServerLauncher()
+            _LAUNCHER = ForkServerLauncher(server)
         else:
             from learnpacks.grading.kernel import SubprocessLauncher
 
@@ -214,9 +223,12 @@ def _pool_results(tasks: list[Task], workers: int, launcher: str) -> Iterator[tu
     from learnpacks.grading.forkserver import shared_server
 
     with (
-        shared_server(enabled=launcher == "prefork"),  # one fork server for all workers
+        shared_server(enabled=launcher == "prefork") as server,  # one for all workers
         ProcessPoolExecutor(
-            max_workers=workers, mp_context=context, initializer=_worker_init, initargs=(launcher,)
+            max_workers=workers,
+            mp_context=context,
+            initializer=_worker_init,
+            initargs=(launcher, server),
         ) as pool,
     ):
         futures = {pool.submit(run_task, t, launcher): t for t in tasks}
