@@ -70,12 +70,19 @@ def _cmd_collect(args: argparse.Namespace) -> int:
     from learnpacks.cli import print_json
     from learnpacks.grading.collect import collect
 
-    report = collect(_cohort(args), [Path(s) for s in args.sources], as_learner=args.as_learner)
+    report = collect(
+        _cohort(args),
+        [Path(s) for s in args.sources],
+        as_learner=args.as_learner,
+        lms_timezone=args.lms_timezone,
+    )
     if args.json:
         print_json(report.to_dict())
     else:
         for learner, files in sorted(report.accepted.items()):
-            print(f"accepted {learner}: {', '.join(files)}")
+            when = report.times.get(learner, {})
+            said = " (as the LMS recorded)" if when.get("from") == "lms" else ""
+            print(f"accepted {learner}: {', '.join(files)}; handed in {when.get('time')}{said}")
         for r in report.rejected:
             where = f"{r.source}:{r.member}" if r.member else r.source
             print(f"rejected {where}: [{r.code}] {r.reason}", file=sys.stderr)
@@ -218,7 +225,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "entry for the LMS folder (roster.csv: id,lms), else the collected file's or folder's "
         "name (<learner>--<pack>.zip); a hand-in that says it is someone else is refused "
         "(collect.identity-conflict) and never replaces anyone's work. The hand-in time is "
-        "the time of this collect, never the hand-in's own. Each bad hand-in (corrupt, "
+        "the LMS's where its download records one (Blackboard), else the time of this "
+        "collect; never the hand-in's own. Each bad hand-in (corrupt, "
         "nested too deep, too large in total) is rejected alone; the rest are filed. "
         "Exit 1 if anything was rejected.",
     )
@@ -233,6 +241,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         dest="as_learner",
         metavar="NAME",
         help="the learner this one hand-in belongs to (checked against what it says)",
+    )
+    p.add_argument(
+        "--lms-timezone",
+        metavar="ZONE",
+        help="time zone of the submission times an LMS download records without one "
+        "(Blackboard's; an IANA name such as Europe/Paris; default: this machine's)",
     )
     common(p)
     p.set_defaults(func=_cmd_collect)

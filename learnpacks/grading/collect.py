@@ -20,8 +20,10 @@ nests archives too deeply is rejected for that learner only; the others are file
   against that: a mismatch is a ``collect.identity-conflict`` — nothing is filed for it, no one
   else's work is replaced, and ``collect`` exits 1;
 * two hand-ins for one learner in one run are both held back (``collect.duplicate-learner``);
-* the hand-in time written for nbgrader (``timestamp.txt``, late penalties) is the time of this
-  collection, never the manifest's ``created``.
+* the hand-in time written for nbgrader (``timestamp.txt``, late penalties) is the LMS's own
+  submission time where its download records one (Blackboard's attempt stamp, see
+  :mod:`learnpacks.grading.lms`), else the time of this collection; never the manifest's
+  ``created``.
 
 A learner's files are filed as ``submitted/<learner>/<assignment>/`` (written beside, then
 moved into place, so a crash never leaves half a hand-in).
@@ -38,12 +40,19 @@ import stat
 import zipfile
 import zlib
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, tzinfo
 from pathlib import Path, PurePosixPath
 from typing import Any
 
 from learnpacks.grading.cohort import STUDENT_RE, Cohort, read_roster
 from learnpacks.grading.handin import ANSWERS_FILE, MANIFEST
+from learnpacks.grading.lms import (
+    Layout,
+    blackboard_attempt,
+    blackboard_layout,
+    is_moodle_folder,
+    moodle_stem,
+)
 from learnpacks.grading.run import Rejected, read_submission
 
 #: archives inside archives: a bulk download (0) holding a learner's zip (1) holding one more
@@ -82,11 +91,13 @@ class Origin:
 
     ``learner``: the identity the facilitator's side gives (``--as``, the roster, the collected
     file's name), or None. ``lms``: the LMS folder it came in, if any. ``how``: said in messages.
+    ``time``: when the LMS says it was handed in, where its download records it.
     """
 
     learner: str | None
     how: str
     lms: str | None = None
+    time: datetime | None = None
 
     @property
     def label(self) -> str:
@@ -108,6 +119,7 @@ class Handin:
     source: str
     files: dict[str, bytes] = field(default_factory=dict)
     lms: str | None = None
+    time: datetime | None = None
 
 
 @dataclass
@@ -115,16 +127,17 @@ class CollectReport:
     accepted: dict[str, list[str]] = field(default_factory=dict)
     rejected: list[Rejection] = field(default_factory=list)
     ignored: list[Rejection] = field(default_factory=list)
+    #: per accepted learner: the hand-in time filed (ISO 8601) and where it came from
+    #: (``"lms"``: the LMS's download; ``"collect"``: this collection)
+    times: dict[str, dict[str, str]] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "accepted": self.accepted,
             "rejected": [r.to_dict() for r in self.rejected],
             "ignored": [r.to_dict() for r in self.ignored],
+            "times": self.times,
         }
-
-
-LMS_SUFFIXES = ("_assignsubmission_file_", "_assignsubmission_file", "_onlinetext_")
 
 
 def _learner_from_name(name: str) -> str | None:
@@ -141,19 +154,8 @@ def _learner_from_name(name: str) -> str | None:
         if "_" in candidate:
             candidate = candidate.rsplit("_", 1)[-1]
         return candidate if STUDENT_RE.match(candidate) else None
-    candidate = re.sub(r"[^A-Za-z0-9._-]+", "-", _lms_stem(stem)).strip("-._")[:64]
+    candidate = re.sub(r"[^A-Za-z0-9._-]+", "-", moodle_stem(stem)).strip("-._")[:64]
     return candidate if STUDENT_RE.match(candidate) else None
-
-
-def _lms_stem(name: str) -> str:
-    """An LMS folder name without the LMS's suffix (``Ada L_123_assignsubmission_file_``)."""
-    for suffix in LMS_SUFFIXES:
-        name = name.removesuffix(suffix)
-    return name.strip()
-
-
-def _is_lms_folder(name: str) -> bool:
-    return any(name.endswith(suffix) for suffix in LMS_SUFFIXES)
 
 
 def _member_problem(info: zipfile.ZipInfo) -> tuple[str, str] | None:
@@ -191,10 +193,13 @@ class _Budget:
 class Collector:
     """Gathers hand-ins for *cohort* from sources; :meth:`write` files them.
 
-    *as_learner*: every source is this learner's (the facilitator says so).
+    *as_learner*: every source is this learner's (the facilitator says so). *lms_zone*: the
+    time zone of the LMS's own times (None: this machine's).
     """
 
-    def __init__(self, cohort: Cohort, *, as_learner: str | None = None) -> None:
+    def __init__(
+        self, cohort: Cohort, *, as_learner: str | None = None, lms_zone: tzinfo | None = None
+    ) -> None:
         self.cohort = cohort
         self.limits = cohort.limits
         self.wanted = set(cohort.notebooks)
@@ -206,7 +211,9 @@ class Collector:
         self.roster_ids = set(roster)
         self.roster_lms = {lms: learner for learner, lms in roster.items() if lms}
         self.bindings: dict[str, str] = dict(_read_log(cohort).get("lms_identities", {}))
-        self.time = datetime.now(UTC).isoformat(timespec="seconds")
+        self.now = datetime.now(UTC).replace(microsecond=0)
+        self.time = self.now.isoformat(timespec="seconds")
+        self.lms_zone = lms_zone
 
     # --- reading ---------------------------------------------------------------------------
     def add_source(self, path: Path) -> None:
@@ -249,7 +256,7 @@ class Collector:
                     self.add_source(child)
             return
         origin = self._origin_of(folder.name)
-        if _is_lms_folder(folder.name) and not self.as_learner:
+        if is_moodle_folder(folder.name) and not self.as_learner:
             origin = self._lms_origin(folder.name)
         files: dict[str, bytes] = {}
         for p in sorted(folder.iterdir()):
@@ -270,11 +277,16 @@ class Collector:
         self._offer(str(folder), files, origin, self._claims(manifest), manifest)
 
     def _lms_origin(self, folder: str) -> Origin:
-        stem = _lms_stem(PurePosixPath(folder).name)
+        """Who the LMS says handed in what it filed under *folder*, and when, if it says."""
+        name = PurePosixPath(folder).name
+        attempt = blackboard_attempt(name)
+        stem = attempt.user if attempt else moodle_stem(name)
+        when = attempt.time(self.lms_zone) if attempt else None
         mapped = self.roster_lms.get(stem)
         if mapped:
-            return Origin(mapped, f"the roster's entry for the LMS folder {stem!r}", lms=stem)
-        return Origin(None, f"the LMS folder {stem!r}", lms=stem)
+            how = f"the roster's entry for the LMS folder {stem!r}"
+            return Origin(mapped, how, lms=stem, time=when)
+        return Origin(None, f"the LMS folder {stem!r}", lms=stem, time=when)
 
     def _budget(self, origin: Origin) -> _Budget:
         return self.budgets.setdefault(
@@ -306,7 +318,11 @@ class Collector:
                 who,
             )
             raise _Spoiled
-        bulk = depth == 0 and not self.as_learner and self._is_bulk(infos)
+        layout = None
+        if depth == 0 and not self.as_learner:
+            safe = [i.filename for i in infos if not i.is_dir() and _member_problem(i) is None]
+            layout = blackboard_layout(name, safe)
+        bulk = layout is not None or (depth == 0 and not self.as_learner and self._is_bulk(infos))
         if not bulk:
             self._charge(origin, len(infos), declared, source, name)
         groups: dict[str, dict[str, bytes]] = {}
@@ -317,6 +333,10 @@ class Collector:
             if info.is_dir():
                 continue
             member = PurePosixPath(info.filename.replace("\\", "/"))
+            if layout is not None and _member_problem(info) is None:
+                if (moved := self._blackboard_member(layout, info, source)) is None:
+                    continue
+                member = moved
             folder = member.parent.as_posix()
             here = self._lms_origin(member.parts[0]) if bulk and folder != "." else origin
             if here.budget_key in spoiled:
@@ -343,6 +363,20 @@ class Collector:
             pending.append(_Pending(here.budget_key, (where, files, here, claims, manifest)))
         return [p for p in pending if p.key not in spoiled]
 
+    def _blackboard_member(
+        self, layout: Layout, info: zipfile.ZipInfo, source: str
+    ) -> PurePosixPath | None:
+        """Where a member of a Blackboard download stands (``<attempt>/<file>``), or None for
+        one that is not read: the LMS's notes, an earlier attempt, a file of no attempt."""
+        moved = layout.paths.get(info.filename)
+        if moved is not None:
+            return moved
+        if info.filename in layout.earlier:
+            self._ignore(source, info.filename, "an earlier attempt; the latest one is filed")
+        elif blackboard_attempt(info.filename) is None:
+            self._ignore(source, info.filename)
+        return None
+
     def _is_bulk(self, infos: list[zipfile.ZipInfo]) -> bool:
         """An LMS bulk download: members in LMS folders, or in several top-level folders."""
         paths = [
@@ -351,7 +385,7 @@ class Collector:
             if _member_problem(i) is None  # unsafe members are rejected, never a learner folder
         ]
         tops = {p.parts[0] for p in paths if len(p.parts) > 1}
-        return any(_is_lms_folder(t) for t in tops) or len(tops) > 1
+        return any(is_moodle_folder(t) for t in tops) or len(tops) > 1
 
     def _charge(self, origin: Origin, members: int, size: int, source: str, name: str) -> None:
         budget = self._budget(origin)
@@ -535,7 +569,8 @@ class Collector:
             if problem is not None:
                 self._reject(source, name, *problem, learner)
                 del files[name]
-        self.found.setdefault(learner, []).append(Handin(learner, source, files, origin.lms))
+        handin = Handin(learner, source, files, origin.lms, origin.time)
+        self.found.setdefault(learner, []).append(handin)
 
     def _file_problem(self, name: str, content: bytes) -> tuple[str, str] | None:
         if len(content) > self.limits.submission_bytes:
@@ -555,10 +590,10 @@ class Collector:
     def _reject(self, source: str, member: str, code: str, reason: str, learner: str = "") -> None:
         self.report.rejected.append(Rejection(source, member, code, reason, learner))
 
-    def _ignore(self, source: str, member: str) -> None:
-        self.report.ignored.append(
-            Rejection(source, member, "collect.extra-file", "not part of the assignment; ignored")
-        )
+    def _ignore(
+        self, source: str, member: str, reason: str = "not part of the assignment; ignored"
+    ) -> None:
+        self.report.ignored.append(Rejection(source, member, "collect.extra-file", reason))
 
     # --- writing ---------------------------------------------------------------------------
     def _settle(self) -> dict[str, Handin]:
@@ -594,15 +629,24 @@ class Collector:
             tmp.mkdir()
             for name, content in handin.files.items():
                 (tmp / name).write_bytes(content)
-            (tmp / "timestamp.txt").write_text(_nbgrader_time(self.time))
+            when, said_by = self._handin_time(handin)
+            (tmp / "timestamp.txt").write_text(_nbgrader_time(when))
             if dest.exists():
                 shutil.rmtree(dest)
             tmp.rename(dest)
             if handin.lms:
                 self.bindings[learner] = handin.lms
             self.report.accepted[learner] = sorted(handin.files)
+            self.report.times[learner] = {"time": when, "from": said_by}
         self._log()
         return self.report
+
+    def _handin_time(self, handin: Handin) -> tuple[str, str]:
+        """The hand-in time to file (ISO 8601, UTC) and who said it: the LMS's, unless it has
+        none or one after this collection (impossible: a wrong time zone), else now."""
+        if handin.time is not None and handin.time.astimezone(UTC) <= self.now:
+            return handin.time.astimezone(UTC).isoformat(timespec="seconds"), "lms"
+        return self.time, "collect"
 
     def _log(self) -> None:
         path = self.cohort.state / COLLECT_LOG
@@ -633,13 +677,33 @@ def _nbgrader_time(iso: str) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f %Z")
 
 
-def collect(cohort: Cohort, sources: list[Path], *, as_learner: str | None = None) -> CollectReport:
+def collect(
+    cohort: Cohort,
+    sources: list[Path],
+    *,
+    as_learner: str | None = None,
+    lms_timezone: str | None = None,
+) -> CollectReport:
     """Collect hand-ins from *sources* into *cohort*; see the module docstring.
 
     *as_learner*: the facilitator says whose hand-in this is (one source only); raises
-    UsageError for an unusable id or several sources.
+    UsageError for an unusable id or several sources. *lms_timezone*: the IANA time zone
+    (``Europe/Paris``) of the times an LMS download records without one (Blackboard's); None:
+    this machine's. Raises UsageError for an unknown zone.
     """
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
     from learnpacks.errors import UsageError
+
+    zone = None
+    if lms_timezone is not None:
+        try:
+            zone = ZoneInfo(lms_timezone)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise UsageError(
+                f"--lms-timezone {lms_timezone!r} is not a known time zone "
+                "(an IANA name such as Europe/Paris or UTC)"
+            ) from None
 
     if as_learner is not None:
         if not STUDENT_RE.match(as_learner):
@@ -649,7 +713,7 @@ def collect(cohort: Cohort, sources: list[Path], *, as_learner: str | None = Non
             )
         if len(sources) != 1:
             raise UsageError("--as names the learner of one hand-in: give exactly one source")
-    collector = Collector(cohort, as_learner=as_learner)
+    collector = Collector(cohort, as_learner=as_learner, lms_zone=zone)
     for source in sources:
         collector.add_source(source)
     return collector.write()

@@ -372,3 +372,131 @@ def test_cli_as_conflict_exits_1_and_two_sources_exit_2(cohort, tmp_path):
     assert not cohort.path("submitted", "bob").exists()
     run = subprocess.run([*cli, "--as", "bob", str(src), str(src)], capture_output=True, text=True)
     assert run.returncode == 2 and "Traceback" not in run.stderr
+
+
+BLACKBOARD = "gradebook_WIKI-101_grading-demo_2026-12-01-09-00-00.zip"
+
+
+@pytest.fixture
+def blackboard_download_with_two_attempts(cohort, tmp_path) -> Path:
+    """A Blackboard "Download Assignment" zip: Ada's two attempts (the earlier one broken), Bob's
+    one attempt whose manifest claims 2001, and the LMS's notes beside each attempt."""
+    early, late = (
+        "grading-demo_ada_attempt_2026-11-28-10-00-00",
+        "grading-demo_ada_attempt_2026-11-30-23-59-58",
+    )
+    bob = "grading-demo_bob_attempt_2026-11-29-08-30-00"
+    notes = b"Name: Ada L (ada)\nAssignment: grading-demo\nDate Submitted: ...\n"
+    return _write_zip(
+        tmp_path / BLACKBOARD,
+        {
+            f"{early}_ada--grading-demo.zip": _handin(
+                cohort, "ada", **{"01-functions.ipynb": b"{"}
+            ),
+            f"{early}.txt": notes,
+            f"{late}_ada--grading-demo.zip": _handin(cohort, "ada"),
+            f"{late}.txt": notes,
+            f"{bob}_01-functions.ipynb": _notebook(cohort),
+            f"{bob}_learnpacks-handin.json": json.dumps(
+                {"learner": "bob", "created": "2001-01-01T00:00:00+00:00"}
+            ).encode(),
+        },
+    )
+
+
+def test_blackboard_download_files_each_latest_attempt_at_the_lms_time(
+    cohort, blackboard_download_with_two_attempts
+):
+    """THREATS 60: does a Blackboard download file each learner's latest attempt with the time
+    Blackboard recorded (in the LMS's time zone) as the hand-in time, whatever the manifest
+    says, and list the earlier attempt as ignored?"""
+    from nbgrader.utils import parse_utc
+
+    report = collect(cohort, [blackboard_download_with_two_attempts], lms_timezone="Europe/Paris")
+    assert report.accepted == {"ada": ["01-functions.ipynb"], "bob": ["01-functions.ipynb"]}
+    assert not report.rejected
+    assert report.times == {
+        "ada": {"time": "2026-11-30T22:59:58+00:00", "from": "lms"},
+        "bob": {"time": "2026-11-29T07:30:00+00:00", "from": "lms"},
+    }
+    for learner, utc in (("ada", "2026-11-30 22:59:58"), ("bob", "2026-11-29 07:30:00")):
+        stamp = (cohort.path("submitted", learner) / "timestamp.txt").read_text()
+        assert str(parse_utc(stamp)) == utc
+    assert (cohort.path("submitted", "ada") / "01-functions.ipynb").read_bytes() == _notebook(
+        cohort
+    )
+    assert [(r.member, r.reason) for r in report.ignored] == [
+        (
+            "grading-demo_ada_attempt_2026-11-28-10-00-00_ada--grading-demo.zip",
+            "an earlier attempt; the latest one is filed",
+        )
+    ]
+
+
+def test_blackboard_time_zone_must_be_known(cohort, blackboard_download_with_two_attempts):
+    """Is an unknown --lms-timezone a usage error before anything is filed?"""
+    from learnpacks.errors import UsageError
+
+    with pytest.raises(UsageError, match="Mars/Olympus"):
+        collect(cohort, [blackboard_download_with_two_attempts], lms_timezone="Mars/Olympus")
+    assert not cohort.path("submitted", "ada").exists()
+
+
+def test_blackboard_time_in_the_future_is_not_believed(cohort, tmp_path):
+    """Is an LMS time after the collection itself (a wrong time zone) replaced by the
+    collection time, and said so?"""
+    bulk = _write_zip(
+        tmp_path / BLACKBOARD,
+        {
+            "grading-demo_ada_attempt_2999-01-01-00-00-00_ada--grading-demo.zip": _handin(
+                cohort, "ada"
+            )
+        },
+    )
+    report = collect(cohort, [bulk], lms_timezone="UTC")
+    assert report.times["ada"]["from"] == "collect"
+    assert report.times["ada"]["time"] < "2999"
+
+
+def test_handin_dressed_as_blackboard_cannot_set_its_time(cohort, tmp_path):
+    """THREATS 60: does a learner's own zip whose members are named like a Blackboard attempt
+    of 2001 get the collection time (only the LMS's download is read for a time)?"""
+    src = _write_zip(
+        tmp_path / "ada--grading-demo.zip",
+        {"grading-demo_ada_attempt_2001-01-01-00-00-00_01-functions.ipynb": _notebook(cohort)},
+    )
+    collect(cohort, [src])
+    nested = _write_zip(
+        tmp_path / "bulk.zip",
+        {
+            "Ada Lovelace_101_assignsubmission_file_/"
+            "gradebook_x_2001-01-01-00-00-00.zip": zip_bytes(
+                {
+                    "grading-demo_ada_attempt_2001-01-01-00-00-00_01-functions.ipynb": _notebook(
+                        cohort
+                    )
+                }
+            )
+        },
+    )
+    for source in (src, nested):
+        report = collect(cohort, [source])
+        assert all(t["from"] == "collect" for t in report.times.values())
+        assert all(t["time"] > "2026" for t in report.times.values())
+
+
+def test_moodle_and_canvas_downloads_get_the_collection_time(cohort, tmp_path):
+    """Moodle's folders and Canvas's file names (its `late` marker included) record no time:
+    is the collection time filed, and is the Canvas-renamed late hand-in still Ada's?"""
+    canvas = tmp_path / "canvas"
+    canvas.mkdir()
+    _write_zip(
+        canvas / "lovelaceada_late_101_5001_ada--grading-demo.zip",
+        {"01-functions.ipynb": _notebook(cohort)},
+    )
+    moodle = _lms(
+        tmp_path / "moodle.zip", ("Bob Brown_102", "bob--grading-demo.zip", _handin(cohort, "bob"))
+    )
+    report = collect(cohort, [canvas, moodle])
+    assert set(report.accepted) == {"ada", "bob"}
+    assert {t["from"] for t in report.times.values()} == {"collect"}
