@@ -12,6 +12,7 @@ from learnpacks.checks.notebook_file import cell_location
 from learnpacks.errors import Problem
 from learnpacks.packs.install_cell import wheel_url_literal
 from learnpacks.packs.roles import EXERCISE_CLASSES, cell_roles, source_hidden
+from learnpacks.pyparse import parse as parse_python
 
 #: Constructors of exercise widgets (``learnpacks.widgets``) that must carry a literal ``id=``.
 EXERCISE_TYPES = EXERCISE_CLASSES
@@ -133,7 +134,7 @@ def exercise_refs(cells: list, display: str) -> tuple[list[ExerciseRef], list[Pr
         if cell.get("cell_type") != "code":
             continue
         try:
-            tree = ast.parse(_parseable(cell.get("source", "")))
+            tree = parse_python(_parseable(cell.get("source", "")))
         except SyntaxError as exc:
             problems.append(
                 Problem(
@@ -189,7 +190,7 @@ def check_notebook_name(cells: list, display: str, filename: str) -> Iterator[Pr
         if cell.get("cell_type") != "code" or "configure" not in cell.get("source", ""):
             continue
         try:
-            tree = ast.parse(_parseable(cell.get("source", "")))
+            tree = parse_python(_parseable(cell.get("source", "")))
         except SyntaxError:
             continue
         for node in ast.walk(tree):

@@ -29,6 +29,7 @@ from learnpacks.packs.learner import (
     region_lines,
     source_text,
 )
+from learnpacks.pyparse import parse as parse_python
 
 #: Widgets whose recorded answer a hidden ``assert_answer`` checks (Reflection is read by a
 #: person; a graded CodeExercise is the prompt of a function checked by ordinary tests).
@@ -75,7 +76,7 @@ def _literal_id(node: ast.Call) -> str | None:
 
 def _parse(source: str) -> ast.AST | None:
     try:
-        return ast.parse(_parseable(source))
+        return parse_python(_parseable(source))
     except SyntaxError:
         return None  # nb.syntax-error is reported by the exercise-id check
 

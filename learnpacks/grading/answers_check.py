@@ -19,12 +19,13 @@ from nbformat import NotebookNode
 
 from learnpacks.grading.authority import Authority
 from learnpacks.grading.prepare import Finding
+from learnpacks.pyparse import parse as parse_python
 
 
 def answer_keys(source: str) -> dict[str, dict[str, Any]]:
     """``{exercise id: key}`` for each ``assert_answer("id", **literals)`` call in *source*."""
     try:
-        tree = ast.parse(source)
+        tree = parse_python(source)
     except SyntaxError:
         return {}
     keys: dict[str, dict[str, Any]] = {}

@@ -60,6 +60,7 @@ from nbformat import NotebookNode
 
 from learnpacks.grading.authority import AuthCell, Authority, visible_part
 from learnpacks.grading.prepare import Finding
+from learnpacks.pyparse import parse as parse_python
 
 # --- codes -------------------------------------------------------------------------------------
 IPYTHON = "grading.tamper-ipython"
@@ -267,7 +268,7 @@ def scan_source(source: str, *, protected: frozenset[str], imported: set[str]) -
     by imports so far in the notebook (grown by this cell's imports and plain aliases of them).
     """
     try:
-        tree = ast.parse(ipython_to_python(source))
+        tree = parse_python(ipython_to_python(source))
     except SyntaxError:
         return []  # a cell that does not compile runs nothing
     hits: list[Hit] = []
@@ -375,7 +376,7 @@ def protected_names(authority: Authority) -> frozenset[str]:
         if not cell.is_test:
             continue
         try:
-            tree = ast.parse(ipython_to_python(cell.source))
+            tree = parse_python(ipython_to_python(cell.source))
         except SyntaxError:
             continue
         names |= {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)} - imported_names(tree)
@@ -423,7 +424,7 @@ def scan_notebook(nb: NotebookNode, authority: Authority) -> list[Finding]:
         ac = auth.get(cell.get("metadata", {}).get("nbgrader", {}).get("grade_id", ""))
         if _authoritative(cell, ac):
             with contextlib.suppress(SyntaxError):
-                imported |= imported_names(ast.parse(ipython_to_python(cell.source)))
+                imported |= imported_names(parse_python(ipython_to_python(cell.source)))
             continue
         hits = scan_source(cell.source, protected=protected, imported=imported)
         if not hits:
@@ -613,7 +614,7 @@ def with_proof(source: str, name: str, value: str) -> str:
     text = source.rstrip("\n")
     proof = f"{name} = {value!r}"
     try:
-        tree = ast.parse(ipython_to_python(text))
+        tree = parse_python(ipython_to_python(text))
     except SyntaxError:
         return f"{text}\n{proof}\n"
     if tree.body and isinstance(tree.body[-1], ast.Expr) and ipython_to_python(text) == text + "\n":

@@ -15,6 +15,7 @@ import unicodedata
 
 from learnpacks.i18n.markup import has_words
 from learnpacks.i18n.spans import Found, Segment
+from learnpacks.pyparse import parse as parse_python
 
 #: Comments that are instructions to a tool, not prose for a reader.
 _PRAGMA = re.compile(
@@ -72,7 +73,7 @@ def would_run_as_code(text: str, literal: str = "") -> bool:
     for opening in openings:
         closing = opening.lstrip("rRuU")
         try:
-            tree = ast.parse(f"_({opening}{text}{closing})")
+            tree = parse_python(f"_({opening}{text}{closing})")
         except (SyntaxError, ValueError):
             continue  # it does not even parse: it could not run
         body = tree.body
@@ -171,7 +172,7 @@ def _is_prose_comment(body: str) -> bool:
     if not has_words(body) or _PRAGMA.match(body):
         return False
     try:
-        ast.parse(body)
+        parse_python(body)
     except SyntaxError:
         return True
     # commented-out code parses; a short note like "# Hello" parses too but has no code punctuation
@@ -188,7 +189,7 @@ def code_units(source: str) -> list[Found]:
     except (tokenize.TokenError, SyntaxError):
         return []
     try:
-        tree: ast.AST | None = ast.parse(blanked)
+        tree: ast.AST | None = parse_python(blanked)
     except (SyntaxError, ValueError):
         tree = None
     lines = blanked.split("\n")

@@ -22,6 +22,8 @@ from __future__ import annotations
 import ast
 import json
 
+from learnpacks.pyparse import parse as parse_python
+
 WHEEL_URL_NAME = "WHEEL_URL"
 
 INSTALL_CELL = """# Sets up what the exercises need: the learnpacks package. Run this cell first.
@@ -66,7 +68,7 @@ def wheel_url_literal(source: str) -> tuple[int, int] | None:
     """The character span of the string assigned to ``WHEEL_URL`` in a set-up cell's *source*
     (at any depth, the first one), or None when there is none."""
     try:
-        tree = ast.parse(source)
+        tree = parse_python(source)
     except (SyntaxError, ValueError):
         return None
     lines = source.splitlines(keepends=True)

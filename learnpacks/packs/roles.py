@@ -22,6 +22,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from learnpacks.pyparse import parse as parse_python
+
 #: ``learnpacks.widgets`` exercise classes (each takes an ``id=``).
 EXERCISE_CLASSES = frozenset(
     {
@@ -56,31 +58,9 @@ def _parse(source: str) -> ast.Module | None:
     """*source* with IPython magics and shell escapes blanked; None if it does not parse."""
     text = "\n".join("" if _magic(line) else line for line in source.splitlines())
     try:
-        return ast.parse(text)
+        return parse_python(text)
     except (SyntaxError, ValueError):
         return None
-    except SystemError:
-        # CPython 3.11.7 (gh-106905): once a RecursionError has unwound through the AST
-        # constructor in a thread, later ast.parse calls in that thread can fail with "AST
-        # constructor recursion depth mismatch". A fresh thread has fresh counters.
-        return _parse_in_fresh_thread(text)
-
-
-def _parse_in_fresh_thread(text: str) -> ast.Module | None:
-    import threading
-
-    found: list[ast.Module | None] = [None]
-
-    def run() -> None:
-        try:
-            found[0] = ast.parse(text)
-        except (SyntaxError, ValueError):
-            found[0] = None
-
-    thread = threading.Thread(target=run)
-    thread.start()
-    thread.join()
-    return found[0]
 
 
 @dataclass
