@@ -199,7 +199,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "init",
         help="create a cohort folder for a pack",
         description="Create DIR: an nbgrader course with the pack (in --lang) as "
-        "its assignment and a gradebook (SQLite, or --db URL).",
+        "its assignment and a gradebook (SQLite, or --db URL). All or nothing: a failed init "
+        "leaves no half-made cohort.",
     )
     p.add_argument("directory", metavar="DIR")
     p.add_argument("--pack", required=True, metavar="PACK_ID")
@@ -209,7 +210,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         metavar="URL",
         help="SQLAlchemy URL of a shared gradebook, e.g. postgresql+psycopg2://user@host/cohort",
     )
-    p.add_argument("--force", action="store_true", help="re-create an existing cohort folder")
+    p.add_argument(
+        "--force",
+        action="store_true",
+        help="re-create the settings, nbgrader configuration and source/ of an existing cohort "
+        "(hand-ins, results and grades are kept; if it fails, the cohort is left as it was)",
+    )
     p.add_argument("--json", action="store_true", help="machine-readable output")
     p.set_defaults(func=_cmd_init)
 

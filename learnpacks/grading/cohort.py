@@ -60,13 +60,14 @@ class Cohort:
     def notebook_ids(self) -> list[str]:
         return [Path(n).stem for n in self.notebooks]
 
-    def save(self) -> None:
+    def save(self, folder: Path | None = None) -> None:
+        """Write ``cohort.json`` into the cohort's folder (or *folder*)."""
         from learnpacks.grading.settings import settings_dict
 
         data = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "root"}
         data["limits"] = self.limits.to_dict()
         text = json.dumps(settings_dict(**data), indent=2, ensure_ascii=False) + "\n"
-        (self.root / COHORT_FILE).write_text(text)
+        (folder or self.root).joinpath(COHORT_FILE).write_text(text)
 
     def nbgrader_config(self) -> Any:
         """A traitlets Config for nbgrader's API, equal to ``nbgrader_config.json``."""
@@ -174,6 +175,13 @@ def init_cohort(
     ``db_url`` is any SQLAlchemy URL (``postgresql+psycopg2://user@host/db`` for a shared
     gradebook); default: ``sqlite:///DIR/gradebook.db``. Raises UsageError if *directory* is
     already a cohort (unless *force*) or the pack or language does not exist.
+
+    All or nothing: the new files are made in a temporary folder beside *directory* and renamed
+    into place once everything that can fail (the pack's notebooks, a translation build, the
+    gradebook) has succeeded. A failed ``init`` leaves no half-made cohort, and ``--force`` on
+    an existing cohort leaves it as it was; hand-ins, results and the gradebook's grades are
+    kept either way (``--force`` replaces the settings, nbgrader's configuration and
+    ``source/``).
     """
     from learnpacks.packs.catalog import load_catalog
 
@@ -183,28 +191,28 @@ def init_cohort(
     directory = directory.resolve()
     if (directory / COHORT_FILE).exists() and not force:
         raise UsageError(f"{directory} is already a cohort (pass --force to re-create it)")
-    before = set(directory.iterdir()) if directory.is_dir() else None
+    made_parent = not directory.parent.exists()
+    directory.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{directory.name}.init-", dir=directory.parent))
     try:
-        return _init(directory, the_pack, catalog, language, db_url, course_id, limits)
+        cohort = _stage(directory, staging, the_pack, catalog, language, db_url, course_id, limits)
+        _move_into_place(staging, directory)
     except BaseException:
-        _undo_init(directory, before)
+        if made_parent and not directory.exists():
+            shutil.rmtree(directory.parent, ignore_errors=True)
         raise
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return cohort
 
 
-def _undo_init(directory: Path, before: set[Path] | None) -> None:
-    """A failed ``init`` leaves no half-made cohort: remove what it made, nothing else."""
-    if before is None:
-        shutil.rmtree(directory, ignore_errors=True)
-        return
-    for path in set(directory.iterdir()) - before:
-        if path.is_dir() and not path.is_symlink():
-            shutil.rmtree(path, ignore_errors=True)
-        else:
-            path.unlink(missing_ok=True)
+#: what ``init`` writes into a cohort folder (with ``source/<assignment>`` and ``gradebook.db``)
+_INIT_FILES = (COHORT_FILE, "nbgrader_config.json")
 
 
-def _init(
+def _stage(
     directory: Path,
+    staging: Path,
     the_pack: Any,
     catalog: Any,
     language: str,
@@ -212,10 +220,13 @@ def _init(
     course_id: str | None,
     limits: Limits | None,
 ) -> Cohort:
+    """Make in *staging* everything ``init`` writes for the cohort *directory*; the gradebook is
+    created there too (a new SQLite one) or updated where it is (one that exists, or --db)."""
     with tempfile.TemporaryDirectory(prefix="lp-cohort-i18n-") as tmp:
         folder, notebooks = _pack_notebooks(the_pack, catalog, language, Path(tmp))
         cohort = _make_folder(
             directory,
+            staging,
             the_pack,
             catalog,
             language,
@@ -225,11 +236,14 @@ def _init(
             course_id=course_id,
             limits=limits,
         )
+    url = cohort.db_url
+    if db_url is None and not (directory / "gradebook.db").exists():
+        url = f"sqlite:///{staging / 'gradebook.db'}"
     venv_path_env()
     from nbgrader.api import Gradebook
 
     try:
-        with Gradebook(cohort.db_url, cohort.course_id) as gb:
+        with Gradebook(url, cohort.course_id) as gb:
             gb.update_or_create_assignment(cohort.assignment)
     except Exception as exc:  # SQLAlchemy raises many kinds; name the URL, not a traceback
         raise UsageError(
@@ -238,8 +252,52 @@ def _init(
     return cohort
 
 
+def _move_into_place(staging: Path, directory: Path) -> None:
+    """Rename what *staging* holds into *directory*: the whole folder if *directory* does not
+    exist (one rename), else entry by entry, the replaced ones set aside and put back if a
+    rename fails, so *directory* ends either all new or as it was."""
+    if not directory.exists():
+        staging.rename(directory)
+        return
+    entries = [Path(name) for name in _INIT_FILES] + [
+        p.relative_to(staging) for p in (staging / "source").iterdir()
+    ]
+    entries += [Path(n) for n in ("gradebook.db", STATE_DIR) if (staging / n).exists()]
+    aside = staging / ".replaced"
+    done: list[tuple[Path, bool]] = []
+    try:
+        for entry in entries:
+            target = directory / entry
+            if entry == Path(STATE_DIR) and target.is_dir():
+                continue  # the grading state of an existing cohort is kept
+            replaced = target.exists() or target.is_symlink()
+            if replaced:
+                (aside / entry).parent.mkdir(parents=True, exist_ok=True)
+                target.rename(aside / entry)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            done.append((entry, replaced))
+            _rename(staging / entry, target)
+    except BaseException:
+        for entry, replaced in reversed(done):
+            target = directory / entry
+            if target.exists() or target.is_symlink():
+                _rename(target, staging / entry)
+            if replaced:
+                _rename(aside / entry, target)
+        source = directory / "source"
+        if source.is_dir() and not any(source.iterdir()):
+            source.rmdir()
+        raise
+
+
+def _rename(src: Path, dst: Path) -> None:
+    """``src.rename(dst)``: one place, so a test can make a rename fail."""
+    src.rename(dst)
+
+
 def _make_folder(
     directory: Path,
+    staging: Path,
     the_pack: Any,
     catalog: Any,
     language: str,
@@ -250,9 +308,9 @@ def _make_folder(
     course_id: str | None,
     limits: Limits | None,
 ) -> Cohort:
+    """Write into *staging* the files of the cohort that will live in *directory*."""
     from learnpacks.launch.links import launch_links
 
-    directory.mkdir(parents=True, exist_ok=True)
     cohort = Cohort(
         root=directory,
         pack=the_pack.id,
@@ -264,9 +322,7 @@ def _make_folder(
         launch=launch_links(catalog, the_pack, language=language),
         limits=limits or Limits(),
     )
-    source = cohort.path("source")
-    if source.exists():
-        shutil.rmtree(source)
+    source = staging / "source" / cohort.assignment
     shutil.copytree(
         the_pack.folder,
         source,
@@ -276,11 +332,11 @@ def _make_folder(
     )
     for name in notebooks:
         shutil.copy2(folder / name, source / name)
-    cohort.state.mkdir(exist_ok=True)
-    (directory / "nbgrader_config.json").write_text(
+    (staging / STATE_DIR).mkdir()
+    (staging / "nbgrader_config.json").write_text(
         json.dumps(_nbgrader_config(cohort), indent=2) + "\n"
     )
-    cohort.save()
+    cohort.save(staging)
     return cohort
 
 
