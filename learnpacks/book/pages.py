@@ -9,7 +9,7 @@ import json
 from pathlib import Path
 from typing import Literal
 
-from learnpacks.book.html import Markup, el
+from learnpacks.book.html import Markup, el, render
 from learnpacks.book.plan import Edition, SitePlan
 from learnpacks.book.strings import Strings, is_rtl, join, language_name
 from learnpacks.launch.links import launch_links
@@ -54,12 +54,15 @@ def _nav(cls: str, label: str, items: list[Markup]) -> Markup:
     )
 
 
-def pagefind_filters(pack: Pack, s: Strings, languages: list[str]) -> Markup:
+def pagefind_filters(
+    pack: Pack, s: Strings, languages: list[str], *, topics: list[str] | None = None
+) -> Markup:
     """Hidden elements Pagefind reads as filters (level, topic, format, duration, language), named
-    in the page's language: each language has its own index, and the search box shows the names."""
+    in the page's language: each language has its own index, and the search box shows the names.
+    *topics*: the pack's topics in the page's language (default: the source's)."""
     m = pack.meta
     values = [(s("Level"), s(m.level)), (s("Duration"), s(duration_bucket(m.duration)))]
-    values += [(s("Topic"), t) for t in m.topics]
+    values += [(s("Topic"), t) for t in (m.topics if topics is None else topics)]
     values += [(s("Format"), s(f)) for f in m.formats]
     values += [(s("Language"), language_name(lang)) for lang in languages]
     return el(
@@ -199,16 +202,33 @@ def notebook_title(path: Path) -> str:
     return path.stem
 
 
-def _words(
-    pack: Pack, items: list[str], source_items: list[str], language: str
-) -> tuple[str, dict[str, str] | None]:
-    """*items* (topics, audiences) as a list in *language*, and the attributes of the element that
-    holds them: still the source's words (they are not translated), they are marked as the pack's
-    language and listed the way it lists, so a right-to-left page keeps them whole."""
+def _words(pack: Pack, items: list[str], source_items: list[str], language: str) -> list[object]:
+    """*items* (topics, audiences) as a list in *language*. An item still in the source's words
+    (not translated yet) is marked as the pack's language, so a screen reader reads it so and a
+    right-to-left page keeps it whole."""
     source = pack.meta.language
-    if language == source or items != source_items:
-        return join(items, language), None
-    return join(items, source), {"lang": source, "dir": "rtl" if is_rtl(source) else "ltr"}
+    if language == source:
+        return [join(items, language)]
+    attrs = {"lang": source, "dir": "rtl" if is_rtl(source) else "ltr"}
+    pieces = [
+        el("span", attrs, item) if item == original else Markup(render(item))
+        for item, original in zip(items, source_items, strict=True)
+    ]
+    return _with_links("{items}", "{items}", pieces, language, style="standard")
+
+
+def topic_names(plan: SitePlan, language: str) -> dict[str, str]:
+    """Each source topic's name on the *language* site, from the packs translated into it (the
+    first pack that translates a topic names it); untranslated topics are absent."""
+    names: dict[str, str] = {}
+    for pack in plan.packs:
+        edition = plan.editions.get(language, {}).get(pack.id)
+        if edition is None or edition.is_source:
+            continue
+        for topic, name in zip(pack.meta.topics, edition.info.topics, strict=False):
+            if name != topic:
+                names.setdefault(topic, name)
+    return names
 
 
 def overview(
@@ -227,16 +247,15 @@ def overview(
         (s("Licence"), el("a", {"href": f"https://spdx.org/licenses/{m.license}.html"}, m.license)),
         (s("Authors"), join([a.name for a in m.authors], s.lang)),
     ]
-    topics, audience = (
-        _words(pack, list(m.topics), list(pack.meta.topics), language),
-        _words(pack, list(m.audience), list(pack.meta.audience), language),
-    )
-    rows: list[tuple[str, object, dict[str, str] | None]] = [(k, v, None) for k, v in facts]
-    rows[2:2] = [(s("Topics"), *topics), (s("For"), *audience)]
+    rows: list[tuple[str, object]] = list(facts)
+    rows[2:2] = [
+        (s("Topics"), _words(pack, list(m.topics), list(pack.meta.topics), language)),
+        (s("For"), _words(pack, list(m.audience), list(pack.meta.audience), language)),
+    ]
     dl = el(
         "dl",
         {"class": "lp-facts"},
-        [[el("dt", None, k), el("dd", attrs, v)] for k, v, attrs in rows],
+        [[el("dt", None, k), el("dd", None, v)] for k, v in rows],
     )
     by_id = {p.id: p for p in plan.packs}
     prereqs = []
@@ -271,7 +290,12 @@ def overview(
     )
 
 
-def _select(name: str, label: str, options: list[tuple[str, str]], s: Strings) -> Markup:
+def _select(
+    name: str,
+    label: str,
+    options: list[tuple[str, str]] | list[tuple[str, str, dict[str, str] | None]],
+    s: Strings,
+) -> Markup:
     return el(
         "div",
         {"class": "lp-filter"},
@@ -280,7 +304,12 @@ def _select(name: str, label: str, options: list[tuple[str, str]], s: Strings) -
             "select",
             {"id": f"lp-filter-{name}", "name": name},
             el("option", {"value": ""}, s("Any")),
-            [el("option", {"value": v}, text) for v, text in options],
+            [
+                el("option", {"value": option[0], **(option[2] or {})}, option[1])
+                if len(option) > 2
+                else el("option", {"value": option[0]}, option[1])
+                for option in options
+            ],
         ),
     )
 
@@ -443,12 +472,23 @@ def _availability(plan: SitePlan, language: str, pack_id: str, s: Strings, *, he
 def catalog_page(plan: SitePlan, language: str, s: Strings) -> Markup:
     """Search, filters, and a card per pack (those not in this language say where to read them)."""
     docname = "index"
-    topics = sorted({t for p in plan.packs for t in p.meta.topics}, key=str.casefold)
+    names = topic_names(plan, language)
+    source_attrs = {
+        t: {"lang": p.meta.language, "dir": "rtl" if is_rtl(p.meta.language) else "ltr"}
+        for p in plan.packs
+        for t in p.meta.topics
+        if t not in names and p.meta.language != language
+    }
+    topics = sorted(
+        (t, names.get(t, t), source_attrs.get(t))
+        for t in {t for p in plan.packs for t in p.meta.topics}
+    )
+    topics.sort(key=lambda option: option[1].casefold())
     filters = el(
         "form",
         {"class": "lp-filters", "aria-label": s("Filter packs"), "data-pagefind-ignore": "all"},
         _select("level", s("Level"), [(v, s(v)) for v in LEVELS], s),
-        _select("topic", s("Topic"), [(t, t) for t in topics], s),
+        _select("topic", s("Topic"), topics, s),
         _select("format", s("Format"), [(f, s(f)) for f in FORMATS], s),
         _select(
             "duration", s("Duration"), [(str(b or 0), s(label)) for label, b in DURATION_BUCKETS], s
@@ -464,7 +504,7 @@ def catalog_page(plan: SitePlan, language: str, s: Strings) -> Markup:
         m, link, text_lang = _pack_ref(plan, language, pack, from_doc=docname)
         langs = plan.languages_of(m.id)
         availability = _availability(plan, language, m.id, s, here=text_lang is None)
-        topic_line, topic_attrs = _words(pack, list(m.topics), list(pack.meta.topics), language)
+        topic_line = _words(pack, list(m.topics), list(pack.meta.topics), language)
         number, after = path.position(pack.id)
         if number:
             place = s("Step {n} of the path", n=number)
@@ -491,7 +531,7 @@ def catalog_page(plan: SitePlan, language: str, s: Strings) -> Markup:
                 {
                     "class": "lp-card",
                     "data-level": m.level,
-                    "data-topics": "|".join(m.topics),
+                    "data-topics": "|".join(pack.meta.topics),
                     "data-formats": "|".join(m.formats),
                     "data-duration": m.duration,
                     "data-duration-bucket": bucket_max or 0,
@@ -507,7 +547,7 @@ def catalog_page(plan: SitePlan, language: str, s: Strings) -> Markup:
                     " · ",
                     s("{n} min", n=m.duration),
                 ),
-                el("p", {"class": "lp-meta", **(topic_attrs or {})}, topic_line),
+                el("p", {"class": "lp-meta"}, topic_line),
                 el("p", {"class": "lp-meta"}, join([s(f) for f in m.formats], s.lang)),
                 availability,
             )

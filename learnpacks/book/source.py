@@ -315,7 +315,9 @@ def write_source(
             if loaded_by_address(rel):
                 downloads[f"packs/{pid}/{rel}"] = files[rel]
         doc = f"packs/{pid}/index"
-        filters = pages.pagefind_filters(edition.pack, s, plan.languages_of(pid))
+        filters = pages.pagefind_filters(
+            edition.pack, s, plan.languages_of(pid), topics=list(edition.info.topics)
+        )
         page_html[doc] = {
             "prepend": pages.language_switcher(plan, doc, language, pid, s) + filters,
             "append": pages.overview(catalog, plan, edition, doc, s),

@@ -1,8 +1,8 @@
 """A pack's translatable units: what ``extract`` offers and what ``build`` substitutes.
 
 Every unit has a stable id, used as the PO ``msgctxt``: ``<notebook>#<cell-id>#<n>`` for the
-*n*-th unit of a cell, ``pack.yml#title``, ``pack.yml#summary``, ``pack.yml#objectives#<n>``
-for the pack's metadata. Identical strings in different places stay separate entries, and a
+*n*-th unit of a cell, ``pack.yml#title``, ``pack.yml#summary``, ``pack.yml#objectives#<n>``,
+``pack.yml#topics#<n>`` and ``pack.yml#audience#<n>`` for the pack's metadata. Identical strings in different places stay separate entries, and a
 changed unit keeps its id, which is what lets ``update`` mark it fuzzy.
 """
 
@@ -125,6 +125,30 @@ def meta_units(catalog: Catalog, pack: Pack) -> list[Unit]:
                 f"objectives[{n}]",
             )
         )
+    for field_name, note in (
+        (
+            "topics",
+            "pack topic {n}: a catalog filter, a search facet and a word on the pack's card. A short "
+            "noun phrase, lower case unless a name; translate a topic that several packs share the same "
+            "way in each (the Topic filter shows one name for it)",
+        ),
+        (
+            "audience",
+            "pack audience {n}: who the pack is for, shown after 'For' on the pack's overview. A short "
+            "plural noun phrase",
+        ),
+    ):
+        for n, text in enumerate(getattr(pack.meta, field_name), 1):
+            units.append(
+                Unit(
+                    f"{PACK_FILE_UNIT}#{field_name}#{n}",
+                    text,
+                    "title",
+                    note.format(n=n),
+                    file,
+                    f"{field_name}[{n}]",
+                )
+            )
     return units
 
 

@@ -167,7 +167,52 @@ def test_overview_reads_in_the_page_language(tmp_path: Path):
     assert "Résumé en français." in html and "Objectif un" in html and "Summary." not in html
     assert '<a href="../../packs/first/index.html">Premiers pas</a>' in html
     assert '<a href="01.html">Deuxièmes pas</a>' in html
-    assert '<dd lang="en" dir="ltr">wikidata</dd>' in html
+    assert '<dd><span lang="en" dir="ltr">wikidata</span></dd>' in html
+
+
+def test_translated_topics_and_audience_read_in_the_page_language():
+    """Do an Arabic card, overview and Topic filter show the translated topics and audience,
+    joined the Arabic way, with a still-English topic marked as English on its own (never
+    "وwikimedia projects"), while the filter values stay the source's topics?"""
+    from learnpacks.book.pages import overview, topic_names
+
+    source = pack(
+        "welcome",
+        topics=["wikimedia movement", "wikimedia projects"],
+        audience=["newcomers", "educators"],
+    )
+    arabic = source.meta.model_copy(
+        update={
+            "topics": ["حركة ويكيميديا", "wikimedia projects"],
+            "audience": ["القادمون الجدد", "المعلّمون"],
+        }
+    )
+    editions = {
+        "en": {"welcome": Edition(source, "en", source.folder)},
+        "ar": {"welcome": Edition(source, "ar", Path("/x"), meta=arabic)},
+    }
+    plan = SitePlan("en", ["en", "ar"], [source], editions)
+    assert topic_names(plan, "ar") == {"wikimedia movement": "حركة ويكيميديا"}
+    html = str(catalog_page(plan, "ar", Strings("ar")))
+    assert 'حركة ويكيميديا و<span lang="en" dir="ltr">wikimedia projects</span>' in html
+    assert "وwikimedia" not in html
+    assert '<option value="wikimedia movement">حركة ويكيميديا</option>' in html
+    assert (
+        '<option value="wikimedia projects" lang="en" dir="ltr">wikimedia projects</option>' in html
+    )
+    assert 'data-topics="wikimedia movement|wikimedia projects"' in html
+    from learnpacks.packs.catalog import load_catalog
+
+    page = str(
+        overview(
+            load_catalog(REPO),
+            plan,
+            editions["ar"]["welcome"],
+            "packs/welcome/index",
+            Strings("ar"),
+        )
+    )
+    assert "القادمون الجدد والمعلّمون" in page and "newcomers" not in page
 
 
 def test_page_urls_between_languages():
