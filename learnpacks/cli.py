@@ -228,7 +228,8 @@ def build_parser() -> argparse.ArgumentParser:
         "check",
         help="check packs statically (no execution)",
         description="Check packs without executing them: schema, notebook format, committed outputs, exercise and grade ids, "
-        "alt text, headings, links and media, prerequisites, execution-policy metadata, the graded-exercise shape (nbgrader regions, answer and test cells, keys outside regions). Exit 0 clean, 1 problems found, 2 usage error. "
+        "alt text, headings, links and media, prerequisites, execution-policy metadata, the graded-exercise shape (nbgrader regions, answer and test cells, keys outside regions), "
+        "exercise and media widget calls (no correct answer, duplicate options, empty prompts, missing alt text or captions, misspelt, outside or oversized media files) and data files read from outside the pack. Exit 0 clean, 1 problems found, 2 usage error. "
         "Problem codes are listed in docs/reference/problem-codes.md.",
     )
     p.add_argument("pack_ids", nargs="*", metavar="PACK_ID", help="packs to check (default: all)")

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from html import escape
-from urllib.parse import urlsplit
+
+from learnpacks.safety import URL_ATTRIBUTES, is_linkable
 
 
 class Markup(str):
@@ -26,7 +27,7 @@ def el(tag: str, attrs: Mapping[str, object] | None = None, *children: object) -
             parts.append(f" {name}")
         else:
             text = str(value)
-            if name in ("href", "src") and not safe_url(text):
+            if name in URL_ATTRIBUTES and not safe_url(text):
                 text = "#"
             parts.append(f' {name}="{escape(text, quote=True)}"')
     parts.append(">")
@@ -48,6 +49,6 @@ def render(child: object) -> str:
 
 
 def safe_url(url: str) -> bool:
-    """Only http(s), mailto and relative URLs may be linked."""
-    scheme = urlsplit(url.strip()).scheme.lower()
-    return scheme in ("", "http", "https", "mailto")
+    """May *url* be linked? :func:`learnpacks.safety.is_linkable`, the rule ``check`` and
+    ``i18n check`` apply (http(s), mailto and relative URLs, however encoded)."""
+    return is_linkable(url)

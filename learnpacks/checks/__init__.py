@@ -24,14 +24,25 @@ from learnpacks.checks.markdown import check_markdown_cells
 from learnpacks.checks.notebook_file import read_notebook
 from learnpacks.checks.packs import check_pack_files, check_prerequisites
 from learnpacks.checks.report import Report
+from learnpacks.checks.widgets import MediaLimits, check_widget_calls
 from learnpacks.errors import Problem
 from learnpacks.packs.catalog import Catalog, Pack, load_catalog
 
 __all__ = ["Report", "check_catalog", "check_notebook", "check_pack"]
 
 
-def check_notebook(path: Path, *, repo_root: Path, display: str) -> tuple[list[Problem], list]:
-    """Problems in one notebook, and its exercise ids (for pack-wide duplicate detection)."""
+def check_notebook(
+    path: Path,
+    *,
+    repo_root: Path,
+    display: str,
+    pack_folder: Path | None = None,
+    limits: MediaLimits | None = None,
+) -> tuple[list[Problem], list]:
+    """Problems in one notebook, and its exercise ids (for pack-wide duplicate detection).
+
+    *pack_folder* (default: the notebook's folder) is where the files its widgets and code
+    read must be; *limits* how large its media may be."""
     nb, problems = read_notebook(path, display)
     if nb is None:
         return problems, []
@@ -45,13 +56,17 @@ def check_notebook(path: Path, *, repo_root: Path, display: str) -> tuple[list[P
     problems += check_portable_setup(nb, display)
     problems += check_notebook_name(cells, display, path.name)
     problems += check_markdown_cells(cells, notebook=path, repo_root=repo_root, display=display)
+    problems += check_widget_calls(
+        cells, notebook=path, pack=pack_folder or path.parent, display=display, limits=limits
+    )
     refs, ref_problems = exercise_refs(cells, display)
     return problems + ref_problems, refs
 
 
 def check_pack(catalog: Catalog, pack: Pack) -> tuple[list[Problem], int]:
     """Problems in one pack's files and notebooks, and how many notebooks were read."""
-    problems = list(check_pack_files(catalog, pack))
+    limits = media_limits(catalog)
+    problems = list(check_pack_files(catalog, pack, limits=limits))
     refs = []
     count = 0
     for path in pack.notebook_paths():
@@ -59,12 +74,23 @@ def check_pack(catalog: Catalog, pack: Pack) -> tuple[list[Problem], int]:
             continue
         count += 1
         nb_problems, nb_refs = check_notebook(
-            path, repo_root=catalog.root, display=catalog.rel(path)
+            path,
+            repo_root=catalog.root,
+            display=catalog.rel(path),
+            pack_folder=pack.folder,
+            limits=limits,
         )
         problems += nb_problems
         refs += nb_refs
     problems += duplicate_exercises(refs)
     return problems, count
+
+
+def media_limits(catalog: Catalog) -> MediaLimits:
+    """The media size limit ``packs/_config.yml`` sets (``thresholds.max_media_mb``)."""
+    if catalog.config is None:
+        return MediaLimits()
+    return MediaLimits(int(catalog.config.thresholds.max_media_mb * 1024 * 1024))
 
 
 def check_catalog(

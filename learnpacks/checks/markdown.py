@@ -2,80 +2,33 @@
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from markdown_it import MarkdownIt
-from markdown_it.token import Token
-
 from learnpacks.checks.notebook_file import cell_location
 from learnpacks.errors import Problem
+from learnpacks.safety import (
+    LINKABLE_SCHEMES,
+    Target,
+    link_scheme,
+    markdown_tokens,
+    targets_of_token,
+)
 
-_MD = MarkdownIt("commonmark").enable("table")
-# Keep every link as a token, even the ones markdown-it would refuse to render, so they can be reported.
-_MD.validateLink = lambda url: True  # type: ignore[method-assign]
-_IMG_TAG = re.compile(r"<img\b([^>]*)>", re.IGNORECASE | re.DOTALL)
-_ATTR = re.compile(r"""\b([a-zA-Z-]+)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""")
-_A_TAG = re.compile(r"<a\b([^>]*)>", re.IGNORECASE | re.DOTALL)
-#: Schemes a reader may follow. Everything else (javascript:, vbscript:, file:, data: ...) is refused.
-SAFE_SCHEMES = {"http", "https", "mailto"}
-
-
-@dataclass
-class Target:
-    """A link or image target found in markdown."""
-
-    kind: str  # "link" or "image"
-    url: str
-    alt: str | None
-    line: int
-
-
-def _attrs(text: str) -> dict[str, str]:
-    return {
-        m.group(1).lower(): next(g for g in m.groups()[1:] if g is not None)
-        for m in _ATTR.finditer(text)
-    }
-
-
-def _walk(tokens: list[Token], line: int = 0) -> Iterator[tuple[Token, int]]:
-    for token in tokens:
-        here = token.map[0] + 1 if token.map else line
-        yield token, here
-        if token.children:
-            yield from _walk(token.children, here)
+__all__ = ["Target", "check_markdown_cells", "check_target", "headings_and_targets"]
 
 
 def headings_and_targets(source: str) -> tuple[list[tuple[int, int]], list[Target]]:
-    """Headings as ``(level, line)`` and link/image targets of one markdown cell."""
+    """Headings as ``(level, line)`` and link/image targets of one markdown cell
+    (as :func:`learnpacks.safety.link_targets` reads them)."""
     headings: list[tuple[int, int]] = []
     targets: list[Target] = []
-    for token, line in _walk(_MD.parse(source)):
+    for token, line in markdown_tokens(source):
         if token.type == "heading_open":
             headings.append((int(token.tag[1]), line))
-        elif token.type == "image":
-            targets.append(Target("image", str(token.attrGet("src") or ""), token.content, line))
-        elif token.type == "link_open":
-            targets.append(Target("link", str(token.attrGet("href") or ""), None, line))
-        elif token.type in ("html_inline", "html_block"):
-            for match in _IMG_TAG.finditer(token.content):
-                attrs = _attrs(match.group(1))
-                targets.append(Target("image", attrs.get("src", ""), attrs.get("alt"), line))
-            for match in _A_TAG.finditer(token.content):
-                attrs = _attrs(match.group(1))
-                if "href" in attrs:
-                    targets.append(Target("link", attrs["href"], None, line))
+        else:
+            targets.extend(targets_of_token(token, line))
     return headings, targets
-
-
-def _scheme(url: str) -> str:
-    # Browsers ignore control characters and whitespace inside a scheme: "java\tscript:" is javascript:.
-    cleaned = re.sub(r"[\x00-\x20]", "", unquote(url)).lower()
-    match = re.match(r"^([a-z][a-z0-9+.-]*):", cleaned)
-    return match.group(1) if match else ""
 
 
 def check_target(
@@ -102,7 +55,7 @@ def check_target(
         )
     if not url or url.startswith("#"):
         return problems
-    scheme = _scheme(url)
+    scheme = link_scheme(url)
     if scheme == "attachment":
         name = url.split(":", 1)[1]
         if name not in attachments:
@@ -113,7 +66,7 @@ def check_target(
             )
         return problems
     if scheme:
-        if scheme not in SAFE_SCHEMES:
+        if scheme not in LINKABLE_SCHEMES:
             problems.append(
                 Problem(
                     display,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
+from learnpacks.checks.widgets import MediaLimits
 from learnpacks.errors import Problem
 from learnpacks.packs.catalog import Catalog, Pack
 
@@ -21,7 +22,11 @@ def _inside(path: Path, folder: Path) -> bool:
     return True
 
 
-def check_pack_files(catalog: Catalog, pack: Pack) -> Iterator[Problem]:
+def check_pack_files(
+    catalog: Catalog, pack: Pack, *, limits: MediaLimits | None = None
+) -> Iterator[Problem]:
+    """Notebooks listed and present; ``media`` files inside the pack, present, not too large."""
+    limits = limits or MediaLimits()
     display = catalog.rel(pack.folder / "pack.yml")
     for index, name in enumerate(pack.meta.notebooks):
         if not (pack.folder / name).is_file():
@@ -58,6 +63,16 @@ def check_pack_files(catalog: Catalog, pack: Pack) -> Iterator[Problem]:
                     "pack.media-missing",
                     f"{rel!r} does not exist in the pack folder",
                     where,
+                )
+            elif key == "source" and target.stat().st_size > limits.max_media_bytes:
+                yield Problem(
+                    display,
+                    "media.too-large",
+                    f"{rel!r} is {target.stat().st_size / 1048576:.1f} MB; the limit is "
+                    f"{limits.max_media_bytes / 1048576:.1f} MB",
+                    where,
+                    hint="thresholds.max_media_mb in packs/_config.yml, or host it on "
+                    "Wikimedia Commons",
                 )
 
 

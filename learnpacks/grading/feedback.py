@@ -7,7 +7,7 @@ shows hidden tests, THREATS 28):
   failure there becomes one sentence with no traceback, no message, no values;
 * each graded cell gets its score; items waiting for a human say so;
 * learner HTML in markdown cells and outputs keeps only an allow-list of tags and attributes
-  (:func:`sanitize_html`: nh3 if installed, else bleach, nbconvert's own dependency; it replaces
+  (:func:`sanitize_html`: :func:`learnpacks.safety.clean_html`, nh3; it replaces
   nbconvert's ``clean_html``, which turned headings and paragraphs into raw ``<h1>`` text);
   scripts, widget views, SVG and output metadata are dropped, and the page loads nothing from
   a CDN;
@@ -30,72 +30,8 @@ from nbformat.v4 import new_markdown_cell, new_output
 from learnpacks.grading.authority import Authority, visible_part
 from learnpacks.grading.cohort import Cohort
 from learnpacks.grading.grade import authorities
+from learnpacks.safety import clean_html
 
-#: tags and attributes a feedback page keeps from learner HTML and rendered markdown; anything
-#: else (scripts, styles, frames, forms, event handlers, ``javascript:`` links) is removed
-ALLOWED_TAGS = frozenset(
-    [
-        "a",
-        "abbr",
-        "b",
-        "blockquote",
-        "br",
-        "caption",
-        "code",
-        "col",
-        "colgroup",
-        "dd",
-        "del",
-        "details",
-        "div",
-        "dl",
-        "dt",
-        "em",
-        "figcaption",
-        "figure",
-        "h1",
-        "h2",
-        "h3",
-        "h4",
-        "h5",
-        "h6",
-        "hr",
-        "i",
-        "img",
-        "kbd",
-        "li",
-        "mark",
-        "ol",
-        "p",
-        "pre",
-        "s",
-        "samp",
-        "small",
-        "span",
-        "strong",
-        "sub",
-        "summary",
-        "sup",
-        "table",
-        "tbody",
-        "td",
-        "tfoot",
-        "th",
-        "thead",
-        "tr",
-        "u",
-        "ul",
-    ]
-)
-ALLOWED_ATTRIBUTES = {
-    "*": {"class", "id", "title", "lang", "dir"},
-    "a": {"href"},
-    "img": {"src", "alt", "width", "height"},
-    "td": {"colspan", "rowspan"},
-    "th": {"colspan", "rowspan", "scope"},
-    "ol": {"start"},
-}
-URL_SCHEMES = frozenset({"http", "https", "mailto"})
 #: outputs a feedback page never shows: they run code or load it (the text/plain twin stays)
 DROPPED_MIME = (
     "application/javascript",
@@ -117,35 +53,10 @@ _OMITTED = re.compile(r"\.\.\. (\d+) traceback lines omitted \.\.\.")
 
 
 def sanitize_html(markup: str) -> str:
-    """*markup* with only :data:`ALLOWED_TAGS` and attributes left (nh3 if installed, else
-    bleach, which nbconvert depends on). Replaces nbconvert's ``clean_html``, whose allow-list
-    has no headings or paragraphs (nbconvert 7.17 shows them as raw ``<h1>`` text)."""
-    markup = markup.decode() if isinstance(markup, bytes) else str(markup)
-    try:
-        import nh3
-    except ImportError:
-        import bleach
-
-        # bleach keeps the text of removed elements: drop script and style bodies first
-        markup = re.sub(r"(?is)<(script|style)\b.*?</\1\s*>", "", markup)
-        return str(
-            bleach.clean(
-                markup,
-                tags=ALLOWED_TAGS,
-                attributes={k: sorted(v) for k, v in ALLOWED_ATTRIBUTES.items()},
-                protocols=URL_SCHEMES,
-                strip=True,
-                strip_comments=True,
-            )
-        )
-    return str(
-        nh3.clean(
-            markup,
-            tags=set(ALLOWED_TAGS),
-            attributes=ALLOWED_ATTRIBUTES,
-            url_schemes=set(URL_SCHEMES),
-        )
-    )
+    """*markup* with only an allow-list of tags and attributes left
+    (:func:`learnpacks.safety.clean_html`, nh3). Replaces nbconvert's ``clean_html``, whose
+    allow-list has no headings or paragraphs (nbconvert 7.17 shows them as raw ``<h1>`` text)."""
+    return clean_html(markup)
 
 
 def messages(language: str) -> dict[str, str]:

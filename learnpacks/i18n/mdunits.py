@@ -19,14 +19,13 @@ from markdown_it.token import Token
 
 from learnpacks.i18n.markup import has_words, strip_math_and_urls
 from learnpacks.i18n.spans import Found, Segment, split_lines
+from learnpacks.safety import html_tags, strip_tags
 
 MD = MarkdownIt("commonmark").enable("table")
 
 #: Characters that may stand before a unit's text on its line: indentation, quote and list markers, heading hashes.
 _PREFIX = re.compile(r"[ \t>#*+\-0-9.)]*")
 _UNESCAPED_PIPE = re.compile(r"(?<!\\)\|")
-_HTML_TAG = re.compile(r"<!--.*?-->|<[^>]*>", re.DOTALL)
-_HTML_ALT = re.compile(r"""<img\b[^>]*?\balt\s*=\s*(?:"([^"]*)"|'([^']*)')""", re.IGNORECASE)
 #: HTML blocks whose content is code or markup, never prose.
 _RAW_HTML = re.compile(r"\s*<(?:script|style|pre|textarea|!|\?)", re.IGNORECASE)
 
@@ -139,7 +138,7 @@ def _html_block(token: Token, lines: list[str]) -> list[Found]:
     if token.map is None or _RAW_HTML.match(token.content):
         return []
     rows = [r for r in range(token.map[0], token.map[1]) if r < len(lines) and lines[r].strip()]
-    if has_words(strip_math_and_urls(_HTML_TAG.sub(" ", token.content))):
+    if has_words(strip_math_and_urls(strip_tags(token.content))):
         segs = []
         for row in rows:
             text = lines[row].strip()
@@ -149,15 +148,15 @@ def _html_block(token: Token, lines: list[str]) -> list[Found]:
         return [Found(text, "html", "HTML block (keep its tags as they are)", tuple(segs))]
     found = []
     for row in rows:
-        for match in _HTML_ALT.finditer(lines[row]):
-            group = 1 if match.group(1) is not None else 2
-            if has_words(match.group(group)):
+        for tag in html_tags(lines[row]):
+            alt = tag.attribute("alt") if tag.name == "img" else None
+            if alt is not None and alt.raw is not None and has_words(alt.raw):
                 found.append(
                     Found(
-                        match.group(group),
+                        alt.raw,
                         "html-alt",
                         "alt text of an HTML image",
-                        (Segment(row, match.start(group), match.end(group)),),
+                        (Segment(row, alt.start, alt.end),),
                         multiline=False,
                     )
                 )

@@ -16,12 +16,13 @@ import polib
 from learnpacks.errors import Problem
 from learnpacks.i18n.catalogs import catalog_languages, catalog_path, open_catalog
 from learnpacks.i18n.graded import Withheld, entry_grading_problems, marker_problem
-from learnpacks.i18n.markup import markup_of, unsafe_html, unsafe_schemes
+from learnpacks.i18n.markup import markup_of
 from learnpacks.i18n.mdunits import markdown_units
 from learnpacks.i18n.po import read_catalog
 from learnpacks.i18n.pyunits import would_run_as_code
 from learnpacks.i18n.spans import Found, splice
 from learnpacks.i18n.units import MARKDOWN_KINDS, Unit, pack_units
+from learnpacks.safety import unsafe_html, unsafe_links
 
 _MARKUP_CODES = {
     "links": ("i18n.link-changed", "link target"),
@@ -136,7 +137,7 @@ def entry_problems(
                 hint="translations may not add HTML",
             )
         )
-    schemes = sorted(unsafe_schemes(translation) - unsafe_schemes(source))
+    schemes = sorted(unsafe_links(translation) - unsafe_links(source))
     if schemes:
         problems.append(
             Problem(

@@ -165,6 +165,12 @@ class Thresholds(_Strict):
         le=1,
         description="share of a pack's units that must be translated to publish it in a language",
     )
+    max_media_mb: float = Field(
+        50.0,
+        gt=0,
+        description="largest local video or audio file a pack may hold, in MB "
+        "(`learnpacks check`: media.too-large); images and captions are embedded, 2 MB at most",
+    )
 
 
 class SiteText(_Strict):

@@ -18,6 +18,7 @@ Each cell is read on its own; a cell that does not parse has no role.
 from __future__ import annotations
 
 import ast
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -54,13 +55,21 @@ def _magic(line: str) -> bool:
     return line.lstrip().startswith(("%", "!"))
 
 
+@functools.lru_cache(maxsize=8192)
 def _parse(source: str) -> ast.Module | None:
-    """*source* with IPython magics and shell escapes blanked; None if it does not parse."""
+    """*source* with IPython magics and shell escapes blanked; None if it does not parse.
+
+    Kept by source text: every check reads the same cell, and no caller changes a tree."""
     text = "\n".join("" if _magic(line) else line for line in source.splitlines())
     try:
         return parse_python(text)
     except (SyntaxError, ValueError):
         return None
+
+
+def parse_cell(cell: Any) -> ast.Module | None:
+    """The syntax tree of a code cell (see :func:`_parse`), or None if it does not parse."""
+    return _parse(_source(cell))
 
 
 @dataclass

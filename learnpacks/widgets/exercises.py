@@ -353,11 +353,13 @@ class FillInTheBlanks(ExerciseWidget):
 
 
 class Reflection(ExerciseWidget):
-    """Free text, recorded for a facilitator to read and grade by hand (never auto-checked)."""
+    """Free text, never auto-checked. Practice (the default, like every exercise): the learner's
+    own note, saved and never graded. ``mode="graded"``: recorded for a facilitator to read and
+    grade by hand (with a "manually graded" nbgrader cell if it counts for points)."""
 
     KIND = "reflection"
 
-    def __init__(self, *, id: str, prompt: str, rows: int = 5, mode: str = "graded") -> None:
+    def __init__(self, *, id: str, prompt: str, rows: int = 5, mode: str = "practice") -> None:
         self._key = {}
         super().__init__(id=id, prompt=prompt, mode=mode, content={"rows": int(rows)})
 

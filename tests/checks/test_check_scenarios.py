@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -67,6 +68,35 @@ EXPECTED = {
         ("grade.key-outside-region", "01-intro.ipynb", "cell 8 [id=key-visible], line 2"),
         ("grade.region-wrong-cell", "01-intro.ipynb", "cell 9 [id=region-plain-cell], line 2"),
         ("grade.region-unclosed", "01-intro.ipynb", "cell 10 [id=unclosed], line 2"),
+    ],
+    "no-correct-answer": [
+        ("exercise.no-correct-answer", "01-intro.ipynb", "cell 3 [id=mc-no-key], line 1"),
+        ("exercise.no-correct-answer", "01-intro.ipynb", "cell 4 [id=short-no-key], line 1"),
+    ],
+    "duplicate-options": [
+        ("exercise.duplicate-option", "01-intro.ipynb", "cell 3 [id=mc-twice], line 7"),
+        ("exercise.duplicate-option", "01-intro.ipynb", "cell 4 [id=order-twice], line 1"),
+    ],
+    "empty-prompt": [
+        ("exercise.empty-prompt", "01-intro.ipynb", "cell 3 [id=blank], line 1"),
+        ("exercise.empty-prompt", "01-intro.ipynb", "cell 4 [id=missing], line 1"),
+    ],
+    "image-widget-without-alt": [
+        ("media.alt-missing", "01-intro.ipynb", "cell 3 [id=no-alt], line 1"),
+        ("media.alt-missing", "01-intro.ipynb", "cell 4 [id=blank-alt], line 1"),
+    ],
+    "video-without-captions": [
+        ("media.captions-missing", "01-intro.ipynb", "cell 3 [id=bare-video], line 1"),
+        ("media.captions-missing", "01-intro.ipynb", "cell 4 [id=commons-bare], line 1"),
+    ],
+    "misspelt-media": [
+        ("media.file-missing", "01-intro.ipynb", "cell 3 [id=image-typo], line 1"),
+        ("media.file-missing", "01-intro.ipynb", "cell 4 [id=video-typo], line 2"),
+        ("media.file-missing", "01-intro.ipynb", "cell 4 [id=video-typo], line 4"),
+    ],
+    "reads-outside-pack": [
+        ("nb.data-outside-pack", "01-intro.ipynb", "cell 3 [id=relative-escape], line 1"),
+        ("nb.data-outside-pack", "01-intro.ipynb", "cell 4 [id=absolute-csv], line 3"),
     ],
     "wrong-notebook-name": [
         ("exercise.notebook-name-mismatch", "01-intro.ipynb", "cell 2 [id=setup], line 2")
@@ -160,3 +190,65 @@ def test_a_set_up_cell_that_needs_the_repository_is_a_warning(fixture_catalog):
     assert found == [
         ("exercise.setup-not-portable", "warning", "cell 2 [id=install-from-repository]")
     ]
+
+
+#: scenarios whose every problem is one the widget checks must find (nothing else, no more)
+WIDGET_SCENARIOS = [
+    "no-correct-answer",
+    "duplicate-options",
+    "empty-prompt",
+    "image-widget-without-alt",
+    "video-without-captions",
+    "misspelt-media",
+    "reads-outside-pack",
+]
+
+
+@pytest.mark.parametrize("scenario", WIDGET_SCENARIOS)
+def test_widget_mistakes_are_found_without_running_anything(fixture_catalog, scenario):
+    """Is each widget or data-file mistake reported once, with its own code at its cell and
+    line, and the well-made widgets and files beside it (keyed, graded, inside the pack, on the
+    web) left alone?"""
+    report = check_catalog(root=fixture_catalog, pack_ids=[scenario])
+    found = sorted((p.code, p.location) for p in report.problems)
+    expected = sorted((code, location) for code, _, location in EXPECTED[scenario])
+    assert found == expected
+
+
+def test_a_misspelt_media_name_gets_the_nearest_file_as_a_hint(fixture_catalog):
+    """Does a misspelt media file name come with the name of the file the author meant?"""
+    report = check_catalog(root=fixture_catalog, pack_ids=["misspelt-media"])
+    hints = {p.location: p.hint for p in report.problems}
+    assert hints["cell 3 [id=image-typo], line 1"] == "did you mean 'diagram.svg'?"
+    assert hints["cell 4 [id=video-typo], line 2"] == "did you mean 'media/intro.webm'?"
+    assert hints["cell 4 [id=video-typo], line 4"] == "did you mean 'media/intro.en.vtt'?"
+
+
+def test_media_over_the_configured_limit_is_reported(fixture_catalog, tmp_path):
+    """Is a local video larger than `thresholds.max_media_mb` reported where it is used, in a
+    notebook and in pack.yml, and does raising the limit clear it?"""
+    root = tmp_path / "project"
+    shutil.copytree(fixture_catalog / "packs" / "misspelt-media", root / "packs" / "big-video")
+    pack = root / "packs" / "big-video"
+    (pack / "pack.yml").write_text(
+        (pack / "pack.yml").read_text().replace("id: misspelt-media", "id: big-video")
+        + "media:\n- id: intro\n  kind: video\n  title: Intro\n  source: media/intro.webm\n"
+        "  license: CC-BY-SA-4.0\n  attribution: Fixture\n  captions:\n"
+        "  - lang: en\n    file: media/intro.en.vtt\n"
+    )
+    (pack / "media" / "intro.webm").write_bytes(b"\0" * 300_000)
+    notebook = (pack / "01-intro.ipynb").read_text()
+    (pack / "01-intro.ipynb").write_text(
+        notebook.replace("intro.wbm", "intro.webm").replace("intro.en.vt\\", "intro.en.vtt\\")
+    )
+    config = (fixture_catalog / "packs" / "_config.yml").read_text()
+    (root / "packs" / "_config.yml").write_text(config + "thresholds:\n  max_media_mb: 0.25\n")
+    report = check_catalog(root=root, pack_ids=["big-video"])
+    too_large = sorted((p.path, p.location) for p in report.problems if p.code == "media.too-large")
+    assert too_large == [
+        ("packs/big-video/01-intro.ipynb", "cell 4 [id=video-typo], line 2"),
+        ("packs/big-video/pack.yml", "media[0].source"),
+    ]
+    (root / "packs" / "_config.yml").write_text(config + "thresholds:\n  max_media_mb: 1\n")
+    report = check_catalog(root=root, pack_ids=["big-video"])
+    assert not [p for p in report.problems if p.code == "media.too-large"]

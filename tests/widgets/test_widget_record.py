@@ -51,7 +51,7 @@ CASES: dict[str, tuple[Callable[[], Any], Any, dict[str, Any] | None]] = {
         ["wiki", "fast"],
         {"blanks": [["wiki"], ["fast"]]},
     ),
-    "reflection": (lambda: Reflection(id="q", prompt="Why?"), "Because.", None),
+    "reflection": (lambda: Reflection(id="q", prompt="Why?", mode="graded"), "Because.", None),
 }
 
 

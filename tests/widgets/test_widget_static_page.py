@@ -144,6 +144,16 @@ def test_graded_exercise_says_how_to_take_part(page: Any) -> None:
     assert graded.get_by_role("button", name="Check").is_disabled()
 
 
+def test_a_reflection_without_mode_is_a_note_kept_in_the_browser(page: Any) -> None:
+    """Does a reflection written without mode= (as the starter notebook writes it) take a note
+    in the book, saved in the browser, instead of saying it is a graded exercise?"""
+    reflection = exercise(page, "Why would you like to contribute to Wikimedia projects?")
+    assert reflection.locator(".lp-notice").count() == 0  # a graded one has it, shown after 1.5 s
+    reflection.get_by_role("textbox").fill("To share what I know.")
+    reflection.get_by_role("button", name="Save").click()
+    assert "Saved in this browser only." in feedback(reflection)
+
+
 def test_code_exercise_hints_work_without_a_kernel(page: Any) -> None:
     """Can a reader reveal a code exercise's hints one by one in the static page?"""
     code = exercise(page, "Write edits_per_day")

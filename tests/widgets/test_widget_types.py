@@ -57,7 +57,7 @@ GRADED = {
     ),
     "fill-in-the-blanks": lambda: FillInTheBlanks(id="blanks", text="A free [[ ]].", mode="graded"),
     "code": lambda: CodeExercise(id="code", prompt="f", mode="graded"),
-    "reflection": lambda: Reflection(id="why", prompt="Why?"),
+    "reflection": lambda: Reflection(id="why", prompt="Why?", mode="graded"),
 }
 
 
@@ -333,3 +333,19 @@ def test_answers_file_regraded_outside_the_kernel(tmp_path: Path) -> None:
     assert verdicts == {"projects": False, "founded": True, "steps": None}
     assert answers_file.read_bytes() == before
     assert grade_answers_file(tmp_path / "missing.json", "quiz.ipynb", keys) == dict.fromkeys(keys)
+
+
+def test_a_reflection_is_practice_unless_marked_graded(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Is the starter notebook's reflection (no mode=) practice, as the docs say every exercise
+    is by default, so the book does not call it graded, while mode="graded" still makes one
+    for a facilitator?"""
+    from learnpacks.packs.scaffold import REFLECTION
+
+    monkeypatch.chdir(tmp_path)
+    starter = eval(REFLECTION, {"Reflection": Reflection, "_": _})
+    assert starter.mode == "practice"
+    graded = Reflection(id="for-the-facilitator", prompt="Why?", mode="graded")
+    assert graded.mode == "graded"
+    assert graded.record("Because.")["status"] == "recorded"
