@@ -12,14 +12,14 @@ from __future__ import annotations
 import argparse
 import importlib
 import importlib.util
-import json
 import sys
 from collections.abc import Sequence
-from pathlib import Path
-from typing import Any
 
 from learnpacks import __version__
-from learnpacks.errors import LearnpacksError, Problem
+from learnpacks.clitools import print_error, print_json, print_problems, root_arg
+from learnpacks.errors import LearnpacksError
+
+__all__ = ["build_parser", "main", "print_json", "print_problems", "root_arg"]
 
 #: subcommand group -> module exposing ``register(subparsers)``
 COMMAND_GROUPS: dict[str, str] = {
@@ -30,22 +30,6 @@ COMMAND_GROUPS: dict[str, str] = {
     "binder": "learnpacks.launch.cli",
     "hub": "learnpacks.launch.hub_cli",
 }
-
-
-def print_json(data: Any) -> None:
-    json.dump(data, sys.stdout, indent=2, ensure_ascii=False, default=str)
-    sys.stdout.write("\n")
-
-
-def print_problems(problems: Sequence[Problem], *, stream: Any = None) -> None:
-    stream = stream or sys.stdout
-    for problem in problems:
-        print(problem.format(), file=stream)
-
-
-def root_arg(args: argparse.Namespace) -> Path | None:
-    """The project folder the global ``--root`` names, or None (then the library looks for it)."""
-    return Path(args.root) if getattr(args, "root", None) else None
 
 
 def _cmd_new(args: argparse.Namespace) -> int:
@@ -271,11 +255,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.func(args) or 0)
     except LearnpacksError as exc:
-        if getattr(args, "json", False):
-            print_json({"error": exc.message, "problems": [p.to_dict() for p in exc.problems]})
-        else:
-            print(f"learnpacks: error: {exc.message}", file=sys.stderr)
-            print_problems(exc.problems, stream=sys.stderr)
+        print_error(exc, as_json=getattr(args, "json", False))
         return exc.exit_code
     except KeyboardInterrupt:
         print("learnpacks: interrupted", file=sys.stderr)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
+from os import PathLike
 from typing import Any, Literal
 
 Severity = Literal["error", "warning"]
@@ -37,23 +38,77 @@ class Problem:
         return asdict(self)
 
 
+def _restore(cls: type[LearnpacksError], state: dict[str, Any]) -> LearnpacksError:
+    """Unpickle an error without calling its constructor (a Dask worker's or a fork server's)."""
+    error = Exception.__new__(cls)
+    error.args = (state.get("message", ""),)
+    error.__dict__.update(state)
+    return error
+
+
 class LearnpacksError(Exception):
     """Base of every error learnpacks raises on purpose.
 
-    It carries the problems that explain it, so the CLI can print them without a
-    traceback and ``--json`` can return them.
+    Every one carries a stable *code* (listed in ``docs/reference/problem-codes.md``), the *path*
+    of the file it is about and the *place* in it when there is one, and the problems that
+    explain it, so the CLI prints ``code: message (file, place)`` without a traceback and
+    ``--json`` returns the same fields. A subclass that always means one thing sets
+    :attr:`default_code`; every other raise names its code (``code=``): a raise without one is a
+    :class:`TypeError`, and ``tests/test_error_codes.py`` finds it without running it.
     """
 
+    #: 2 for a user error (usage, configuration), 1 for work that failed
     exit_code = 1
+    #: the code of every instance of a subclass that means one thing; None: each raise names it
+    default_code: str | None = None
 
-    def __init__(self, message: str, problems: Iterable[Problem] = ()) -> None:
+    def __init__(
+        self,
+        message: str,
+        problems: Iterable[Problem] = (),
+        *,
+        code: str | None = None,
+        path: str | PathLike[str] = "",
+        place: str = "",
+        hint: str = "",
+    ) -> None:
         super().__init__(message)
+        code = code or self.default_code
+        if not code:
+            raise TypeError(f"{type(self).__name__} needs a code= (see problem-codes.md)")
         self.message = message
         self.problems = list(problems)
+        self.code = code
+        self.path = str(path)
+        self.place = place
+        self.hint = hint
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_restore, (type(self), dict(self.__dict__)))
+
+    def headline(self) -> str:
+        """``code: message (file, place)`` on one line (the file and place when known)."""
+        where = ", ".join(part for part in (self.path, self.place) if part)
+        text = f"{self.code}: {self.message}"
+        if where:
+            text += f" ({where})"
+        if self.hint:
+            text += f"; {self.hint}"
+        return text
 
     def __str__(self) -> str:
         lines = [self.message, *(p.format() for p in self.problems)]
         return "\n".join(lines)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "error": self.message,
+            "code": self.code,
+            "path": self.path,
+            "place": self.place,
+            "hint": self.hint,
+            "problems": [p.to_dict() for p in self.problems],
+        }
 
 
 class UsageError(LearnpacksError):

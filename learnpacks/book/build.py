@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from learnpacks.book import diagnostics
 from learnpacks.book.html import el
 from learnpacks.book.offline import VENDOR, npm_available
 from learnpacks.book.offline import vendor as offline_vendor
@@ -28,10 +29,11 @@ from learnpacks.book.search import index_site
 from learnpacks.book.source import write_source
 from learnpacks.book.strings import Strings, is_rtl, language_name
 from learnpacks.book.wheel import learnpacks_wheel
-from learnpacks.errors import LearnpacksError, UsageError
+from learnpacks.errors import LearnpacksError, Problem, UsageError
 from learnpacks.i18n.build import build as i18n_build
 from learnpacks.packs.catalog import Catalog, Pack, load_catalog
 from learnpacks.packs.path import learning_path
+from learnpacks.widgets.static_embed import VendorError
 
 BUILD_DIR = Path("book") / "_build"
 
@@ -43,6 +45,9 @@ class SiteBuild:
     packs: list[str]
     #: language -> ids of the packs published in it
     published: dict[str, list[str]] = field(default_factory=dict)
+    #: what the build has to say that did not stop it: the translation build's problems, Sphinx's
+    #: warnings (located in the pack's files), scripts served from CDNs
+    problems: list[Problem] = field(default_factory=list)
 
 
 def _packs(catalog: Catalog, pack_ids: Sequence[str] | None) -> list[Pack]:
@@ -50,6 +55,7 @@ def _packs(catalog: Catalog, pack_ids: Sequence[str] | None) -> list[Pack]:
         raise LearnpacksError(
             "some packs cannot be read; fix them first (`learnpacks check` lists the problems)",
             [p for p in catalog.problems if p.severity == "error"],
+            code="book.packs-invalid",
         )
     if pack_ids:
         return [catalog.get(pid) for pid in pack_ids]
@@ -63,16 +69,15 @@ def _packs(catalog: Catalog, pack_ids: Sequence[str] | None) -> list[Pack]:
     return [catalog.get(pid) for pid in path.order]
 
 
-def _run(cmd: list[str], *, what: str) -> None:
+def _run(cmd: list[str], *, what: str, locate: Any) -> list[Problem]:
+    """Run Sphinx; its warnings as located problems (see :mod:`.diagnostics`)."""
     env = dict(os.environ, PYDEVD_DISABLE_FILE_VALIDATION="1")
     result = subprocess.run(cmd, capture_output=True, text=True, env=env, check=False)
+    problems = diagnostics.sphinx_problems(result.stderr, locate=locate)
     if result.returncode != 0:
         detail = (result.stdout[-3000:] + "\n" + result.stderr[-6000:]).strip()
-        raise LearnpacksError(f"{what} failed:\n{detail}")
-    # A successful build's warnings (ours carry a `learnpacks.` code) are still shown.
-    for line in result.stderr.splitlines():
-        if "WARNING:" in line:
-            print(line, file=sys.stderr)
+        raise LearnpacksError(f"{what} failed:\n{detail}", problems, code="book.sphinx-failed")
+    return problems
 
 
 def build_language(
@@ -125,7 +130,14 @@ def build_language(
         and (work / "html" / "index.html").is_file()
     ):
         stamp_file.unlink(missing_ok=True)
-        _run(cmd, what=f"building the {language!r} site")
+        locate = diagnostics.source_locator(
+            src,
+            folders={pid: e.folder for pid, e in plan.editions.get(language, {}).items()},
+            root=catalog.root,
+        )
+        warnings = _run(cmd, what=f"building the {language!r} site", locate=locate)
+        # kept with the stamp: a build with nothing to do reports what is still there
+        diagnostics.save(warnings, work / diagnostics.WARNINGS_FILE)
     reports = sorted((work / "html" / "reports").rglob("*.err.log"))
     if reports:
         detail = "\n".join(
@@ -137,7 +149,8 @@ def build_language(
         # Forget the environment so the failing page is read (and executed) again next time.
         (work / "doctrees" / "environment.pickle").unlink(missing_ok=True)
         raise LearnpacksError(
-            f"a notebook failed to execute while building {language!r}:\n{detail}"
+            f"a notebook failed to execute while building {language!r}:\n{detail}",
+            code="book.notebook-failed",
         )
     out = build_dir / "site" / language
     mirror_tree(work / "html", out, skip={".buildinfo", ".doctrees", "reports"})
@@ -308,11 +321,35 @@ def root_page(plan: SitePlan) -> str:
     )
 
 
-def _translate(catalog: Catalog, languages: Sequence[str], packs: Sequence[Pack]) -> None:
-    """Write the translated notebooks of *languages* with the translation pipeline."""
+def _translate(catalog: Catalog, languages: Sequence[str], packs: Sequence[Pack]) -> list[Problem]:
+    """Write the translated notebooks of *languages* with the translation pipeline; returns its
+    problems (rejected units, which the pages show in a fallback language)."""
     if not languages:
-        return
-    i18n_build(root=catalog.root, languages=list(languages), pack_ids=[p.id for p in packs])
+        return []
+    result = i18n_build(
+        root=catalog.root, languages=list(languages), pack_ids=[p.id for p in packs]
+    )
+    return list(result.problems)
+
+
+def _vendor(dest: Path, *, required: bool) -> Problem | None:
+    """Lay out the vendored scripts; without *required* (no ``--offline``), an npm registry that
+    cannot be reached is a warning and the pages load the scripts from public CDNs instead."""
+    try:
+        offline_vendor(dest)
+    except VendorError as exc:
+        if required:
+            raise
+        return Problem(
+            "book",
+            "book.vendor-unavailable",
+            f"the scripts could not be fetched from the npm registry, so pages load them from "
+            f"public CDNs ({exc.message.splitlines()[0][:300]})",
+            severity="warning",
+            hint="build with --offline where the registry is reachable to publish a site that "
+            "loads nothing from another host",
+        )
+    return None
 
 
 def build_site(
@@ -338,7 +375,8 @@ def build_site(
     the same files a local build writes.
 
     Raises :class:`UsageError` for an unknown language or pack, and :class:`LearnpacksError` when a
-    notebook fails to execute or Sphinx fails, with its output.
+    notebook fails to execute or Sphinx fails, with its output. What does not stop the build is
+    in the result's ``problems``.
     """
     catalog = load_catalog(root)
     config = catalog.require_config()
@@ -347,22 +385,31 @@ def build_site(
     unknown = [lang for lang in languages if lang not in config.languages]
     if unknown:
         raise UsageError(
-            f"language(s) {', '.join(unknown)} not in packs/_config.yml languages ({', '.join(config.languages)})"
+            f"language(s) {', '.join(unknown)} not in packs/_config.yml languages ({', '.join(config.languages)})",
+            code="book.unknown-language",
+            path="packs/_config.yml",
+            place="languages",
         )
     build_dir = (build_dir or catalog.root / BUILD_DIR).resolve()
-    _translate(catalog, [lang for lang in languages if lang != config.source_language], packs)
+    problems = _translate(
+        catalog, [lang for lang in languages if lang != config.source_language], packs
+    )
     plan = plan_site(
         catalog, packs=packs, languages=languages, threshold=config.thresholds.publish_translation
     )
     if offline and not npm_available():
         raise UsageError(
-            "--offline needs npm (Node.js) to fetch the vendored scripts from the npm registry"
+            "--offline needs npm (Node.js) to fetch the vendored scripts from the npm registry",
+            code="book.npm-missing",
         )
     vendored = npm_available() if offline is None else offline
     wheel = learnpacks_wheel(build_dir / "wheel")
     site_url = site_url or config.url
     if vendored:
-        offline_vendor(build_dir / "vendor")
+        fallback = _vendor(build_dir / "vendor", required=bool(offline))
+        if fallback is not None:
+            problems.append(fallback)
+            vendored = False
     site = build_dir / "site"
     site.mkdir(parents=True, exist_ok=True)
     for stale in site.iterdir():
@@ -417,11 +464,14 @@ def build_site(
             stamp_file.unlink(missing_ok=True)
             index_site(site)
             stamp_file.write_text(stamp, encoding="utf-8")
+    for lang in languages:
+        problems += diagnostics.load(build_dir / "work" / lang / diagnostics.WARNINGS_FILE)
     return SiteBuild(
         site=site,
         languages=languages,
         packs=[p.id for p in packs],
         published={lang: sorted(plan.editions[lang]) for lang in languages},
+        problems=problems,
     )
 
 

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import sys
 
-from learnpacks.cli import root_arg
+from learnpacks.clitools import print_problems, root_arg
 
 
 def _build(args: argparse.Namespace) -> int:
@@ -19,6 +20,14 @@ def _build(args: argparse.Namespace) -> int:
         site_url=args.site_url,
         scheduler=args.scheduler,
     )
+    if result.problems:
+        print_problems(result.problems, stream=sys.stderr)
+        warnings = sum(p.severity == "warning" for p in result.problems)
+        print(
+            f"{len(result.problems)} problem(s) the build went past ({warnings} warning(s)); "
+            "codes: docs/reference/problem-codes.md",
+            file=sys.stderr,
+        )
     for lang, published in result.published.items():
         print(f"{lang}: {len(published)} of {len(result.packs)} pack(s) published")
     print(f"open {result.site / 'index.html'} (or `make serve`)")
@@ -35,7 +44,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "build",
         help="build the site into book/_build/site/",
-        description="Execute the packs' notebooks (cached: unchanged code is not re-run) and build HTML into book/_build/site/<lang>/.",
+        description="Execute the packs' notebooks (cached: unchanged code is not re-run) and build HTML into book/_build/site/<lang>/. "
+        "What does not stop the build is printed as located problems on stderr: the translation build's rejected units (i18n.*), "
+        "Sphinx's warnings on the pack file they come from (book.sphinx-warning, learnpacks.*), scripts served from CDNs "
+        "(book.vendor-unavailable). Exit 0 built, 1 a notebook or Sphinx failed, 2 usage error; "
+        "codes in docs/reference/problem-codes.md.",
     )
     p.add_argument(
         "--lang",
@@ -50,7 +63,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--offline",
         action="store_true",
         default=None,  # None: vendor when npm is available (see build_site)
-        help="require every script to be served by the site (widget manager, RequireJS, MathJax, fetched from the npm registry at build time), so no page loads anything from another host; an error without npm. Without the flag this is done whenever npm is available, else pages load them from public CDNs",
+        help="require every script to be served by the site (widget manager, RequireJS, MathJax, fetched from the npm registry at build time), so no page loads anything from another host; an error without npm or when the registry cannot be reached. Without the flag this is done whenever npm is available and the registry answers, else pages load them from public CDNs (with a book.vendor-unavailable warning)",
     )
     p.add_argument(
         "--site-url",

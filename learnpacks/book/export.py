@@ -487,7 +487,8 @@ def plan_bundle(
         if not wanted:
             raise UsageError(
                 f"pack {pack_id!r} is not in the built site {site_dir}: "
-                f"build it first: learnpacks book build --pack {pack_id}"
+                f"build it first: learnpacks book build --pack {pack_id}",
+                code="export.pack-not-built",
             )
     else:
         wanted = list(dict.fromkeys(languages))
@@ -495,7 +496,8 @@ def plan_bundle(
         if missing:
             raise UsageError(
                 f"pack {pack_id!r} is not built in {', '.join(missing)} "
-                f"(built: {', '.join(built) or 'none'}); build the site first: learnpacks book build"
+                f"(built: {', '.join(built) or 'none'}); build the site first: learnpacks book build",
+                code="export.pack-not-built",
             )
     plan = BundlePlan(pack_id=pack_id, languages=wanted)
     # Notebooks as readers download them (the learner's version, exercise code hidden), and the
@@ -570,7 +572,9 @@ def write_bundle(plan: BundlePlan, out: Path) -> Path:
     with zipfile.ZipFile(partial, "w") as zf:
         for name in sorted(plan.members):
             if not safe_member(name):  # pragma: no cover - names are built from relative paths
-                raise UsageError(f"refusing unsafe zip member name {name!r}")
+                raise UsageError(
+                    f"refusing unsafe zip member name {name!r}", code="export.unsafe-member"
+                )
             content = plan.members[name]
             data = content.read_bytes() if isinstance(content, Path) else content
             info = zipfile.ZipInfo(name, date_time=_ZIP_TIME)

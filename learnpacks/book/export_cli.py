@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from learnpacks.cli import root_arg
+from learnpacks.clitools import root_arg
 from learnpacks.errors import UsageError
 
 SITE = Path("book") / "_build" / "site"
@@ -15,13 +15,16 @@ SITE = Path("book") / "_build" / "site"
 def _site(root: Path) -> Path:
     site = root / SITE
     if not (site / "index.html").is_file():
-        raise UsageError(f"no built site in {site}: build the site first: learnpacks book build")
+        raise UsageError(
+            f"no built site in {site}: build the site first: learnpacks book build",
+            code="export.no-site",
+        )
     return site
 
 
 def _zip(args: argparse.Namespace) -> int:
     from learnpacks.book.export import default_zip_path, plan_bundle, write_bundle
-    from learnpacks.cli import print_json, print_problems
+    from learnpacks.clitools import print_json, print_problems
     from learnpacks.packs.catalog import load_catalog
 
     catalog = load_catalog(root_arg(args))
@@ -51,7 +54,7 @@ def _zip(args: argparse.Namespace) -> int:
 def _zim(args: argparse.Namespace) -> int:
     from learnpacks.book.export import built_languages
     from learnpacks.book.zim import export_zim, zim_language
-    from learnpacks.cli import print_json
+    from learnpacks.clitools import print_json
     from learnpacks.packs.catalog import load_catalog
 
     catalog = load_catalog(root_arg(args), only=[])
@@ -60,7 +63,8 @@ def _zim(args: argparse.Namespace) -> int:
     languages = sorted(built_languages(site), key=lambda lang: lang != config.source_language)
     if not languages:
         raise UsageError(
-            f"no built language in {site}: build the site first: learnpacks book build"
+            f"no built language in {site}: build the site first: learnpacks book build",
+            code="export.no-site",
         )
     out = export_zim(
         site_dir=site,

@@ -68,6 +68,8 @@ ul.navbar-icon-links :is(.fa-solid,.fa-regular,.fa-brands){font-size:var(--pst-f
 class IconFormatError(LearnpacksError):
     """The theme's ``fontawesome.js`` is not laid out as this module expects (a theme upgrade?)."""
 
+    default_code = "book.icon-format"
+
 
 @dataclass(frozen=True)
 class Icon:

@@ -27,6 +27,7 @@ def index_site(site: Path) -> Path:
     result = subprocess.run(cmd, capture_output=True, text=True, check=False)
     if result.returncode != 0:
         raise LearnpacksError(
-            f"Pagefind failed to index {site}:\n{result.stdout[-2000:]}{result.stderr[-2000:]}"
+            f"Pagefind failed to index {site}:\n{result.stdout[-2000:]}{result.stderr[-2000:]}",
+            code="book.search-failed",
         )
     return site / "pagefind"

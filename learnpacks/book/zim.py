@@ -121,7 +121,8 @@ def iso639_3(language: str) -> str:
         return primary
     if primary not in ISO639_3:
         raise UsageError(
-            f"no ISO 639-3 code known for language {language!r}: add it to learnpacks.book.zim.ISO639_3"
+            f"no ISO 639-3 code known for language {language!r}: add it to learnpacks.book.zim.ISO639_3",
+            code="export.zim-language",
         )
     return ISO639_3[primary]
 
@@ -209,12 +210,14 @@ def export_zim(
 
     if not (site_dir / main_path).is_file():
         raise UsageError(
-            f"no built site at {site_dir} (no {main_path}): build the site first: learnpacks book build"
+            f"no built site at {site_dir} (no {main_path}): build the site first: learnpacks book build",
+            code="export.no-site",
         )
     codes = [c.strip() for c in language.split(",") if c.strip()]
     if not codes or any(not re.fullmatch(r"[a-z]{3}", c) for c in codes):
         raise UsageError(
-            f"ZIM language must be ISO 639-3 codes such as eng or eng,fra: {language!r}"
+            f"ZIM language must be ISO 639-3 codes such as eng or eng,fra: {language!r}",
+            code="export.zim-language",
         )
     name = name or f"{_slug(title)}_{codes[0] if len(codes) == 1 else 'mul'}_all"
     out = out or site_dir.parent / "exports" / f"{name}.zim"
@@ -281,6 +284,7 @@ def site_zim_language(site_dir: Path) -> str:
     languages = built_languages(site_dir)
     if not languages:
         raise UsageError(
-            f"no built language in {site_dir}: build the site first: learnpacks book build"
+            f"no built language in {site_dir}: build the site first: learnpacks book build",
+            code="export.no-site",
         )
     return zim_language(languages)

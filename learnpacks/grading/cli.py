@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from learnpacks.cli import root_arg
+from learnpacks.clitools import root_arg
 
 
 def _cohort(args: argparse.Namespace) -> Any:
@@ -21,7 +21,7 @@ def _cohort(args: argparse.Namespace) -> Any:
 
 
 def _cmd_init(args: argparse.Namespace) -> int:
-    from learnpacks.cli import print_json
+    from learnpacks.clitools import print_json
     from learnpacks.grading.cohort import init_cohort
 
     cohort = init_cohort(
@@ -51,7 +51,7 @@ def _cmd_init(args: argparse.Namespace) -> int:
 
 
 def _cmd_release(args: argparse.Namespace) -> int:
-    from learnpacks.cli import print_json
+    from learnpacks.clitools import print_json
     from learnpacks.grading.release import release_cohort
 
     release = release_cohort(_cohort(args))
@@ -67,7 +67,7 @@ def _cmd_release(args: argparse.Namespace) -> int:
 
 
 def _cmd_collect(args: argparse.Namespace) -> int:
-    from learnpacks.cli import print_json
+    from learnpacks.clitools import print_json
     from learnpacks.grading.collect import collect
 
     report = collect(
@@ -99,7 +99,7 @@ def _cmd_collect(args: argparse.Namespace) -> int:
 
 
 def _cmd_grade(args: argparse.Namespace) -> int:
-    from learnpacks.cli import print_json
+    from learnpacks.clitools import print_json
     from learnpacks.grading.grade import grade_cohort
 
     cohort = _cohort(args)
@@ -146,7 +146,7 @@ def _cmd_grade(args: argparse.Namespace) -> int:
 
 
 def _cmd_feedback(args: argparse.Namespace) -> int:
-    from learnpacks.cli import print_json
+    from learnpacks.clitools import print_json
     from learnpacks.grading.feedback import generate_feedback
 
     written = generate_feedback(_cohort(args))
@@ -159,7 +159,7 @@ def _cmd_feedback(args: argparse.Namespace) -> int:
 
 
 def _cmd_report(args: argparse.Namespace) -> int:
-    from learnpacks.cli import print_json
+    from learnpacks.clitools import print_json
     from learnpacks.grading.report import build_report
 
     report = build_report(_cohort(args))

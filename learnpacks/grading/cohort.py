@@ -106,7 +106,8 @@ def load_cohort(directory: Path) -> Cohort:
     if not path.is_file():
         raise UsageError(
             f"{directory} is not a cohort folder (no {COHORT_FILE}); "
-            "run `learnpacks cohort init` first"
+            "run `learnpacks cohort init` first",
+            code="cohort.not-a-cohort",
         )
     from learnpacks.grading.settings import read_settings
 
@@ -147,14 +148,16 @@ def _pack_notebooks(pack: Any, catalog: Any, language: str, out: Path) -> tuple[
     except NotImplementedError:
         raise UsageError(
             f"no {language!r} notebooks: the translation build "
-            "(`learnpacks i18n build`) is not available in this version"
+            "(`learnpacks i18n build`) is not available in this version",
+            code="cohort.no-translation",
         ) from None
     folder = out / language / pack.id
     missing = [n for n in pack.meta.notebooks if not (folder / n).is_file()]
     if missing:
         raise UsageError(
             f"pack {pack.id!r} has no {language!r} translation of "
-            f"{', '.join(missing)} (run `learnpacks i18n status`)"
+            f"{', '.join(missing)} (run `learnpacks i18n status`)",
+            code="cohort.no-translation",
         )
     return folder, list(pack.meta.notebooks)
 
@@ -190,7 +193,9 @@ def init_cohort(
     language = language or the_pack.meta.language
     directory = directory.resolve()
     if (directory / COHORT_FILE).exists() and not force:
-        raise UsageError(f"{directory} is already a cohort (pass --force to re-create it)")
+        raise UsageError(
+            f"{directory} is already a cohort (pass --force to re-create it)", code="cohort.exists"
+        )
     made_parent = not directory.parent.exists()
     directory.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{directory.name}.init-", dir=directory.parent))
@@ -247,7 +252,8 @@ def _stage(
             gb.update_or_create_assignment(cohort.assignment)
     except Exception as exc:  # SQLAlchemy raises many kinds; name the URL, not a traceback
         raise UsageError(
-            f"cannot open the gradebook {_safe_url(cohort.db_url)}: {str(exc).splitlines()[0]}"
+            f"cannot open the gradebook {_safe_url(cohort.db_url)}: {str(exc).splitlines()[0]}",
+            code="cohort.gradebook-unreachable",
         ) from None
     return cohort
 

@@ -702,17 +702,22 @@ def collect(
         except (ZoneInfoNotFoundError, ValueError):
             raise UsageError(
                 f"--lms-timezone {lms_timezone!r} is not a known time zone "
-                "(an IANA name such as Europe/Paris or UTC)"
+                "(an IANA name such as Europe/Paris or UTC)",
+                code="collect.unknown-timezone",
             ) from None
 
     if as_learner is not None:
         if not STUDENT_RE.match(as_learner):
             raise UsageError(
                 f"--as {as_learner!r} is not a usable learner id "
-                "(letters, digits, '.', '_' and '-', starting with a letter or digit)"
+                "(letters, digits, '.', '_' and '-', starting with a letter or digit)",
+                code="collect.bad-learner-id",
             )
         if len(sources) != 1:
-            raise UsageError("--as names the learner of one hand-in: give exactly one source")
+            raise UsageError(
+                "--as names the learner of one hand-in: give exactly one source",
+                code="collect.as-needs-one-source",
+            )
     collector = Collector(cohort, as_learner=as_learner, lms_zone=zone)
     for source in sources:
         collector.add_source(source)

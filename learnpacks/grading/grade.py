@@ -66,7 +66,8 @@ def cohort_lock(cohort: Cohort) -> Iterator[None]:
             holder = handle.read().strip() or "another process"
             raise UsageError(
                 f"cohort {cohort.root} is being graded by {holder}; "
-                "wait for it to finish (one grading run at a time)"
+                "wait for it to finish (one grading run at a time)",
+                code="cohort.busy",
             ) from None
         handle.seek(0)
         handle.truncate()
@@ -271,7 +272,10 @@ def grade_cohort(
     learner code cannot be fully confined; otherwise that is a coded UsageError.
     """
     if launcher not in LAUNCHERS:
-        raise UsageError(f"launcher must be one of {', '.join(LAUNCHERS)}, not {launcher!r}")
+        raise UsageError(
+            f"launcher must be one of {', '.join(LAUNCHERS)}, not {launcher!r}",
+            code="grading.unknown-launcher",
+        )
     venv_path_env()
     settings = cohort.root / COHORT_FILE
     weak = allow_weak_confinement or cohort.limits.confinement == "weak"

@@ -16,13 +16,15 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from learnpacks.errors import Problem
+from learnpacks.errors import LearnpacksError, Problem
 from learnpacks.grading.authority import Authority
 from learnpacks.grading.cohort import Cohort
 
 
-class ResultInvalid(ValueError):
+class ResultInvalid(LearnpacksError, ValueError):
     """A worker's result does not match the schema: it is not written."""
+
+    default_code = "grading.invalid-result"
 
 
 def validate_result(result: Any, authority: Authority, student: str) -> dict[str, Any]:

@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from learnpacks.errors import LearnpacksError
 from learnpacks.grading import cgroups, sandbox
 from learnpacks.grading.limits import Limits
 
@@ -39,8 +40,10 @@ KERNEL_ARGS = ("--HistoryManager.enabled=False", "--IPKernelApp.quiet=True")
 CHANNELS = ("shell", "iopub", "stdin", "control", "hb")
 
 
-class KernelStartError(RuntimeError):
+class KernelStartError(LearnpacksError, RuntimeError):
     """The kernel did not start or did not answer in time."""
+
+    default_code = "grading.kernel-start"
 
 
 def kernel_env(workdir: str) -> dict[str, str]:

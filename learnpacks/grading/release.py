@@ -87,6 +87,7 @@ def release_cohort(cohort: Cohort, *, force: bool = True) -> Release:
         raise LearnpacksError(
             "nbgrader generate_assignment failed",
             [Problem(str(cohort.path("source")), "grading.release-failed", line) for line in log],
+            code="grading.release-failed",
         )
     folder = cohort.path("release")
     for name in cohort.notebooks:

@@ -31,6 +31,7 @@ from typing import Any
 import nbformat
 from nbformat import NotebookNode
 
+from learnpacks.errors import LearnpacksError
 from learnpacks.grading import execute, kernel, sandbox
 from learnpacks.grading.answers_check import cross_check
 from learnpacks.grading.authority import Authority
@@ -57,11 +58,11 @@ class Task:
     weak_confinement: bool = False
 
 
-class Rejected(Exception):
+class Rejected(LearnpacksError):
+    """A submitted notebook that cannot be graded; *code* is one of the ``grading.*`` codes."""
+
     def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
+        super().__init__(message, code=code)
 
 
 def read_submission(data: bytes, limits: Limits) -> NotebookNode:
@@ -218,7 +219,7 @@ def require_confinement(*, weak_allowed: bool, settings: Path) -> list[str]:
     if lacks and not weak_allowed:
         message = "learner code cannot be fully confined here: missing " + "; ".join(lacks)
         raise UsageError(
-            f"grading.confinement-unavailable: {message}",
+            message,
             [
                 Problem(
                     str(settings),
@@ -228,6 +229,9 @@ def require_confinement(*, weak_allowed: bool, settings: Path) -> list[str]:
                     hint=CONFINEMENT_HINT,
                 )
             ],
+            code="grading.confinement-unavailable",
+            path=str(settings),
+            place="limits.confinement",
         )
     return lacks
 

@@ -125,11 +125,15 @@ def read_settings(path: Path) -> tuple[CohortSettings, Limits]:
         raise ConfigError(
             f"cannot read {display}",
             [Problem(display, "cohort.unreadable", f"cannot read file: {exc.strerror}")],
+            code="cohort.unreadable",
+            path=display,
         ) from None
     if len(raw) > MAX_SETTINGS_BYTES:
         raise ConfigError(
             f"{display} is too large",
             [Problem(display, "cohort.too-large", f"{len(raw)} bytes; the limit is 1 MB")],
+            code="cohort.too-large",
+            path=display,
         )
     try:
         data = json.loads(raw.decode("utf-8", "replace"))
@@ -138,11 +142,15 @@ def read_settings(path: Path) -> tuple[CohortSettings, Limits]:
         raise ConfigError(
             f"{display} is not valid JSON",
             [Problem(display, "cohort.not-json", str(exc).split(":")[0], where)],
+            code="cohort.not-json",
+            path=display,
         ) from None
     if not isinstance(data, dict):
         raise ConfigError(
             f"{display} is not a cohort's settings",
             [Problem(display, "cohort.invalid-value", "expected a JSON object", "top level")],
+            code="cohort.invalid-value",
+            path=display,
         )
     if data.get("schema") != COHORT_SCHEMA:
         raise ConfigError(
@@ -157,12 +165,19 @@ def read_settings(path: Path) -> tuple[CohortSettings, Limits]:
                     "(learnpacks cohort init --force)",
                 )
             ],
+            code="cohort.schema-mismatch",
+            path=display,
         )
     try:
         settings = CohortSettings.model_validate(data)
     except ValidationError as exc:
         problems = validation_problems(exc, CohortSettings, display=display, prefix="cohort")
-        raise ConfigError(f"{display} has invalid settings", _with_limit_keys(problems)) from None
+        raise ConfigError(
+            f"{display} has invalid settings",
+            _with_limit_keys(problems),
+            code="cohort.invalid-value",
+            path=display,
+        ) from None
     return settings, limits_of(settings.limits)
 
 

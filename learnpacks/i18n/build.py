@@ -113,12 +113,14 @@ def _check_out_dir(catalog: Catalog, out_dir: Path) -> Path:
     root = catalog.root.resolve()
     if out == root:
         raise UsageError(
-            f"--out {out_dir} is the project folder: build writes into a folder of its own"
+            f"--out {out_dir} is the project folder: build writes into a folder of its own",
+            code="i18n.bad-out",
         )
     for protected in (root / "packs", root / "translations"):
         if out == protected or protected in out.parents:
             raise UsageError(
-                f"--out {out_dir} is inside {catalog.rel(protected)}/: build never writes into the source tree"
+                f"--out {out_dir} is inside {catalog.rel(protected)}/: build never writes into the source tree",
+                code="i18n.bad-out",
             )
     return out
 
@@ -133,7 +135,10 @@ def _check_pack_folder(catalog: Catalog, folder: Path) -> None:
         or root in target.parents
         and target.parts[len(root.parts)] in ("packs", "translations")
     ):
-        raise UsageError(f"{folder} would overwrite the project's sources: choose another --out")
+        raise UsageError(
+            f"{folder} would overwrite the project's sources: choose another --out",
+            code="i18n.bad-out",
+        )
 
 
 def _load(

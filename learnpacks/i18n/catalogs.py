@@ -66,7 +66,8 @@ def open_catalog(root: Path | None, pack_ids: Sequence[str] | None) -> tuple[Cat
 def check_language(lang: str) -> None:
     if not LANG_RE.match(lang):
         raise UsageError(
-            f"{lang!r} is not a language code learnpacks publishes (a BCP 47 code such as fr, pt-BR, sr-Latn)"
+            f"{lang!r} is not a language code learnpacks publishes (a BCP 47 code such as fr, pt-BR, sr-Latn)",
+            code="i18n.unknown-language",
         )
 
 
@@ -142,7 +143,8 @@ def init(
     result = CatalogResult()
     if packs and all(pack.meta.language == lang for pack in packs):
         raise UsageError(
-            f"the packs are written in {lang!r}: there is nothing to translate into it"
+            f"the packs are written in {lang!r}: there is nothing to translate into it",
+            code="i18n.source-language",
         )
     templates = _templates(catalog, packs, result)
     for pack in packs:
@@ -198,7 +200,8 @@ def update(
             path = template_path(catalog.root, pack.id)
             if not path.is_file():
                 raise UsageError(
-                    f"no template {catalog.rel(path)}: run `learnpacks i18n extract` first"
+                    f"no template {catalog.rel(path)}: run `learnpacks i18n extract` first",
+                    code="i18n.no-template",
                 )
             pot, problems = read_catalog(path, display=catalog.rel(path))
             result.problems += problems

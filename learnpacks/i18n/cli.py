@@ -7,11 +7,11 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from learnpacks.cli import root_arg
+from learnpacks.clitools import root_arg
 
 
 def _print_result(args: argparse.Namespace, result: Any, verb: str) -> int:
-    from learnpacks.cli import print_json, print_problems
+    from learnpacks.clitools import print_json, print_problems
     from learnpacks.packs.catalog import display_path, find_root
 
     root = root_arg(args) or find_root()
@@ -61,7 +61,7 @@ def _cmd_update(args: argparse.Namespace) -> int:
 
 
 def _cmd_status(args: argparse.Namespace) -> int:
-    from learnpacks.cli import print_json, print_problems
+    from learnpacks.clitools import print_json, print_problems
     from learnpacks.i18n import status, write_badges
 
     report = status(root=root_arg(args), pack_ids=args.pack or None, languages=args.lang or None)
@@ -77,7 +77,7 @@ def _cmd_status(args: argparse.Namespace) -> int:
 
 
 def _cmd_check(args: argparse.Namespace) -> int:
-    from learnpacks.cli import print_json, print_problems
+    from learnpacks.clitools import print_json, print_problems
     from learnpacks.i18n import check_catalogs
 
     problems = check_catalogs(
@@ -93,7 +93,7 @@ def _cmd_check(args: argparse.Namespace) -> int:
 
 
 def _cmd_build(args: argparse.Namespace) -> int:
-    from learnpacks.cli import print_json, print_problems
+    from learnpacks.clitools import print_json, print_problems
     from learnpacks.i18n import build
 
     result = build(

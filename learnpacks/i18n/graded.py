@@ -146,4 +146,6 @@ def require_same_grading(source: Any, translated: Any, *, display: str) -> None:
         raise LearnpacksError(
             f"{display}: refusing to write a translation that grades differently from the source",
             problems,
+            code="i18n.grading-changed",
+            path=display,
         )

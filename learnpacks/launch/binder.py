@@ -43,7 +43,10 @@ class BinderFiles:
 def _uv() -> str:
     found = shutil.which("uv")
     if found is None:
-        raise UsageError("uv is needed to export the lock (it is in the dev extra: `make install`)")
+        raise UsageError(
+            "uv is needed to export the lock (it is in the dev extra: `make install`)",
+            code="binder.uv-missing",
+        )
     return found
 
 
@@ -64,7 +67,9 @@ def render(root: Path) -> BinderFiles:
         cmd += ["--extra", extra]
     result = subprocess.run(cmd, cwd=root, capture_output=True, text=True, check=False)
     if result.returncode != 0:
-        raise LearnpacksError(f"`uv export` failed: {result.stderr.strip()}")
+        raise LearnpacksError(
+            f"`uv export` failed: {result.stderr.strip()}", code="binder.export-failed"
+        )
     header = (
         "# Generated from uv.lock by `make binder`; do not edit. Core + the 'lab' extra, pinned.\n"
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from learnpacks.cli import root_arg
+from learnpacks.clitools import root_arg
 
 
 def _generate(args: argparse.Namespace) -> int:

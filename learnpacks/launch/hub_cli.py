@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import argparse
 
-from learnpacks.cli import root_arg
+from learnpacks.clitools import root_arg
 from learnpacks.errors import UsageError
 
 
 def _publish(args: argparse.Namespace) -> int:
-    from learnpacks.cli import print_json
+    from learnpacks.clitools import print_json
     from learnpacks.launch.hubbranch import publish
     from learnpacks.packs.catalog import load_catalog
 
@@ -19,7 +19,8 @@ def _publish(args: argparse.Namespace) -> int:
     if not branch:
         raise UsageError(
             "no branch to publish to: set launch.jupyterhub.notebooks_branch in "
-            f"{catalog.rel(catalog.root / 'packs' / '_config.yml')} or pass --branch"
+            f"{catalog.rel(catalog.root / 'packs' / '_config.yml')} or pass --branch",
+            code="hub.no-branch",
         )
     done = publish(catalog.root, branch=branch)
     if args.json:

@@ -59,27 +59,35 @@ def _git(
         check=False,
     )
     if check and result.returncode != 0:
-        raise UsageError(f"git {' '.join(args)} failed in {root}: {result.stderr.strip()}")
+        raise UsageError(
+            f"git {' '.join(args)} failed in {root}: {result.stderr.strip()}", code="hub.git-failed"
+        )
     return result
 
 
 def _top_level(root: Path) -> Path:
     if shutil.which("git") is None:
-        raise UsageError("git is not installed: publishing the hub branch needs it")
+        raise UsageError(
+            "git is not installed: publishing the hub branch needs it", code="hub.git-missing"
+        )
     found = _git(root, "rev-parse", "--show-toplevel", check=False)
     if found.returncode != 0:
-        raise UsageError(f"{root} is not in a git repository: the hub branch is a branch of one")
+        raise UsageError(
+            f"{root} is not in a git repository: the hub branch is a branch of one",
+            code="hub.not-a-repository",
+        )
     return Path(found.stdout.strip())
 
 
 def _check_branch_name(root: Path, branch: str) -> None:
     if _git(root, "check-ref-format", "--branch", branch, check=False).returncode != 0:
-        raise UsageError(f"{branch!r} is not a valid git branch name")
+        raise UsageError(f"{branch!r} is not a valid git branch name", code="hub.invalid-branch")
     head = _git(root, "symbolic-ref", "-q", "HEAD", check=False).stdout.strip()
     if head == f"refs/heads/{branch}":
         raise UsageError(
             f"{branch!r} is the checked-out branch: the hub branch must be another one "
-            "(launch.jupyterhub.notebooks_branch in packs/_config.yml)"
+            "(launch.jupyterhub.notebooks_branch in packs/_config.yml)",
+            code="hub.checked-out-branch",
         )
 
 
@@ -119,7 +127,9 @@ def publish(root: Path, *, branch: str) -> Publication:
         errors = [p for p in result.problems if p.severity == "error"]
         if errors:
             raise UsageError(
-                "the translated notebooks could not be built; nothing was published", errors
+                "the translated notebooks could not be built; nothing was published",
+                errors,
+                code="hub.build-failed",
             )
         _copy_package(top, stage)
         index = {"GIT_INDEX_FILE": str(Path(tmp) / "index")}

@@ -36,7 +36,9 @@ def find_root(start: Path | None = None) -> Path:
     if env:
         root = Path(env).resolve()
         if not (root / "packs" / CONFIG_NAME).is_file():
-            raise UsageError(f"{ROOT_ENV}={env} has no packs/{CONFIG_NAME}")
+            raise UsageError(
+                f"{ROOT_ENV}={env} has no packs/{CONFIG_NAME}", code="project.not-found"
+            )
         return root
     here = (start or Path.cwd()).resolve()
     for folder in (here, *here.parents):
@@ -44,7 +46,8 @@ def find_root(start: Path | None = None) -> Path:
             return folder
     raise UsageError(
         f"no learnpacks project here: no packs/{CONFIG_NAME} in {here} or above it "
-        f"(run inside a learnpacks checkout, pass --root, or set {ROOT_ENV})"
+        f"(run inside a learnpacks checkout, pass --root, or set {ROOT_ENV})",
+        code="project.not-found",
     )
 
 
@@ -97,10 +100,15 @@ class Catalog:
             raise ConfigError(
                 f"pack {pack_id!r} has an invalid pack.yml",
                 [p for p in self.problems if p.path.startswith(f"packs/{pack_id}/")],
+                code="pack.invalid",
+                path=f"packs/{pack_id}/pack.yml",
             )
-        known = ", ".join(sorted(self.packs)) or "none"
+        # every pack folder, also those a partial load (``only=``) did not read
+        known = ", ".join(sorted({*self.packs, *(f.name for f in pack_folders(self.packs_dir))}))
+        known = known or "none"
         raise UsageError(
-            f"no pack {pack_id!r} in {self.rel(self.packs_dir)}/ (known packs: {known})"
+            f"no pack {pack_id!r} in {self.rel(self.packs_dir)}/ (known packs: {known})",
+            code="pack.unknown",
         )
 
     def require_config(self) -> SiteConfig:
@@ -108,6 +116,8 @@ class Catalog:
             raise ConfigError(
                 f"{self.rel(self.packs_dir / CONFIG_NAME)} is invalid",
                 [p for p in self.problems if p.path.endswith(CONFIG_NAME)],
+                code="config.invalid",
+                path=self.rel(self.packs_dir / CONFIG_NAME),
             )
         return self.config
 

@@ -57,8 +57,9 @@ class RegionError(LearnpacksError):
 
     def __init__(self, code: str, message: str, *, line: int, path: str = "", cell: str = ""):
         where = f"{cell}, line {line}" if cell else f"line {line}"
-        super().__init__(message, [Problem(path, code, message, where)])
-        self.code = code
+        super().__init__(
+            message, [Problem(path, code, message, where)], code=code, path=path, place=where
+        )
         self.line = line
 
 

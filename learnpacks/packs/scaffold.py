@@ -259,14 +259,16 @@ def new_pack(
     """
     if not PACK_ID_RE.match(pack_id):
         raise UsageError(
-            f"{pack_id!r} is not a valid pack id: use lowercase letters, digits and dashes (e.g. editing-basics)"
+            f"{pack_id!r} is not a valid pack id: use lowercase letters, digits and dashes (e.g. editing-basics)",
+            code="pack.invalid-id",
         )
     root = find_root() if root is None else root
     catalog = load_catalog(root, only=[])
     folder = catalog.packs_dir / pack_id
     if folder.exists():
         raise UsageError(
-            f"{catalog.rel(folder)} already exists; choose another id or edit that pack"
+            f"{catalog.rel(folder)} already exists; choose another id or edit that pack",
+            code="pack.exists",
         )
     language = language or (catalog.config.source_language if catalog.config else "en")
     title = title or pack_id.replace("-", " ").capitalize()

@@ -27,6 +27,8 @@ from pathlib import Path
 
 from anywidget._version import _ANYWIDGET_SEMVER_VERSION
 
+from learnpacks.errors import LearnpacksError
+
 #: npm packages and versions vendored (pin the same for the book build).
 PINNED: dict[str, str] = {
     "requirejs": "2.3.8",
@@ -36,8 +38,10 @@ PINNED: dict[str, str] = {
 _FONT_SUFFIXES = (".woff", ".woff2", ".ttf", ".eot", ".svg")
 
 
-class VendorError(RuntimeError):
+class VendorError(LearnpacksError, RuntimeError):
     """npm is missing, the registry cannot be reached, or a package lacks an expected file."""
+
+    default_code = "book.vendor-failed"
 
 
 @dataclass(frozen=True)
