@@ -27,7 +27,7 @@ def test_sphinx_warnings_become_located_problems():
         "Traceback (most recent call last):\n"
         "WARNING: learnpacks.icon-missing: packs/demo/index uses fa-nothing, which the theme's "
         "Font Awesome does not define; the icon is not shown [learnpacks.icon-missing]\n"
-        "/b/src/en/index.md:7: ERROR: Unknown directive type \"nope\". [myst.directive_unknown]\n"
+        '/b/src/en/index.md:7: ERROR: Unknown directive type "nope". [myst.directive_unknown]\n'
     )
     located = {"/b/src/en/packs/demo/01-start.ipynb": "packs/demo/01-start.ipynb"}
     problems = sphinx_problems(log, locate=lambda name: located.get(name, name))
@@ -65,8 +65,10 @@ def pack_with_problems(project):
     spoiled = None
     for entry in po:
         entry.msgstr = entry.msgid
-        if spoiled is None and (entry.msgctxt or "").startswith("01-start.ipynb#") and (
-            "<" not in entry.msgid
+        if (
+            spoiled is None
+            and (entry.msgctxt or "").startswith("01-start.ipynb#")
+            and ("<" not in entry.msgid)
         ):
             entry.msgstr = entry.msgid + " <b>gras</b>"
             spoiled = entry
