@@ -272,17 +272,26 @@ def _attribute_filter(tag: str, name: str, value: str) -> str | None:
     return None if name in URL_ATTRIBUTES and not is_linkable(value) else value
 
 
-def clean_html(markup: str) -> str:
+def clean_html(
+    markup: str,
+    *,
+    extra_tags: frozenset[str] = frozenset(),
+    extra_attributes: dict[str, frozenset[str]] | None = None,
+) -> str:
     """*markup* with only :data:`ALLOWED_TAGS` and :data:`ALLOWED_ATTRIBUTES` left, links whose
-    scheme :func:`is_linkable` refuses removed, the text of scripts and styles dropped (nh3)."""
+    scheme :func:`is_linkable` refuses removed, the text of scripts and styles dropped (nh3).
+    *extra_tags* and *extra_attributes* (by tag) are kept too (feedback pages keep MathML)."""
     import nh3  # the grading extra's dependency; imported here so the light core stays light
 
     markup = markup.decode() if isinstance(markup, bytes) else str(markup)
+    attributes = {k: set(v) for k, v in ALLOWED_ATTRIBUTES.items()}
+    for tag, names in (extra_attributes or {}).items():
+        attributes.setdefault(tag, set()).update(names)
     return str(
         nh3.clean(
             markup,
-            tags=set(ALLOWED_TAGS),
-            attributes={k: set(v) for k, v in ALLOWED_ATTRIBUTES.items()},
+            tags=set(ALLOWED_TAGS) | extra_tags,
+            attributes=attributes,
             url_schemes={"http", "https", "mailto"},
             attribute_filter=_attribute_filter,
         )

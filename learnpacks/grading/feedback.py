@@ -11,6 +11,9 @@ shows hidden tests, THREATS 28):
   nbconvert's ``clean_html``, which turned headings and paragraphs into raw ``<h1>`` text);
   scripts, widget views, SVG and output metadata are dropped, and the page loads nothing from
   a CDN;
+* math (TeX in markdown, ``text/latex`` outputs) is MathML, written here
+  (:mod:`learnpacks.grading.texmath`) and kept by the allow-list, so it reads offline without
+  MathJax;
 * every text is in the cohort's language, from the widgets' UI catalogs
   (:data:`learnpacks.widgets.i18n.GRADING_STRINGS`), the grader's own error notes (time-outs,
   stopped kernels, dropped output) included.
@@ -25,11 +28,19 @@ from pathlib import Path
 from typing import Any
 
 import nbformat
+from jinja2 import pass_context
+from nbconvert import HTMLExporter
 from nbformat.v4 import new_markdown_cell, new_output
 
 from learnpacks.grading.authority import Authority, visible_part
 from learnpacks.grading.cohort import Cohort
 from learnpacks.grading.grade import authorities
+from learnpacks.grading.texmath import (
+    MATHML_ATTRIBUTES,
+    MATHML_TAGS,
+    latex_output_to_mathml,
+    markdown_to_html,
+)
 from learnpacks.safety import clean_html
 
 #: outputs a feedback page never shows: they run code or load it (the text/plain twin stays)
@@ -55,8 +66,13 @@ _OMITTED = re.compile(r"\.\.\. (\d+) traceback lines omitted \.\.\.")
 def sanitize_html(markup: str) -> str:
     """*markup* with only an allow-list of tags and attributes left
     (:func:`learnpacks.safety.clean_html`, nh3). Replaces nbconvert's ``clean_html``, whose
-    allow-list has no headings or paragraphs (nbconvert 7.17 shows them as raw ``<h1>`` text)."""
-    return clean_html(markup)
+    allow-list has no headings or paragraphs (nbconvert 7.17 shows them as raw ``<h1>`` text).
+    MathML (:mod:`learnpacks.grading.texmath`) is kept."""
+    return clean_html(
+        markup,
+        extra_tags=MATHML_TAGS,
+        extra_attributes=dict.fromkeys(MATHML_TAGS, MATHML_ATTRIBUTES),
+    )
 
 
 def messages(language: str) -> dict[str, str]:
@@ -86,6 +102,10 @@ def _localize_output(output: Any, text: dict[str, str], limits_seconds: str) -> 
     if output.get("output_type") in ("display_data", "execute_result"):
         output["metadata"] = {}  # file names, sizes: nothing of the learner's reaches attributes
         data = output.get("data", {})
+        if "text/latex" in data and "text/html" not in data:
+            mathml = latex_output_to_mathml(str(data["text/latex"]))
+            if mathml is not None:
+                data["text/html"] = mathml  # sanitized as any HTML output is
         for mime in DROPPED_MIME:
             data.pop(mime, None)
         for mime in ("image/png", "image/jpeg"):
@@ -158,13 +178,29 @@ def feedback_notebook(
     return nb
 
 
+class _FeedbackExporter(HTMLExporter):
+    """nbconvert's HTML exporter, with math in markdown written as MathML."""
+
+    @pass_context
+    def markdown2html(self, context: Any, source: str) -> str:
+        cell = context.get("cell", {})
+        return markdown_to_html(
+            source,
+            escape=False,
+            attachments=cell.get("attachments", {}),
+            embed_images=self.embed_images,
+            path=context.get("resources", {}).get("metadata", {}).get("path", ""),
+            anchor_link_text=self.anchor_link_text,
+            exclude_anchor_links=self.exclude_anchor_links,
+            **self.lexer_options,
+        )
+
+
 def render_html(nb: nbformat.NotebookNode, language: str) -> str:
     """One self-contained HTML page; learner HTML and markdown pass :func:`sanitize_html`."""
-    from nbconvert import HTMLExporter
-
     from learnpacks.widgets.i18n import text_direction
 
-    exporter = HTMLExporter(
+    exporter = _FeedbackExporter(
         sanitize_html=True,
         exclude_input_prompt=True,
         exclude_output_prompt=True,
@@ -173,7 +209,7 @@ def render_html(nb: nbformat.NotebookNode, language: str) -> str:
     body, _ = exporter.from_notebook_node(nb)
     # nbconvert gives images without a text alternative an English one: not in this language
     body = body.replace('alt="No description has been provided for this image"', 'alt=""')
-    # no script from a CDN: the page is read offline, and shows no widget (math stays as TeX)
+    # no script from a CDN: the page is read offline, and shows no widget (math is MathML)
     body = re.sub(r'<script[^>]*\ssrc="https?://[^"]*"[^>]*>\s*</script>', "", body)
     body = re.sub(r'(?s)<script type="module">.*?</script>', "", body)  # mermaid from a CDN
     tag = f'<html lang="{html.escape(language)}" dir="{text_direction(language)}">'

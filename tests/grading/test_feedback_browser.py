@@ -1,5 +1,5 @@
 """Feedback pages as a learner's browser shows them: rendered, sanitized, in the cohort's
-language (THREATS 28, 49, 50). Debian's Chromium through Playwright."""
+language, math laid out offline (THREATS 28, 49, 50). Debian's Chromium through Playwright."""
 
 from __future__ import annotations
 
@@ -23,12 +23,17 @@ HOSTILE_OUTPUT = (
     "display(HTML(\"<p id='mine'>learner <b>html</b></p>"
     "<script>document.title='pwned'</script>\"))"
 )
+MATH_MARKDOWN = (
+    "Mon calcul : $\\pi r^2$, et\n\n$$\\sum_{i=1}^{n} i = \\frac{n(n+1)}{2}$$\n\n"
+    "$\\text{<img src=x onerror=\"document.title='pwned'\">}$"
+)
+MATH_OUTPUT = "from IPython.display import Math, display\ndisplay(Math(r'\\frac{a}{b}'))"
 
 
 @pytest.fixture(scope="module")
 def pages(tmp_path_factory, authority, released):
     """Feedback pages (fr, ar) for a partly right learner who also hid HTML and script in a
-    markdown cell and in an output."""
+    markdown cell and in an output, and wrote math in markdown and in an output."""
     release = nbformat.read(str(FIXTURES / "release-01-functions.ipynb"), as_version=4)
     for cell in release.cells:
         gid = cell.metadata.get("nbgrader", {}).get("grade_id")
@@ -36,7 +41,12 @@ def pages(tmp_path_factory, authority, released):
             cell.source = "def count_words(text):\n    return len(text.split(' '))"
         if gid == "square":
             cell.source = "def square(x):\n    return x * x"
-    release.cells[1:1] = [new_markdown_cell(HOSTILE_MARKDOWN), new_code_cell(HOSTILE_OUTPUT)]
+    release.cells[1:1] = [
+        new_markdown_cell(HOSTILE_MARKDOWN),
+        new_code_cell(HOSTILE_OUTPUT),
+        new_markdown_cell(MATH_MARKDOWN),
+        new_code_cell(MATH_OUTPUT),
+    ]
     data = nbformat.writes(release).encode()
     task = Task("partly-hostile", authority, data, limits=FAST, hide=(str(released.root),))
     result = grade_task(task)
@@ -83,4 +93,38 @@ def test_arabic_feedback_reads_right_to_left(pages, chromium, serve_static):
     assert page.evaluate("getComputedStyle(document.body).direction") == "rtl"
     text = page.locator("body").inner_text()
     assert "لم تنجح بعض الاختبارات المخفية." in text and "الدرجة" in text
+    context.close()
+
+
+def test_math_is_laid_out_offline_as_mathml(pages, chromium, serve_static):
+    """Does math in markdown and in a `text/latex` output read as math, laid out by Chromium
+    from MathML (a fraction's numerator above its denominator) with no TeX left, no script
+    loaded and nothing hidden in `\\text{}` run?"""
+    base = serve_static(pages)
+    context = chromium.new_context()
+    page = local_page(context)
+    page.goto(base + "fr.html")
+    page.locator("mfrac").first.scroll_into_view_if_needed()
+    page.screenshot(path=str(pages / "fr-math.png"), full_page=True)
+    assert page.locator("math").count() == 4
+    assert page.locator("math[display=block]").count() == 1  # IPython's Math is inline
+    assert page.locator("[data-mime-type=\"text/html\"] math mfrac").count() == 1
+    assert page.evaluate(
+        "[...document.querySelectorAll('math')].every("
+        "m => m.namespaceURI === 'http://www.w3.org/1998/Math/MathML')"
+    )
+    for fraction in page.locator("mfrac").all():
+        top, bottom = (
+            fraction.evaluate(f"f => f.children[{i}].getBoundingClientRect().{edge}")
+            for i, edge in ((0, "bottom"), (1, "top"))
+        )
+        assert top <= bottom  # stacked: MathML layout, not a line of text
+    rendered = " ".join(page.locator(".jp-RenderedHTMLCommon").all_inner_texts())
+    assert "\\frac" not in rendered and "\\pi" not in rendered and "$" not in rendered
+    assert page.locator("math img, math [onerror]").count() == 0
+    assert page.title() != "pwned"
+    assert page.evaluate("document.scripts.length") == page.evaluate(
+        "[...document.scripts].filter(s => !s.src).length"
+    )
+    assert not page.blocked
     context.close()
