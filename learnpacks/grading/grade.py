@@ -7,6 +7,10 @@
   key made of the submitted bytes, the authority and the limits. A re-run skips what is done
   and current, regrades what changed, and rewrites the gradebook rows in place (no duplicates).
 * **One run at a time**: an exclusive lock on ``.learnpacks/grade.lock``.
+* **A worker that dies** (killed from outside: the host's OOM killer, an operator) does not end
+  the run: a fresh pool takes over, the notebooks in flight are graded again, one at a time,
+  and one whose worker dies again gets a ``grading.worker-died`` result (status ``failed``:
+  flagged now, graded again by the next run) while the others are graded.
 """
 
 from __future__ import annotations
@@ -22,7 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from learnpacks.errors import UsageError
+from learnpacks.errors import LearnpacksError, UsageError
 from learnpacks.grading.authority import Authority, from_gradebook
 from learnpacks.grading.cohort import COHORT_FILE, Cohort, venv_path_env
 from learnpacks.grading.collect import rejected_at_collect
@@ -196,10 +200,37 @@ def run_task(task: Task, launcher: str = "prefork") -> str:
     return grade_task_json(task, launcher=_get_launcher(launcher))
 
 
+#: a notebook in flight when this many workers died is reported, not graded again in this run
+WORKER_DEATHS = 2
+#: pool breakages in a row with no notebook in flight (workers dying as they start) before the
+#: run gives up
+FRUITLESS_BREAKAGES = 3
+
+
+def _run_marked(task: Task, launcher: str, marker: str) -> str:
+    """:func:`run_task`, leaving *marker* behind so the parent knows it started (a worker that
+    dies takes nothing else with it to say which notebook it was grading)."""
+    Path(marker).touch()
+    return run_task(task, launcher)
+
+
+def worker_died_result(task: Task) -> str:
+    """The result of a notebook whose grading worker died :data:`WORKER_DEATHS` times."""
+    message = (
+        f"the grading worker died {WORKER_DEATHS} times while grading this notebook (killed "
+        "from outside the learner's sandbox, e.g. by the host's out-of-memory killer); it is "
+        "graded again by the next `cohort grade`"
+    )
+    result = rejected_result(task, "grading.worker-died", message)
+    result["status"] = "failed"  # the grader's problem: the next run grades it again
+    return json.dumps(result)
+
+
 def _pool_results(tasks: list[Task], workers: int, launcher: str) -> Iterator[tuple[Task, str]]:
     import multiprocessing
+    import tempfile
     import threading
-    from concurrent.futures import ProcessPoolExecutor, as_completed
+    from concurrent.futures import ProcessPoolExecutor
 
     from learnpacks.grading import sandbox
 
@@ -225,16 +256,80 @@ def _pool_results(tasks: list[Task], workers: int, launcher: str) -> Iterator[tu
 
     with (
         shared_server(enabled=launcher == "prefork") as server,  # one for all workers
-        ProcessPoolExecutor(
-            max_workers=workers,
-            mp_context=context,
-            initializer=_worker_init,
-            initargs=(launcher, server),
-        ) as pool,
+        tempfile.TemporaryDirectory(prefix="lp-pool-") as markers,
     ):
-        futures = {pool.submit(run_task, t, launcher): t for t in tasks}
+
+        def new_pool(size: int) -> ProcessPoolExecutor:
+            return ProcessPoolExecutor(
+                max_workers=size,
+                mp_context=context,
+                initializer=_worker_init,
+                initargs=(launcher, server),
+            )
+
+        yield from _resilient(tasks, new_pool, workers, launcher, Path(markers))
+
+
+def _resilient(
+    tasks: list[Task], new_pool: Callable[[int], Any], workers: int, launcher: str, markers: Path
+) -> Iterator[tuple[Task, str]]:
+    """Results of *tasks* from pools of *workers* made by *new_pool*, a fresh one each time a
+    worker dies (see the module docstring); *markers* holds a file per task that started.
+
+    A notebook in flight when a worker died is graded again alone (a pool of one), so a second
+    death names it and no other: the notebooks graded beside it are not blamed."""
+    todo = list(enumerate(tasks))
+    deaths = [0] * len(tasks)
+    fruitless = 0
+    while todo:
+        suspects = [(i, t) for i, t in todo if deaths[i]]
+        rest = [(i, t) for i, t in todo if not deaths[i]]
+        broken: list[tuple[int, Task]] = []
+        for group, size in ((suspects, 1), (rest, workers)):
+            if group:
+                yield from _round(group, new_pool(size), launcher, markers, broken)
+        in_flight = {i for i, _ in broken if (markers / str(i)).exists()}
+        fruitless = 0 if in_flight or not broken else fruitless + 1
+        if fruitless >= FRUITLESS_BREAKAGES:
+            raise LearnpacksError(
+                f"grading workers died {fruitless} times in a row before grading anything; "
+                "what is done is kept: run `cohort grade` again",
+                code="grading.workers-died",
+            )
+        todo = []
+        for i, task in broken:
+            deaths[i] += i in in_flight
+            if deaths[i] >= WORKER_DEATHS:
+                yield task, worker_died_result(task)
+            else:
+                todo.append((i, task))
+
+
+def _round(
+    items: list[tuple[int, Task]],
+    pool: Any,
+    launcher: str,
+    markers: Path,
+    broken: list[tuple[int, Task]],
+) -> Iterator[tuple[Task, str]]:
+    """Results of *items* from *pool* (closed at the end); what a dead worker took with it, or
+    could not be run once the pool broke, is added to *broken*."""
+    from concurrent.futures import as_completed
+    from concurrent.futures.process import BrokenProcessPool
+
+    for i, _ in items:
+        (markers / str(i)).unlink(missing_ok=True)
+    with pool:
+        futures = {
+            pool.submit(_run_marked, t, launcher, str(markers / str(i))): (i, t) for i, t in items
+        }
         for future in as_completed(futures):
-            yield futures[future], future.result()
+            try:
+                text = future.result()
+            except BrokenProcessPool:
+                broken.append(futures[future])
+                continue
+            yield futures[future][1], text
 
 
 def _dask_results(tasks: list[Task], scheduler: str, launcher: str) -> Iterator[tuple[Task, str]]:

@@ -15,6 +15,7 @@ from cohort_factory import make_handins
 from grading_helpers import clone_cohort
 
 from learnpacks.errors import UsageError
+from learnpacks.grading import grade as grade_module
 from learnpacks.grading.collect import collect
 from learnpacks.grading.grade import cohort_lock, grade_cohort
 
@@ -170,3 +171,81 @@ def test_dask_local_cluster_grades_through_scheduler(small_cohort):
     _, _, grades = _gradebook(small_cohort)
     assert grades[("right-00", "01-functions", "square-tests")] == 2.0
     assert grades[("wrong-00", "01-functions", "square-tests")] == 0.0
+
+
+VICTIM = ("wrong-00", "01-functions")
+
+
+def _real_run_task(task, launcher="prefork"):
+    from learnpacks.grading import grade
+    from learnpacks.grading.run import grade_task_json
+
+    return grade_task_json(task, launcher=grade._get_launcher(launcher))
+
+
+def _worker_killed(deaths_left: Path):
+    """A `run_task` whose worker process is SIGKILLed (as the host's OOM killer would) when it
+    takes the victim's notebook, as many times as *deaths_left* holds lines."""
+
+    def run(task, launcher="prefork"):
+        if (task.student, task.authority.notebook) == VICTIM:
+            lines = deaths_left.read_text().splitlines()
+            if lines:
+                deaths_left.write_text("\n".join(lines[1:]))
+                os.kill(os.getpid(), signal.SIGKILL)
+        return _real_run_task(task, launcher)
+
+    return run
+
+
+@pytest.fixture
+def worker_killed_once(small_cohort, tmp_path, monkeypatch):
+    """The pool worker grading wrong-00's first notebook is killed once."""
+    deaths = tmp_path / "deaths"
+    deaths.write_text("kill\n")
+    monkeypatch.setattr(grade_module, "run_task", _worker_killed(deaths))
+    return deaths
+
+
+@pytest.fixture
+def worker_killed_every_time(small_cohort, tmp_path, monkeypatch):
+    """The pool worker grading wrong-00's first notebook is killed each time it takes it."""
+    deaths = tmp_path / "deaths"
+    deaths.write_text("kill\n" * 5)
+    monkeypatch.setattr(grade_module, "run_task", _worker_killed(deaths))
+    return deaths
+
+
+def test_worker_killed_once_is_retried_and_the_run_goes_on(small_cohort, worker_killed_once):
+    """A pool worker killed from outside while grading one learner: does the run go on, that
+    notebook get graded on a second try, and every learner get their scores (no flag)?"""
+    summary = grade_cohort(small_cohort, workers=2)
+    assert worker_killed_once.read_text() == ""  # the worker really was killed
+    assert len(summary.graded) == 12 and not summary.flagged
+    per_student, _, grades = _gradebook(small_cohort)
+    assert len(per_student) == 6
+    assert all(
+        (score > 0) if student.startswith("right") else (score == 0)
+        for (student, _, cell), score in grades.items()
+        if cell != "explain"
+    )
+
+
+def test_worker_killed_every_time_is_reported_and_rerun_resumes(
+    small_cohort, worker_killed_every_time, monkeypatch
+):
+    """A notebook whose worker is killed each time: is it reported with a coded problem after
+    one retry while every other notebook is graded, and does a later run grade it?"""
+    summary = grade_cohort(small_cohort, workers=2)
+    assert len(summary.graded) == 12
+    assert summary.flagged == {"wrong-00": ["01-functions"]}
+    stored = json.loads(
+        (small_cohort.state / "results" / "wrong-00" / "01-functions.json").read_text()
+    )["result"]
+    assert stored["status"] == "failed"
+    assert [f["code"] for f in stored["findings"]] == ["grading.worker-died"]
+    assert worker_killed_every_time.read_text().splitlines() == ["kill"] * 3  # two deaths
+    monkeypatch.undo()
+    rerun = grade_cohort(small_cohort, workers=2)
+    assert rerun.graded == ["wrong-00/01-functions"] and len(rerun.skipped) == 11
+    assert not rerun.flagged
