@@ -14,6 +14,7 @@ import importlib
 import importlib.util
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from learnpacks import __version__
 from learnpacks.clitools import print_error, print_json, print_problems, root_arg
@@ -126,10 +127,35 @@ def _cmd_check(args: argparse.Namespace) -> int:
     report = check_catalog(
         root=root_arg(args), pack_ids=args.pack_ids or None, ignore=args.ignore or ()
     )
+    review = None
+    if args.publish or args.report:
+        from learnpacks.checks.review import execution_of, review_packs
+
+        executed = getattr(args, "execute", False)  # `check --execute` (its own option)
+        review = review_packs(
+            report, root=root_arg(args), execution=execution_of(report) if executed else None
+        )
+        findings = list(report.problems)
+        if args.publish:
+            report.add(review.problems)
+            report.suppress(args.ignore or ())
+            report.sort()
+        if args.report:
+            from learnpacks.checks.review import write_review
+
+            written = write_review(Path(args.report), review.html(findings))
+            print(f"reviewer's report: {written}", file=sys.stderr)
     if args.json:
-        print_json(report.to_dict())
+        data = report.to_dict()
+        if review is not None and args.publish:
+            data["publish"] = review.to_dict()
+        print_json(data)
     else:
         print_problems(report.problems)
+        if review is not None and args.publish:
+            for verdict in review.verdicts:
+                state = "fit to publish" if verdict.fit else "not fit to publish"
+                print(f"{verdict.pack}: status {verdict.status}, {state}", file=sys.stderr)
         print(report.summary(), file=sys.stderr)
     return 1 if report.errors else 0
 
@@ -213,12 +239,30 @@ def build_parser() -> argparse.ArgumentParser:
         help="check packs statically (no execution)",
         description="Check packs without executing them: schema, notebook format, committed outputs, exercise and grade ids, "
         "alt text, headings, links and media, prerequisites, execution-policy metadata, the graded-exercise shape (nbgrader regions, answer and test cells, keys outside regions), "
-        "exercise and media widget calls (no correct answer, duplicate options, empty prompts, missing alt text or captions, misspelt, outside or oversized media files) and data files read from outside the pack. Exit 0 clean, 1 problems found, 2 usage error. "
+        "exercise and media widget calls (no correct answer, duplicate options, empty prompts, missing alt text or captions, misspelt, outside or oversized media files) and data files read from outside the pack. "
+        "With --publish, also whether each pack may be published (its review state in pack.yml and the publishing rules); "
+        "with --report FILE, a reviewer's HTML report. Exit 0 clean, 1 problems found, 2 usage error. "
         "Problem codes are listed in docs/reference/problem-codes.md.",
     )
     p.add_argument("pack_ids", nargs="*", metavar="PACK_ID", help="packs to check (default: all)")
     p.add_argument(
         "--ignore", action="append", metavar="CODE", help="suppress a problem code (repeatable)"
+    )
+    p.add_argument(
+        "--publish",
+        action="store_true",
+        help="also apply the publishing rules (docs/authors/pack-format.md, 'Review and "
+        "publishing'): a maintainer named, no check error, prerequisites published, every "
+        "translation marked published above thresholds.publish_translation, and the notebooks "
+        "green when they were executed; a pack whose status is published and breaks one is an "
+        "error (publish.*), a draft or review pack gets warnings saying what publishing it needs",
+    )
+    p.add_argument(
+        "--report",
+        metavar="FILE",
+        help="write a reviewer's report (one HTML page: per pack its review state and publishing "
+        "verdict, every finding, execution results and exercise proofs when executed, translation "
+        "coverage per language, the external links to look at)",
     )
     p.add_argument("--json", action="store_true", help="machine-readable output")
     p.set_defaults(func=_cmd_check)

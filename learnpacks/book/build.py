@@ -51,6 +51,8 @@ class SiteBuild:
 
 
 def _packs(catalog: Catalog, pack_ids: Sequence[str] | None) -> list[Pack]:
+    """The packs to build: those named (a preview, whatever their review state), else every pack
+    whose status is ``published``, along the learning path."""
     if catalog.broken and not pack_ids:
         raise LearnpacksError(
             "some packs cannot be read; fix them first (`learnpacks check` lists the problems)",
@@ -60,9 +62,8 @@ def _packs(catalog: Catalog, pack_ids: Sequence[str] | None) -> list[Pack]:
     if pack_ids:
         return [catalog.get(pid) for pid in pack_ids]
     # along the learning path (the site's menu and cards), equal places by title
-    by_title = sorted(
-        catalog.packs, key=lambda pid: (catalog.packs[pid].meta.title.casefold(), pid)
-    )
+    published = [pid for pid in catalog.packs if catalog.packs[pid].meta.is_published]
+    by_title = sorted(published, key=lambda pid: (catalog.packs[pid].meta.title.casefold(), pid))
     path = learning_path(
         {pid: catalog.packs[pid].meta.prerequisites for pid in by_title}, key=by_title.index
     )
@@ -213,6 +214,7 @@ def build_language_at(
     languages: list[str],
     language: str,
     build_dir: Path,
+    preview: bool = False,
     **options: Any,
 ) -> Path:
     """:func:`build_language` from plain data, as a Dask worker runs it: the catalog and the
@@ -222,7 +224,11 @@ def build_language_at(
     config = catalog.require_config()
     packs = [catalog.get(pid) for pid in pack_ids]
     plan = plan_site(
-        catalog, packs=packs, languages=languages, threshold=config.thresholds.publish_translation
+        catalog,
+        packs=packs,
+        languages=languages,
+        threshold=config.thresholds.publish_translation,
+        preview=preview,
     )
     return build_language(catalog, plan, language=language, build_dir=build_dir, **options)
 
@@ -234,6 +240,7 @@ def _build_on_dask(
     pack_ids: list[str],
     languages: list[str],
     build_dir: Path,
+    preview: bool,
     **options: Any,
 ) -> None:
     from distributed import Client
@@ -247,6 +254,7 @@ def _build_on_dask(
                 languages=languages,
                 language=lang,
                 build_dir=build_dir,
+                preview=preview,
                 pure=False,
                 key=f"learnpacks-site-{lang}-{uuid.uuid4().hex[:8]}",
                 **options,
@@ -321,6 +329,22 @@ def root_page(plan: SitePlan) -> str:
     )
 
 
+def held_packs(catalog: Catalog) -> list[Problem]:
+    """Why the packs left off the site are left off (their review state), as warnings."""
+    return [
+        Problem(
+            catalog.rel(pack.folder / "pack.yml"),
+            "publish.held",
+            f"not published: status is {pack.meta.status!r}",
+            "status",
+            "warning",
+            hint="`learnpacks check --publish` says what publishing it needs",
+        )
+        for pack in sorted(catalog.packs.values(), key=lambda p: p.id)
+        if not pack.meta.is_published
+    ]
+
+
 def _translate(catalog: Catalog, languages: Sequence[str], packs: Sequence[Pack]) -> list[Problem]:
     """Write the translated notebooks of *languages* with the translation pipeline; returns its
     problems (rejected units, which the pages show in a fallback language)."""
@@ -391,11 +415,16 @@ def build_site(
             place="languages",
         )
     build_dir = (build_dir or catalog.root / BUILD_DIR).resolve()
-    problems = _translate(
+    problems = [] if pack_ids else held_packs(catalog)
+    problems += _translate(
         catalog, [lang for lang in languages if lang != config.source_language], packs
     )
     plan = plan_site(
-        catalog, packs=packs, languages=languages, threshold=config.thresholds.publish_translation
+        catalog,
+        packs=packs,
+        languages=languages,
+        threshold=config.thresholds.publish_translation,
+        preview=bool(pack_ids),
     )
     if offline and not npm_available():
         raise UsageError(
@@ -432,6 +461,7 @@ def build_site(
             pack_ids=[p.id for p in packs],
             languages=languages,
             build_dir=build_dir,
+            preview=bool(pack_ids),
             **options,
         )
     else:

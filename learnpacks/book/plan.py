@@ -1,9 +1,12 @@
 """Which pack is published in which language, from where, and how complete its translation is.
 
-The source language publishes every pack from ``packs/``. Another language publishes a pack when
-``learnpacks i18n build`` wrote its translated notebooks (under ``build/notebooks/<lang>/<pack>/``)
-and their coverage reaches ``thresholds.publish_translation``; otherwise the site lists the pack
-as available in the languages that have it.
+The site publishes the packs whose ``status`` in ``pack.yml`` is ``published`` (``book build``
+with packs named builds those whatever their state: a preview). The source language publishes
+them from ``packs/``. Another language publishes a pack when its review state there
+(``translation_status``) is ``published`` or not given, ``learnpacks i18n build`` wrote its
+translated notebooks (under ``build/notebooks/<lang>/<pack>/``) and their coverage reaches
+``thresholds.publish_translation``; otherwise the site lists the pack as available in the
+languages that have it.
 """
 
 from __future__ import annotations
@@ -128,9 +131,16 @@ def translated_folder(root: Path, language: str, pack_id: str) -> Path:
 
 
 def plan_site(
-    catalog: Catalog, *, packs: Sequence[Pack], languages: Sequence[str], threshold: float
+    catalog: Catalog,
+    *,
+    packs: Sequence[Pack],
+    languages: Sequence[str],
+    threshold: float,
+    preview: bool = False,
 ) -> SitePlan:
-    """Decide, for every language and pack, whether and from where it is published."""
+    """Decide, for every language and pack, whether and from where it is published: a translation
+    whose review state in ``pack.yml`` (``translation_status``) is draft or review is not, unless
+    this is a *preview* (packs named on the command line)."""
     config = catalog.require_config()
     editions: dict[str, dict[str, Edition]] = {}
     for language in languages:
@@ -138,6 +148,8 @@ def plan_site(
         for pack in packs:
             if language == pack.meta.language:
                 editions[language][pack.id] = Edition(pack, language, pack.folder)
+                continue
+            if not preview and pack.meta.translation_state(language) != "published":
                 continue
             folder = translated_folder(catalog.root, language, pack.id)
             states = {

@@ -109,9 +109,28 @@ class PackMeta(_Strict):
     license: str = Field("CC-BY-SA-4.0", description="SPDX licence identifier of the content")
     authors: list[Person] = Field(min_length=1, description="who wrote the pack")
     maintainers: list[Person] = Field(default_factory=list, description="who looks after it now")
-    status: Status = Field("draft", description="draft, review or published")
+    status: Status = Field(
+        "draft",
+        description="review state: draft (being written), review (ready for a reviewer) or "
+        "published (approved: on the site); only published packs are on the site",
+    )
+    translation_status: dict[LangCode, Status] = Field(
+        default_factory=dict,
+        description="review state of a translation, by language: draft or review keeps it off "
+        "the site; a language not listed, or published, is on the site once its translation "
+        "reaches thresholds.publish_translation",
+    )
     notebooks: list[NonEmpty] = Field(min_length=1, description="notebook files, in reading order")
     media: list[Media] = Field(default_factory=list, description="video, audio and image resources")
+
+    @property
+    def is_published(self) -> bool:
+        """Whether the site publishes the pack (its status says ``published``)."""
+        return self.status == "published"
+
+    def translation_state(self, language: str) -> Status:
+        """The review state of the pack's *language* translation (``published`` when not listed)."""
+        return self.translation_status.get(language, "published")
 
     @field_validator("license")
     @classmethod

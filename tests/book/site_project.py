@@ -57,7 +57,10 @@ def make_site_project(dest: Path) -> Path:
     assert "notebooks_branch: notebooks" in config
     (dest / "packs" / "_config.yml").write_text(config)
     shutil.copytree(REPO / "book", dest / "book", ignore=shutil.ignore_patterns("_build"))
-    new_pack("demo-pack", root=dest, title="Demo pack")
+    demo = new_pack("demo-pack", root=dest, title="Demo pack")
+    # approved: a plain `book build` publishes only packs whose status says so
+    meta = demo / "pack.yml"
+    meta.write_text(meta.read_text().replace("status: draft", "status: published"))
     advanced = new_pack("advanced-pack", root=dest, title="Advanced pack")
     meta = (
         (advanced / "pack.yml")
