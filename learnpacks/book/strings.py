@@ -13,7 +13,7 @@ from babel import Locale, UnknownLocaleError
 from babel.lists import format_list
 
 from learnpacks.i18n.languages import is_rtl
-from learnpacks.widgets.i18n import catalog_for
+from learnpacks.widgets.i18n import catalog_for, locale_file
 
 __all__ = ["Strings", "is_rtl", "join", "language_name"]
 
@@ -21,7 +21,7 @@ LOCALE_DIR = Path(__file__).parent / "locale"
 
 
 def _catalog(lang: str) -> dict[str, str]:
-    return catalog_for(lang, lambda code: LOCALE_DIR / code / "site.po")
+    return catalog_for(lang, lambda code: locale_file(LOCALE_DIR, f"{code}/site.po"))
 
 
 class Strings:

@@ -18,6 +18,7 @@ theme.po`` fills those gaps; it never overrides a translation Sphinx or a theme 
 
 from __future__ import annotations
 
+import gettext
 import hashlib
 import json
 import re
@@ -29,7 +30,16 @@ from jinja2.ext import Extension
 from sphinx.application import Sphinx
 from sphinx.locale import get_translation
 
-__all__ = ["LOCALE_DIR", "catalog_path", "compile_catalog", "setup"]
+from learnpacks.widgets.i18n import locale_file
+
+__all__ = [
+    "LOCALE_DIR",
+    "catalog_path",
+    "compile_catalog",
+    "setup",
+    "shipped_messages",
+    "shipped_translator",
+]
 
 LOCALE_DIR = Path(__file__).parent / "locale"
 DOMAIN = "sphinx"
@@ -54,8 +64,34 @@ _TRANSLATIONS_JS = re.compile(r"\A\s*Documentation\.addTranslations\((.*)\);?\s*
 
 
 def catalog_path(lang: str) -> Path:
-    """Where the theme strings of *lang* are: ``learnpacks/book/locale/<lang>/theme.po``."""
-    return LOCALE_DIR / lang / "theme.po"
+    """Where the theme strings of *lang* are: ``learnpacks/book/locale/<lang>/theme.po`` (or the
+    UI locale overlay's, :data:`learnpacks.widgets.i18n.UI_LOCALE_ENV`)."""
+    return locale_file(LOCALE_DIR, f"{lang}/theme.po")
+
+
+def shipped_translator(lang: str) -> gettext.NullTranslations:
+    """The ``sphinx`` domain in *lang* as Sphinx and pydata-sphinx-theme ship it, without ours."""
+    import pydata_sphinx_theme
+    import sphinx
+
+    translator = gettext.translation(
+        DOMAIN, str(Path(sphinx.__file__).parent / "locale"), [lang], fallback=True
+    )
+    theme = Path(pydata_sphinx_theme.__file__).parent / "locale"
+    translator.add_fallback(gettext.translation(DOMAIN, str(theme), [lang], fallback=True))
+    return translator
+
+
+def shipped_messages(lang: str) -> set[str]:
+    """The msgids Sphinx and pydata-sphinx-theme translate in *lang* (a translation may equal
+    its msgid: French "Index")."""
+    found: set[str] = set()
+    translator: gettext.NullTranslations | None = shipped_translator(lang)
+    while translator is not None:
+        catalog = getattr(translator, "_catalog", {})
+        found |= {k for k, v in catalog.items() if isinstance(k, str) and k and v}
+        translator = getattr(translator, "_fallback", None)
+    return found
 
 
 def _entries(lang: str) -> dict[str, str]:

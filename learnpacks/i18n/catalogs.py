@@ -14,6 +14,7 @@ from pathlib import Path
 import polib
 
 from learnpacks.errors import Problem, UsageError
+from learnpacks.i18n.languages import plural_forms
 from learnpacks.i18n.po import (
     MergeStats,
     merge,
@@ -137,7 +138,9 @@ def init(
     lang: str, *, root: Path | None = None, pack_ids: Sequence[str] | None = None
 ) -> CatalogResult:
     """Start *lang*: extract the templates and create ``translations/<lang>/<pack>.po`` where
-    missing. Existing catalogs are left as they are (``update`` merges them)."""
+    missing, and (unless *pack_ids* narrows it to packs) the UI catalogs: the widgets', the
+    site's and the theme's gaps (:mod:`learnpacks.i18n.ui`). Existing catalogs are left as they
+    are (``update`` merges them)."""
     check_language(lang)
     catalog, packs = open_catalog(root, pack_ids)
     result = CatalogResult()
@@ -159,6 +162,13 @@ def init(
         po = new_catalog(pot, lang)
         result.record(path, write_if_changed(po, path))
         result.stats[catalog.rel(path)] = {"new": len(po)}
+    if not pack_ids:
+        from learnpacks.i18n.ui import init_ui
+
+        for path, written, entries in init_ui(lang):
+            result.record(path, written)
+            if written:
+                result.stats[path.as_posix()] = {"new": entries}
     config = catalog.require_config()
     if lang not in config.languages:
         result.problems.append(
@@ -221,9 +231,15 @@ def update(
                     continue
                 stats = merge(po, pot)
                 _refresh_header(po, pot)
+                po.metadata["Plural-Forms"] = plural_forms(lang)
             else:
                 po = new_catalog(pot, lang)
                 stats = MergeStats(new=len(po))
             result.record(path, write_if_changed(po, path))
             result.stats[display] = stats.as_dict()
+    if not pack_ids:
+        from learnpacks.i18n.ui import update_ui
+
+        for path, written in update_ui(languages):
+            result.record(path, written)
     return result

@@ -152,7 +152,9 @@ def register(subparsers: Any) -> None:
     p = sub.add_parser(
         "init",
         help="start a language",
-        description="Extract the templates and create translations/LANG/<pack>.po for every pack that has none.",
+        description="Start LANG completely: extract the templates, create translations/LANG/<pack>.po for every pack "
+        "that has none and (without --pack) the UI catalogs: the widgets', the site's and the theme strings Sphinx lacks in LANG "
+        "(in the package, or in $LEARNPACKS_UI_LOCALE_DIR when set), with CLDR plural forms.",
     )
     p.add_argument("lang", metavar="LANG", help="BCP 47 language code, e.g. fr, pt-BR")
     packs(p)
@@ -176,7 +178,8 @@ def register(subparsers: Any) -> None:
     p = sub.add_parser(
         "status",
         help="translated / fuzzy / untranslated per pack and language",
-        description="Per pack and language: translated, fuzzy and untranslated units and the percentage, against the notebooks as they are now.",
+        description="Per pack and language: translated, fuzzy and untranslated units and the percentage, against the notebooks "
+        "as they are now; without --pack also the UI catalogs (rows ui:widgets, ui:site, ui:theme).",
     )
     packs(p)
     langs(p, "the languages of packs/_config.yml and of translations/")
@@ -192,7 +195,8 @@ def register(subparsers: Any) -> None:
         "check",
         help="reject unsafe or broken translations",
         description="Check every translated entry: markup (HTML tags, link targets, inline code, math, placeholders) as in the "
-        "source, no script-running tags or links, not empty, and the notebook still reads the same way. Exit 1 on problems.",
+        "source, no script-running tags or links, not empty, fill-in-the-blanks blanks kept, and the notebook still reads the same way; "
+        "without --pack also the UI catalogs (placeholders the program fills, no markup). Exit 1 on problems.",
     )
     packs(p)
     langs(p, "every folder in translations/")

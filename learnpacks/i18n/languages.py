@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 #: Languages written right to left (ISO 639 codes; a script subtag overrides, see :func:`is_rtl`).
@@ -35,7 +36,7 @@ RTL_LANGUAGES = frozenset(
 _RTL_SCRIPTS = frozenset({"Arab", "Hebr", "Syrc", "Thaa", "Nkoo", "Adlm", "Rohg"})
 _LTR_SCRIPTS = frozenset({"Latn", "Cyrl"})
 
-#: gettext ``Plural-Forms`` for common languages; others get the two-form rule.
+#: gettext ``Plural-Forms`` when Babel is not installed; others get the two-form rule.
 PLURAL_FORMS = {
     "ar": "nplurals=6; plural=(n==0 ? 0 : n==1 ? 1 : n==2 ? 2 : n%100>=3 && n%100<=10 ? 3 : n%100>=11 ? 4 : 5);",
     "fr": "nplurals=2; plural=(n > 1);",
@@ -65,7 +66,21 @@ def is_rtl(lang: str) -> bool:
 
 
 def plural_forms(lang: str) -> str:
-    return PLURAL_FORMS.get(lang) or PLURAL_FORMS.get(lang.split("-")[0]) or DEFAULT_PLURAL_FORMS
+    """gettext's ``Plural-Forms`` for *lang* from CLDR's plural rules (through Babel), for whole
+    numbers: CLDR's operands other than ``n`` are those of an integer (``e`` is 0). Without Babel
+    (learnpacks' core install), a small table."""
+    try:
+        from babel import Locale, UnknownLocaleError
+        from babel.plural import to_gettext
+    except ImportError:
+        return (
+            PLURAL_FORMS.get(lang) or PLURAL_FORMS.get(lang.split("-")[0]) or DEFAULT_PLURAL_FORMS
+        )
+    try:
+        rule = Locale.parse(lang.replace("-", "_")).plural_form
+    except (ValueError, UnknownLocaleError):
+        return DEFAULT_PLURAL_FORMS
+    return re.sub(r"\be\b", "0", to_gettext(rule))
 
 
 def fallback_chain(lang: str, source_language: str, available: Iterable[str] = ()) -> list[str]:

@@ -78,6 +78,11 @@ def _comment(unit: Unit) -> str:
                 keep.append(label)
         if keep:
             lines.append("Keep unchanged: " + ", ".join(keep) + ".")
+    if unit.kind == "code-string" and "[[" in unit.text and "]]" in unit.text:
+        lines.append(
+            "Keep every [[...]] blank: translate the accepted answers inside a blank (separated"
+            " by |); leave an empty (graded) blank [[ ]] empty."
+        )
     return "\n".join(lines)
 
 

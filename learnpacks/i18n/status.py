@@ -94,7 +94,8 @@ def status(
     languages: Sequence[str] | None = None,
 ) -> StatusReport:
     """Counts for *pack_ids* (default: all) in *languages* (default: the site's languages and
-    every started one, without each pack's own language)."""
+    every started one, without each pack's own language). Without *pack_ids*, the UI catalogs
+    too, as rows ``ui:widgets``, ``ui:site`` and ``ui:theme``."""
     catalog, packs = open_catalog(root, pack_ids)
     config = catalog.require_config()
     if languages:
@@ -120,6 +121,21 @@ def status(
             report.rows.append(
                 StatusRow(
                     pack.id, lang, len(units.units), translated, fuzzy, untranslated, path.is_file()
+                )
+            )
+    if not pack_ids:
+        from learnpacks.i18n.ui import count_ui
+
+        for row in count_ui(langs):
+            report.rows.append(
+                StatusRow(
+                    f"ui:{row.name}",
+                    row.language,
+                    row.total,
+                    row.translated,
+                    row.fuzzy,
+                    row.total - row.translated - row.fuzzy,
+                    row.started,
                 )
             )
     return report
@@ -154,11 +170,12 @@ def badge_svg(label: str, message: str, color: str) -> str:
 
 
 def write_badges(report: StatusReport, out_dir: Path) -> list[Path]:
-    """Write ``<pack>-<lang>.svg`` for each row and ``<lang>.svg`` over all packs into *out_dir*."""
+    """Write ``<pack>-<lang>.svg`` for each row (``ui-widgets-<lang>.svg`` for a UI catalog) and
+    ``<lang>.svg`` over all of them into *out_dir*."""
     out_dir.mkdir(parents=True, exist_ok=True)
     written = []
     for row in report.rows:
-        path = out_dir / f"{row.pack}-{row.language}.svg"
+        path = out_dir / f"{row.pack.replace(':', '-')}-{row.language}.svg"
         path.write_text(
             badge_svg(row.language, f"{row.percent:.0f}%", _color(row.percent, report.threshold)),
             encoding="utf-8",

@@ -14,6 +14,7 @@ from pathlib import Path
 import polib
 
 from learnpacks.errors import Problem
+from learnpacks.i18n.blanks import blank_problems
 from learnpacks.i18n.catalogs import catalog_languages, catalog_path, open_catalog
 from learnpacks.i18n.graded import Withheld, entry_grading_problems, marker_problem
 from learnpacks.i18n.markup import markup_of
@@ -159,6 +160,8 @@ def entry_problems(
                 hint="translate the words only",
             )
         )
+    if kind == "code-string":
+        problems += blank_problems(source, translation, display=display, where=where)
     for name, (code, label) in _MARKUP_CODES.items():
         for reason in _diff(label, getattr(before, name), getattr(after, name)):
             problems.append(
@@ -258,8 +261,9 @@ def check_catalogs(
     languages: Sequence[str] | None = None,
 ) -> list[Problem]:
     """Check every translated entry of the catalogs of *pack_ids* (default: all) in *languages*
-    (default: every folder under ``translations/``). Fuzzy and untranslated entries are not used
-    by ``build`` and are not checked."""
+    (default: every folder under ``translations/``), and without *pack_ids* the UI catalogs
+    (:func:`learnpacks.i18n.ui.check_ui`). Fuzzy and untranslated entries are not used by
+    ``build`` and are not checked."""
     catalog, packs = open_catalog(root, pack_ids)
     langs = list(languages) if languages else catalog_languages(catalog.root)
     problems: list[Problem] = []
@@ -278,4 +282,8 @@ def check_catalogs(
                     sources=sources,
                     withheld=units.withheld,
                 )
+    if not pack_ids:
+        from learnpacks.i18n.ui import check_ui
+
+        problems += check_ui(languages)
     return sorted(problems)

@@ -23,6 +23,10 @@ from . import answers
 
 LOCALE_DIR = Path(__file__).parent / "locale"
 DOMAIN = "learnpacks"
+#: A folder searched before the package's own catalogs, laid out like the package
+#: (``widgets/<lang>/LC_MESSAGES/learnpacks.po``, ``book/<lang>/site.po``, ``book/<lang>/theme.po``):
+#: where ``learnpacks i18n init`` starts a language's UI catalogs when it is set.
+UI_LOCALE_ENV = "LEARNPACKS_UI_LOCALE_DIR"
 SOURCE_LANGUAGE = "en"
 RTL_LANGUAGES = frozenset(
     {"ar", "arc", "ckb", "dv", "fa", "he", "ks", "ku", "ps", "sd", "ug", "ur", "yi"}
@@ -147,16 +151,43 @@ def text_direction(language: str) -> str:
     return "rtl" if language.split("-")[0].lower() in RTL_LANGUAGES else "ltr"
 
 
+def overlay_dir(package_dir: Path) -> Path | None:
+    """The overlay folder for the catalogs of *package_dir* (``.../widgets/locale`` → ``<overlay>/widgets``)."""
+    extra = os.environ.get(UI_LOCALE_ENV, "").strip()
+    return Path(extra) / package_dir.parent.name if extra else None
+
+
+def locale_file(package_dir: Path, relative: str) -> Path:
+    """The catalog *relative* to a package's locale folder: the overlay's when it has one."""
+    overlay = overlay_dir(package_dir)
+    if overlay is not None and (overlay / relative).is_file():
+        return overlay / relative
+    return package_dir / relative
+
+
 def available_languages() -> list[str]:
     """Languages that have a catalog, source language included."""
-    return sorted(p.parent.parent.name for p in LOCALE_DIR.glob(f"*/LC_MESSAGES/{DOMAIN}.po"))
+    folders = [LOCALE_DIR, *filter(None, [overlay_dir(LOCALE_DIR)])]
+    return sorted(
+        {
+            p.parent.parent.name
+            for folder in folders
+            for p in folder.glob(f"*/LC_MESSAGES/{DOMAIN}.po")
+        }
+    )
 
 
 @cache
-def po_messages(path: Path) -> dict[str, str]:
-    """The translated, current (not fuzzy, not obsolete) entries of the PO file at *path*."""
+def _po_messages(path: Path, _stamp: tuple[int, int]) -> dict[str, str]:
     po = polib.pofile(str(path))
     return {e.msgid: e.msgstr for e in po if e.msgstr and not e.obsolete and "fuzzy" not in e.flags}
+
+
+def po_messages(path: Path) -> dict[str, str]:
+    """The translated, current (not fuzzy, not obsolete) entries of the PO file at *path*
+    (read again when the file changes)."""
+    stat = path.stat()
+    return _po_messages(path, (stat.st_mtime_ns, stat.st_size))
 
 
 def catalog_for(language: str, path_of: Callable[[str], Path]) -> dict[str, str]:
@@ -169,7 +200,9 @@ def catalog_for(language: str, path_of: Callable[[str], Path]) -> dict[str, str]
 
 
 def _catalog(language: str) -> dict[str, str]:
-    return catalog_for(language, lambda code: LOCALE_DIR / code / "LC_MESSAGES" / f"{DOMAIN}.po")
+    return catalog_for(
+        language, lambda code: locale_file(LOCALE_DIR, f"{code}/LC_MESSAGES/{DOMAIN}.po")
+    )
 
 
 def gettext(message: str, language: str | None = None) -> str:

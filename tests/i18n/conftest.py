@@ -29,3 +29,18 @@ def _fixture_project_untouched() -> Iterator[None]:
         (p.relative_to(PROJECT).as_posix(), p.stat().st_mtime_ns) for p in PROJECT.rglob("*")
     )
     assert after == before, "a test changed tests/i18n/fixtures/project"
+
+
+@pytest.fixture(autouse=True)
+def _package_catalogs_untouched(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[None]:
+    """No test starts a language in the package's own UI catalogs: new ones go to a scratch
+    overlay (a test that wants to look at it sets its own)."""
+    from learnpacks.widgets.i18n import UI_LOCALE_ENV
+
+    monkeypatch.setenv(UI_LOCALE_ENV, str(tmp_path_factory.mktemp("ui-locale")))
+    package = Path(__file__).resolve().parents[2] / "learnpacks"
+    before = sorted(p.as_posix() for p in package.rglob("locale/**/*.po"))
+    yield
+    assert sorted(p.as_posix() for p in package.rglob("locale/**/*.po")) == before

@@ -16,8 +16,12 @@ from learnpacks.i18n import status, write_badges
 def test_status_counts_against_the_notebooks_as_they_are(i18n_project: Path) -> None:
     """Are translated, fuzzy and untranslated counted per pack and language, a changed unit as fuzzy?"""
     edit_cell(i18n_project, "01-basics.ipynb", "repeat", "Try it yourself.", "Try it now.")
-    rows = {r.language: r for r in status(root=i18n_project).rows}
+    report = status(root=i18n_project)
+    rows = {r.language: r for r in report.rows if r.pack == PACK}
     assert sorted(rows) == ["ar", "fr", "pt", "pt-BR"]
+    # the UI catalogs are counted too: the package ships ar and fr, pt and pt-BR are not started
+    ui = {(r.pack, r.language): r for r in report.rows if r.pack.startswith("ui:")}
+    assert ui[("ui:widgets", "fr")].percent == 100.0 and not ui[("ui:widgets", "pt")].started
     assert (rows["fr"].translated, rows["fr"].fuzzy, rows["fr"].untranslated) == (35, 1, 0)
     assert (rows["ar"].translated, rows["ar"].fuzzy, rows["ar"].untranslated) == (8, 0, 28)
     assert rows["ar"].percent == pytest.approx(22.2)
@@ -58,25 +62,32 @@ def test_status_table_json_and_badges(
         "publishable": True,
     }
     badges = sorted(p.name for p in (tmp_path / "badges").iterdir())
-    assert badges == [
-        "ar.svg",
-        "fr.svg",
-        "pt-BR.svg",
-        "pt.svg",
-        f"{PACK}-ar.svg",
-        f"{PACK}-fr.svg",
-        f"{PACK}-pt-BR.svg",
-        f"{PACK}-pt.svg",
-    ]
+    assert badges == sorted(
+        [
+            *(f"{lang}.svg" for lang in ("ar", "fr", "pt-BR", "pt")),
+            *(f"{PACK}-{lang}.svg" for lang in ("ar", "fr", "pt-BR", "pt")),
+            *(
+                f"ui-{kind}-{lang}.svg"
+                for kind in ("widgets", "site", "theme")
+                for lang in ("ar", "fr", "pt-BR", "pt")
+            ),
+        ]
+    )
     svg = ET.parse(tmp_path / "badges" / f"{PACK}-ar.svg").getroot()
     assert svg.get("role") == "img" and svg.get("aria-label") == "ar: 22%"
 
 
 def test_badges_for_a_language_not_started(i18n_project: Path, tmp_path: Path) -> None:
     report = status(root=i18n_project, languages=["de"])
-    assert [(r.language, r.started, r.translated) for r in report.rows] == [("de", False, 0)]
+    assert [(r.pack, r.started, r.translated) for r in report.rows][:3] == [
+        (PACK, False, 0),
+        ("ui:widgets", False, 0),
+        ("ui:site", False, 0),
+    ]
     assert "not started: learnpacks i18n init de" in report.table()
-    assert [p.name for p in write_badges(report, tmp_path)] == [f"{PACK}-de.svg", "de.svg"]
+    names = [p.name for p in write_badges(report, tmp_path)]
+    assert names[:3] == [f"{PACK}-de.svg", "ui-widgets-de.svg", "ui-site-de.svg"]
+    assert names[-1] == "de.svg"
 
 
 def test_cli_extract_init_update(i18n_project: Path, capsys: pytest.CaptureFixture[str]) -> None:
