@@ -34,7 +34,7 @@ book: install
 	$(VENV)/bin/learnpacks book build
 
 test: install
-	$(VENV)/bin/pytest -n 2 --dist loadscope tests --nbval-lax packs
+	$(VENV)/bin/pytest -n 2 --dist loadscope tests --learnpacks-execute packs
 
 serve: book
 	@echo "serving http://127.0.0.1:8000/ (Ctrl-C stops)"

@@ -125,7 +125,11 @@ def _cmd_check(args: argparse.Namespace) -> int:
     from learnpacks.checks import check_catalog
 
     report = check_catalog(
-        root=root_arg(args), pack_ids=args.pack_ids or None, ignore=args.ignore or ()
+        root=root_arg(args),
+        pack_ids=args.pack_ids or None,
+        ignore=args.ignore or (),
+        execute=args.execute,
+        languages=args.language or None,
     )
     review = None
     if args.publish or args.report:
@@ -236,10 +240,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser(
         "check",
-        help="check packs statically (no execution)",
+        help="check packs (statically; --execute runs them too)",
         description="Check packs without executing them: schema, notebook format, committed outputs, exercise and grade ids, "
         "alt text, headings, links and media, prerequisites, execution-policy metadata, the graded-exercise shape (nbgrader regions, answer and test cells, keys outside regions), "
         "exercise and media widget calls (no correct answer, duplicate options, empty prompts, missing alt text or captions, misspelt, outside or oversized media files) and data files read from outside the pack. "
+        "With --execute, also run every notebook in the source language and in every published translation, with nbval's semantics "
+        "(lax; cells marked # NBVAL_CHECK_OUTPUT compared with their committed outputs), and prove each exercise: a graded test passes "
+        "on the author's solution and fails on the learner's blank notebook, a practice key satisfies its own checker and a wrong answer does not "
+        "(needs the dev extra: nbclient, nbval, ipykernel). "
         "With --publish, also whether each pack may be published (its review state in pack.yml and the publishing rules); "
         "with --report FILE, a reviewer's HTML report. Exit 0 clean, 1 problems found, 2 usage error. "
         "Problem codes are listed in docs/reference/problem-codes.md.",
@@ -263,6 +271,17 @@ def build_parser() -> argparse.ArgumentParser:
         help="write a reviewer's report (one HTML page: per pack its review state and publishing "
         "verdict, every finding, execution results and exercise proofs when executed, translation "
         "coverage per language, the external links to look at)",
+    )
+    p.add_argument(
+        "--execute",
+        action="store_true",
+        help="also run every notebook in every published language and prove each exercise (exec.* codes)",
+    )
+    p.add_argument(
+        "--language",
+        action="append",
+        metavar="LANG",
+        help="with --execute: run only this language (repeatable; default: the source and every published translation)",
     )
     p.add_argument("--json", action="store_true", help="machine-readable output")
     p.set_defaults(func=_cmd_check)

@@ -94,10 +94,18 @@ def media_limits(catalog: Catalog) -> MediaLimits:
 
 
 def check_catalog(
-    *, root: Path | None = None, pack_ids: Sequence[str] | None = None, ignore: Iterable[str] = ()
+    *,
+    root: Path | None = None,
+    pack_ids: Sequence[str] | None = None,
+    ignore: Iterable[str] = (),
+    execute: bool = False,
+    languages: Sequence[str] | None = None,
 ) -> Report:
     """Check the packs *pack_ids* (default: every pack) of the project at *root*.
 
+    With *execute*, also run every notebook in the source language and every published
+    translation (or only *languages*) and prove each exercise
+    (:func:`learnpacks.checks.execute.execute_packs`).
     Raises :class:`~learnpacks.errors.UsageError` for an unknown pack id.
     """
     catalog = load_catalog(root)
@@ -121,6 +129,13 @@ def check_catalog(
             report.add(problems)
             report.notebooks_checked += count
     report.add(check_prerequisites(catalog, [pid for pid in wanted if pid in catalog.packs]))
+    if execute:
+        from learnpacks.checks.execute import execute_packs
+
+        runnable = [pid for pid in wanted if pid in catalog.packs]
+        problems, plans = execute_packs(root=catalog.root, pack_ids=runnable, languages=languages)
+        report.add(p for p in problems if p not in report.problems)
+        report.runs = [(plan.display, plan.language) for plan in plans]
     report.suppress(ignore)
     report.sort()
     return report

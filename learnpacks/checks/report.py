@@ -14,6 +14,8 @@ class Report:
     problems: list[Problem] = field(default_factory=list)
     packs_checked: list[str] = field(default_factory=list)
     notebooks_checked: int = 0
+    #: the runs ``check --execute`` made: (source notebook, language) pairs
+    runs: list[tuple[str, str]] = field(default_factory=list)
 
     def add(self, problems: Iterable[Problem]) -> None:
         self.problems.extend(problems)
@@ -34,8 +36,9 @@ class Report:
         return [p for p in self.problems if p.severity == "warning"]
 
     def summary(self) -> str:
+        runs = f", {len(self.runs)} run(s)" if self.runs else ""
         return (
-            f"checked {len(self.packs_checked)} pack(s), {self.notebooks_checked} notebook(s): "
+            f"checked {len(self.packs_checked)} pack(s), {self.notebooks_checked} notebook(s){runs}: "
             f"{len(self.errors)} error(s), {len(self.warnings)} warning(s)"
         )
 
@@ -44,6 +47,7 @@ class Report:
             "ok": not self.errors,
             "packs": self.packs_checked,
             "notebooks": self.notebooks_checked,
+            "runs": [list(run) for run in self.runs],
             "errors": len(self.errors),
             "warnings": len(self.warnings),
             "problems": [p.to_dict() for p in self.problems],
