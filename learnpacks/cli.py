@@ -320,6 +320,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     except LearnpacksError as exc:
         print_error(exc, as_json=getattr(args, "json", False))
         return exc.exit_code
+    except OSError as exc:
+        # a file the command had to read or write: a full disk, a folder not writable
+        error = LearnpacksError(
+            exc.strerror or str(exc), code="io.error", path=str(exc.filename or "")
+        )
+        print_error(error, as_json=getattr(args, "json", False))
+        return error.exit_code
     except KeyboardInterrupt:
         print("learnpacks: interrupted", file=sys.stderr)
         return 130

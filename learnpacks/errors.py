@@ -127,3 +127,14 @@ class ChecksFailed(LearnpacksError):
     """Checks ran and found problems (exit 1)."""
 
     exit_code = 1
+
+
+class WidgetError(LearnpacksError, ValueError):
+    """An exercise or media widget (or another notebook helper, such as ``download_my_work``) built
+    or used wrongly in a notebook (a ``ValueError``, as Python code expects). Its code is the one ``learnpacks check`` gives the same mistake when it can
+    find it without running the notebook, so the message a notebook shows can be looked up too."""
+
+    exit_code = 2
+
+    def __str__(self) -> str:
+        return f"{self.message} [{self.code}]"

@@ -177,6 +177,22 @@ def test_cli_json_error_has_the_same_fields(tmp_path, capsys):
     assert "known packs: none" in data["error"]
 
 
+def test_a_file_that_cannot_be_written_is_a_coded_error(tmp_path, capsys):
+    """Is a report that cannot be written (its folder is a file) a coded error naming the file,
+    not a traceback?"""
+    (tmp_path / "packs").mkdir()
+    (tmp_path / "packs" / "_config.yml").write_text(
+        "title: T\nsource_language: en\nlanguages: [en]\n", encoding="utf-8"
+    )
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("", encoding="utf-8")
+    target = blocker / "report.html"
+    assert main(["--root", str(tmp_path), "check", "--report", str(target)]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("learnpacks: io.error: ")
+    assert str(blocker) in err
+
+
 def test_info_on_an_unknown_pack_lists_the_real_packs():
     """Does `learnpacks info nope` in the repository list the shipped packs, not 'none'?"""
     result = subprocess.run(
@@ -190,3 +206,16 @@ def test_info_on_an_unknown_pack_lists_the_real_packs():
     assert "welcome-to-wikimedia" in result.stderr
     assert "none" not in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_a_widget_built_wrongly_says_its_code():
+    """Does a practice question with no correct answer raise a ValueError whose message ends with
+    the code `learnpacks check` gives the same mistake?"""
+    from learnpacks.errors import WidgetError
+    from learnpacks.widgets import MultipleChoice
+
+    with pytest.raises(ValueError) as raised:
+        MultipleChoice(id="q1", prompt="Which?", options=["a", "b"])
+    assert isinstance(raised.value, WidgetError)
+    assert raised.value.code == "exercise.no-correct-answer"
+    assert str(raised.value).endswith("[exercise.no-correct-answer]")

@@ -17,6 +17,8 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
+from learnpacks.errors import WidgetError
+
 ANSWERS_FILE = ".learnpacks-answers.json"
 MANIFEST = "learnpacks-handin.json"
 _SAFE = re.compile(r"[^A-Za-z0-9._-]+")
@@ -26,7 +28,10 @@ def safe_learner_id(name: str) -> str:
     """*name* reduced to letters, digits, ``.``, ``_`` and ``-`` (what ``collect`` accepts)."""
     cleaned = _SAFE.sub("-", name.strip()).strip("-._")[:64]
     if not cleaned:
-        raise ValueError("give your name or learner id, e.g. download_my_work('ada-lovelace')")
+        raise WidgetError(
+            "give your name or learner id, e.g. download_my_work('ada-lovelace')",
+            code="handin.no-learner",
+        )
     return cleaned
 
 

@@ -48,6 +48,11 @@ LangCode = Annotated[
     str, Field(pattern=LANG_RE.pattern, description="a BCP 47 code such as en, fr, pt-BR")
 ]
 NonEmpty = Annotated[str, Field(min_length=1)]
+#: what a value matching each pattern is, for error messages (a regex tells an author nothing)
+PATTERN_HELP = {
+    PACK_ID_RE.pattern: "a pack id: lowercase letters, digits and dashes",
+    LANG_RE.pattern: "a BCP 47 language code such as en, fr, pt-BR, sr-Latn",
+}
 
 
 class _Strict(BaseModel):
@@ -313,6 +318,12 @@ def validation_problems(
         else:
             code = f"{prefix}.invalid-value"
             message = message.removeprefix("Value error, ")
+            pattern = (err.get("ctx") or {}).get("pattern")
+            if kind == "string_pattern_mismatch" and pattern in PATTERN_HELP:
+                message = f"must be {PATTERN_HELP[pattern]}"
+            if loc and loc[-1] == "[key]":
+                loc = loc[:-1]
+                message = f"key {loc[-1]!r}: {message}"
             if (
                 "input" in err
                 and kind not in ("model_type",)

@@ -26,6 +26,8 @@ from typing import Any, ClassVar
 import anywidget
 import traitlets
 
+from learnpacks.errors import WidgetError
+
 from . import answers, i18n
 from .checkers import Result, check
 
@@ -42,9 +44,10 @@ _LISTENERS: list[Callable[[], None]] = []
 def validate_id(value: object) -> str:
     """Exercise ids are required strings of lowercase letters, digits and single dashes."""
     if not isinstance(value, str) or not ID_PATTERN.fullmatch(value):
-        raise ValueError(
+        raise WidgetError(
             f"exercise id must be a string of lowercase letters, digits and dashes "
-            f"(like 'edit-count-2'), not {value!r}"
+            f"(like 'edit-count-2'), not {value!r}",
+            code="exercise.invalid-id",
         )
     return value
 
@@ -109,15 +112,18 @@ class ExerciseWidget(LearnpacksWidget):
     def __init__(self, *, id: str, prompt: str = "", mode: str = "practice", **kwargs: Any) -> None:
         validate_id(id)
         if mode not in MODES:
-            raise ValueError(f"mode must be one of {MODES}, not {mode!r}")
+            raise WidgetError(
+                f"mode must be one of {MODES}, not {mode!r}", code="exercise.invalid-argument"
+            )
         if not hasattr(self, "_key"):
             self._key: dict[str, Any] = {}
         if not hasattr(self, "rules"):
             self.rules = {}
         if mode == "graded" and self._key_given():
-            raise ValueError(
+            raise WidgetError(
                 f"exercise {id!r} is graded: its answer key belongs in a hidden nbgrader test "
-                "(assert_answer), not in the learner's notebook"
+                "(assert_answer), not in the learner's notebook",
+                code="exercise.graded-key",
             )
         super().__init__(
             exercise_id=id,
@@ -153,9 +159,10 @@ class ExerciseWidget(LearnpacksWidget):
             raise self._bad_answer(answer, "it is empty")
         return normalized
 
-    def _bad_answer(self, answer: Any, why: str) -> ValueError:
-        return ValueError(
-            f"exercise {self.exercise_id!r} ({self.KIND}) cannot record {answer!r}: {why}"
+    def _bad_answer(self, answer: Any, why: str) -> WidgetError:
+        return WidgetError(
+            f"exercise {self.exercise_id!r} ({self.KIND}) cannot record {answer!r}: {why}",
+            code="exercise.bad-answer",
         )
 
     # checking --------------------------------------------------------------------------------

@@ -17,6 +17,8 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from learnpacks.errors import WidgetError
+
 #: The whitespace characters every rule knows, written out so Python and JavaScript agree
 #: (their ``\s`` classes differ).
 WHITESPACE = (
@@ -57,7 +59,10 @@ def normalize_text(text: str, *, case_sensitive: bool = False, whitespace: str =
     all whitespace, ``"strict"`` keeps it as typed.
     """
     if whitespace not in _WHITESPACE_RULES:
-        raise ValueError(f"whitespace must be one of {_WHITESPACE_RULES}, not {whitespace!r}")
+        raise WidgetError(
+            f"whitespace must be one of {_WHITESPACE_RULES}, not {whitespace!r}",
+            code="exercise.invalid-argument",
+        )
     text = unicodedata.normalize("NFC", text)
     if whitespace == "collapse":
         text = _WS_RUN.sub(" ", text).strip(" ")
@@ -229,7 +234,8 @@ def check(kind: str, answer: Any, key: Mapping[str, Any]) -> Result:
     try:
         checker = CHECKERS[kind]
     except KeyError:
-        raise ValueError(
-            f"no checker for exercise kind {kind!r}; known: {sorted(CHECKERS)}"
+        raise WidgetError(
+            f"no checker for exercise kind {kind!r}; known: {sorted(CHECKERS)}",
+            code="exercise.unknown-kind",
         ) from None
     return checker(answer, **dict(key))

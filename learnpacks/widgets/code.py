@@ -15,6 +15,8 @@ from typing import Any
 
 import traitlets
 
+from learnpacks.errors import WidgetError
+
 from .base import ExerciseWidget
 
 _MISSING = object()
@@ -62,11 +64,15 @@ class CodeExercise(ExerciseWidget):
         mode: str = "practice",
     ) -> None:
         if mode == "graded" and solution:
-            raise ValueError(
-                f"exercise {id!r} is graded: keep its solution out of the learner's notebook"
+            raise WidgetError(
+                f"exercise {id!r} is graded: keep its solution out of the learner's notebook",
+                code="exercise.graded-key",
             )
         if not tests and expected is _MISSING and mode == "practice":
-            raise ValueError(f"exercise {id!r}: give tests=[((args), expected), ...] or expected=")
+            raise WidgetError(
+                f"exercise {id!r}: give tests=[((args), expected), ...] or expected=",
+                code="exercise.no-correct-answer",
+            )
         self._tests = [(tuple(args), want) for args, want in tests]
         self._expected = expected
         self._solution = solution

@@ -9,6 +9,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from learnpacks.errors import WidgetError
+
 from .base import ExerciseWidget
 from .checkers import normalize_text
 
@@ -35,13 +37,18 @@ def _options(items: Sequence[Any], what: str) -> list[Option]:
         if isinstance(item, str):
             item = Option(item)
         if not isinstance(item, Option):
-            raise TypeError(f"{what} must be strings or Option(...), not {item!r}")
+            raise WidgetError(
+                f"{what} must be strings or Option(...), not {item!r}",
+                code="exercise.invalid-option",
+            )
         found.append(Option(item.text, item.value or str(i), item.correct, item.feedback))
     values = [o.value for o in found]
     if len(set(values)) != len(values):
-        raise ValueError(f"{what}: values must be unique, got {values}")
+        raise WidgetError(
+            f"{what}: values must be unique, got {values}", code="exercise.duplicate-option"
+        )
     if not found:
-        raise ValueError(f"{what}: give at least one")
+        raise WidgetError(f"{what}: give at least one", code="exercise.invalid-option")
     return found
 
 
@@ -75,9 +82,15 @@ class MultipleChoice(ExerciseWidget):
         opts = _options(options, "options")
         correct = [o.value for o in opts if o.correct]
         if mode == "practice" and not correct:
-            raise ValueError(f"exercise {id!r}: mark at least one Option(..., correct=True)")
+            raise WidgetError(
+                f"exercise {id!r}: mark at least one Option(..., correct=True)",
+                code="exercise.no-correct-answer",
+            )
         if mode == "practice" and not multiple and len(correct) > 1:
-            raise ValueError(f"exercise {id!r}: several correct options need multiple=True")
+            raise WidgetError(
+                f"exercise {id!r}: several correct options need multiple=True",
+                code="exercise.invalid-argument",
+            )
         self._key = {
             "correct": correct,
             "feedback": {o.value: o.feedback for o in opts if o.feedback},
@@ -139,7 +152,10 @@ class ShortAnswer(ExerciseWidget):
         for pattern in regex:
             re.compile(pattern)
         if mode == "practice" and not accepted and not regex:
-            raise ValueError(f"exercise {id!r}: give accepted answers or a regex")
+            raise WidgetError(
+                f"exercise {id!r}: give accepted answers or a regex",
+                code="exercise.no-correct-answer",
+            )
         self.rules = {"case_sensitive": case_sensitive, "whitespace": whitespace}
         self._key = {
             "accepted": list(accepted),
@@ -185,7 +201,10 @@ class Ordering(ExerciseWidget):
     ) -> None:
         opts = _options(items, "items")
         if len(opts) < 2:
-            raise ValueError(f"exercise {id!r}: an ordering needs at least two items")
+            raise WidgetError(
+                f"exercise {id!r}: an ordering needs at least two items",
+                code="exercise.invalid-option",
+            )
         self._key = {"order": [o.value for o in opts]}
         self._given = mode == "practice"
         shown = _shuffled(opts, id)
@@ -231,9 +250,15 @@ class Matching(ExerciseWidget):
         mode: str = "practice",
     ) -> None:
         if pairs and (left or right):
-            raise ValueError(f"exercise {id!r}: give pairs= (practice) or left= and right=")
+            raise WidgetError(
+                f"exercise {id!r}: give pairs= (practice) or left= and right=",
+                code="exercise.invalid-argument",
+            )
         if mode == "practice" and not pairs:
-            raise ValueError(f"exercise {id!r}: a practice matching needs pairs=")
+            raise WidgetError(
+                f"exercise {id!r}: a practice matching needs pairs=",
+                code="exercise.no-correct-answer",
+            )
         if pairs:
             lefts = _options([p[0] for p in pairs], "left items")
             rights = _options([p[1] for p in pairs] + list(distractors), "right items")
@@ -317,9 +342,15 @@ class FillInTheBlanks(ExerciseWidget):
         normalize_text("", whitespace=whitespace)
         segments, blanks = parse_blanks(text)
         if not blanks:
-            raise ValueError(f"exercise {id!r}: mark blanks in the text with [[answer]]")
+            raise WidgetError(
+                f"exercise {id!r}: mark blanks in the text with [[answer]]",
+                code="exercise.invalid-argument",
+            )
         if mode == "practice" and not all(blanks):
-            raise ValueError(f"exercise {id!r}: every blank needs an accepted answer")
+            raise WidgetError(
+                f"exercise {id!r}: every blank needs an accepted answer",
+                code="exercise.no-correct-answer",
+            )
         self.rules = {"case_sensitive": case_sensitive, "whitespace": whitespace}
         self._key = {"blanks": blanks}
         self._given = any(blanks)

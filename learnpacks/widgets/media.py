@@ -16,6 +16,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from learnpacks.errors import WidgetError
+
 from .base import LearnpacksWidget
 
 COMMONS_UPLOAD = "https://upload.wikimedia.org/wikipedia/commons"
@@ -43,20 +45,33 @@ def safe_source(
     if scheme == "data":
         if text.lower().startswith(_SAFE_DATA):
             return text
-        raise ValueError(f"{what}: only image and WebVTT data: URLs are allowed")
+        raise WidgetError(
+            f"{what}: only image and WebVTT data: URLs are allowed", code="media.unsafe-source"
+        )
     if scheme and len(scheme) > 1:  # a one-letter "scheme" is a Windows drive
-        raise ValueError(f"{what}: {scheme}: addresses are not allowed, use https: or a file")
+        raise WidgetError(
+            f"{what}: {scheme}: addresses are not allowed, use https: or a file",
+            code="media.unsafe-source",
+        )
     path = Path(text)
     if not embed_kinds or not path.is_file():
         if text.startswith(("/", "\\")) or ".." in Path(text).parts or not text:
-            raise ValueError(f"{what}: {text!r} is neither a file nor a relative address")
+            raise WidgetError(
+                f"{what}: {text!r} is neither a file nor a relative address",
+                code="media.outside-pack",
+            )
         return text  # a relative address, served beside the page
     mime = "text/vtt" if path.suffix.lower() == ".vtt" else mimetypes.guess_type(path.name)[0]
     if not mime or not mime.startswith(tuple(embed_kinds)):
-        raise ValueError(f"{what}: {path.name} is not an embeddable image or caption file")
+        raise WidgetError(
+            f"{what}: {path.name} is not an embeddable image or caption file",
+            code="media.not-embeddable",
+        )
     data = path.read_bytes()
     if len(data) > MAX_EMBED_BYTES:
-        raise ValueError(f"{what}: {path.name} is larger than {MAX_EMBED_BYTES} bytes")
+        raise WidgetError(
+            f"{what}: {path.name} is larger than {MAX_EMBED_BYTES} bytes", code="media.too-large"
+        )
     return f"data:{mime};base64,{base64.b64encode(data).decode('ascii')}"
 
 
@@ -89,9 +104,10 @@ class Image(LearnpacksWidget):
         self, src: str | Path, *, alt: str, caption: str = "", width: int | None = None
     ) -> None:
         if not isinstance(alt, str) or not alt.strip():
-            raise ValueError(
+            raise WidgetError(
                 "Image needs alt text that says what the image shows "
-                "(alt=_('...')); for a purely decorative image, say so in the caption instead"
+                "(alt=_('...')); for a purely decorative image, say so in the caption instead",
+                code="media.alt-missing",
             )
         super().__init__(
             content={
@@ -118,9 +134,14 @@ class Video(LearnpacksWidget):
         poster: str = "",
     ) -> None:
         if not captions and not transcript.strip():
-            raise ValueError("Video needs captions=[Captions(...)] or a transcript=, or both")
+            raise WidgetError(
+                "Video needs captions=[Captions(...)] or a transcript=, or both",
+                code="media.captions-missing",
+            )
         if not title.strip():
-            raise ValueError("Video needs a title= that names it for screen readers")
+            raise WidgetError(
+                "Video needs a title= that names it for screen readers", code="media.title-missing"
+            )
         video = safe_source(src, what="Video", embed_kinds=())
         tracks = [
             {

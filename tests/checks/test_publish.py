@@ -199,3 +199,17 @@ def test_shipped_packs_are_published_and_fit():
     catalog = load_catalog(REPO)
     assert all(pack.meta.is_published for pack in catalog.packs.values())
     assert main(["--root", str(REPO), "check", "--publish"]) == 0
+
+
+def test_a_misspelt_review_state_names_the_key_and_the_choices(publishing_project):
+    """Does a review state or language key written wrong say which key, and what is valid,
+    instead of a regular expression?"""
+    from learnpacks.packs.catalog import load_pack
+
+    folder = publishing_project / "packs" / "approved-pack"
+    _set(folder, status="approved", translation_status="{french: published}")
+    _, problems = load_pack(folder, display="pack.yml")
+    found = {(p.location, p.code): p.message for p in problems}
+    assert "'draft', 'review' or 'published'" in found["status", "pack.invalid-value"]
+    language = found["translation_status.french", "pack.invalid-value"]
+    assert language.startswith("key 'french': must be a BCP 47 language code such as en, fr")

@@ -108,7 +108,7 @@ def test_math_is_laid_out_offline_as_mathml(pages, chromium, serve_static):
     page.screenshot(path=str(pages / "fr-math.png"), full_page=True)
     assert page.locator("math").count() == 4
     assert page.locator("math[display=block]").count() == 1  # IPython's Math is inline
-    assert page.locator("[data-mime-type=\"text/html\"] math mfrac").count() == 1
+    assert page.locator('[data-mime-type="text/html"] math mfrac').count() == 1
     assert page.evaluate(
         "[...document.querySelectorAll('math')].every("
         "m => m.namespaceURI === 'http://www.w3.org/1998/Math/MathML')"
