@@ -135,9 +135,8 @@ def _cmd_check(args: argparse.Namespace) -> int:
     if args.publish or args.report:
         from learnpacks.checks.review import execution_of, review_packs
 
-        executed = getattr(args, "execute", False)  # `check --execute` (its own option)
         review = review_packs(
-            report, root=root_arg(args), execution=execution_of(report) if executed else None
+            report, root=root_arg(args), execution=execution_of(report) if args.execute else None
         )
         findings = list(report.problems)
         if args.publish:

@@ -301,12 +301,9 @@ class Review:
 
 
 def execution_of(report: Report) -> Execution:
-    """What ``check --execute`` added to *report*: its ``exec.*`` findings and the runs it made
-    (``report.runs`` as ``(notebook, language)`` pairs, when the executing check records them)."""
-    runs = [tuple(run) for run in getattr(report, "runs", [])]
+    """What ``check --execute`` added to *report*: its ``exec.*`` findings and the runs it made."""
     return Execution(
-        [p for p in report.problems if p.code.startswith(EXECUTION_PREFIX)],
-        [(str(path), str(lang)) for path, lang in runs],
+        [p for p in report.problems if p.code.startswith(EXECUTION_PREFIX)], list(report.runs)
     )
 
 

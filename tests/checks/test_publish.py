@@ -213,3 +213,31 @@ def test_a_misspelt_review_state_names_the_key_and_the_choices(publishing_projec
     assert "'draft', 'review' or 'published'" in found["status", "pack.invalid-value"]
     language = found["translation_status.french", "pack.invalid-value"]
     assert language.startswith("key 'french': must be a BCP 47 language code such as en, fr")
+
+
+@pytest.mark.slow
+def test_execution_results_decide_and_show_in_the_report(tmp_path):
+    """With --execute, does a pack whose solution fails its own test get publish.execution-failed,
+    and does the reviewer's report list the run as failed with the exercise proof's finding?"""
+    import subprocess
+    import sys
+
+    fixtures = Path(__file__).parent / "fixtures" / "execute"
+    report = tmp_path / "report.html"
+    result = subprocess.run(
+        [sys.executable, "-m", "learnpacks", "--root", str(fixtures), "check", "--execute"]
+        + ["--publish", "--json", "--report", str(report), "solution-fails-its-test"],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=900,
+    )
+    assert result.returncode == 1, result.stderr
+    data = json.loads(result.stdout)
+    codes = {p["code"] for p in data["problems"]}
+    assert {"exec.solution-fails", "publish.execution-failed"} <= codes
+    assert "publish.check-errors" not in codes  # an execution finding is not a static one
+    html = report.read_text(encoding="utf-8")
+    assert "packs/solution-fails-its-test/01-start.ipynb</code> (en): " in html
+    assert '<span class="error">failed</span>' in html
+    assert "exec.solution-fails" in html and "publish.execution-failed" in html
