@@ -215,7 +215,7 @@ def _require_runner() -> None:
     missing = [m for m in ("nbclient", "nbval", "ipykernel") if importlib.util.find_spec(m) is None]
     if missing:
         message = f"check --execute needs {', '.join(missing)}: pip install 'learnpacks[dev]'"
-        raise UsageError(message, [Problem("", "exec.unavailable", message)])
+        raise UsageError(message, code="exec.unavailable")
 
 
 def execute_packs(
