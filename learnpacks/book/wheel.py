@@ -19,6 +19,7 @@ import threading
 from pathlib import Path
 
 import learnpacks
+from learnpacks.errors import LearnpacksError
 
 _LOCK = threading.Lock()
 _SKIP = {"__pycache__", ".mypy_cache", ".ruff_cache"}
@@ -76,8 +77,9 @@ def learnpacks_wheel(cache: Path) -> Path | None:
             done = subprocess.run(command, capture_output=True, text=True, check=False)
             built = sorted(Path(tmp).glob("learnpacks-*.whl"))
             if done.returncode != 0 or not built:
-                raise RuntimeError(
-                    f"building the learnpacks wheel failed: {(done.stderr or done.stdout)[-2000:]}"
+                raise LearnpacksError(
+                    f"building the learnpacks wheel failed: {(done.stderr or done.stdout)[-2000:]}",
+                    code="book.wheel-failed",
                 )
             folder.mkdir(parents=True, exist_ok=True)
             target = folder / built[-1].name
