@@ -43,6 +43,8 @@ class LanguageVerdict:
     #: share of translated units (1.0 for the pack's own language)
     coverage: float
     published: bool
+    #: the state is written in ``pack.yml`` (the pack's own language: its ``status``)
+    listed: bool = True
 
     def to_dict(self) -> dict[str, Any]:
         return dict(self.__dict__)
@@ -112,7 +114,8 @@ def language_verdicts(
         share = coverage.get(lang, 0.0)
         state = pack.meta.translation_state(lang)
         published = pack.meta.is_published and state == "published" and share >= threshold
-        verdicts.append(LanguageVerdict(lang, state, share, published))
+        listed = lang in pack.meta.translation_status
+        verdicts.append(LanguageVerdict(lang, state, share, published, listed))
     return verdicts
 
 

@@ -93,16 +93,15 @@ def _problem_rows(problems: Sequence[Problem]) -> Markup:
     return el("table", None, el("thead", None, head), el("tbody", None, rows))
 
 
-def _languages(verdict: PackVerdict) -> Markup:
-    head = el(
-        "tr", None, [el("th", None, h) for h in ("language", "state", "translated", "on the site")]
-    )
+def _languages(verdict: PackVerdict, threshold: float) -> Markup:
+    titles = ("language", "review state", f"translated (published from {threshold:.0%})")
+    head = el("tr", None, [el("th", None, h) for h in (*titles, "on the site")])
     rows = [
         el(
             "tr",
             None,
             el("td", None, lang.language),
-            el("td", None, lang.state),
+            el("td", None, lang.state if lang.listed else "not set (published when translated)"),
             el("td", None, f"{lang.coverage:.0%}"),
             el(
                 "td",
@@ -215,7 +214,7 @@ def _pack_section(
         el("h3", None, "Execution"),
         _execution(prefix, execution),
         el("h3", None, "Translations"),
-        _languages(verdict),
+        _languages(verdict, catalog.require_config().thresholds.publish_translation),
         el("h3", None, "External links to look at"),
         _links(external_links(catalog, pack)),
     )
