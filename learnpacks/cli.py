@@ -107,6 +107,11 @@ def _cmd_info(args: argparse.Namespace) -> int:
     print(f"formats: {', '.join(m.formats)}")
     print(f"prerequisites: {', '.join(m.prerequisites) or 'none'}")
     print(f"license: {m.license}")
+    if m.translation_status:
+        states = ", ".join(
+            f"{lang} {state}" for lang, state in sorted(m.translation_status.items())
+        )
+        print(f"translations: {states}")
     print("authors: " + ", ".join(a.name for a in m.authors))
     print("objectives:")
     for objective in m.objectives:

@@ -241,3 +241,11 @@ def test_execution_results_decide_and_show_in_the_report(tmp_path):
     assert "packs/solution-fails-its-test/01-start.ipynb</code> (en): " in html
     assert '<span class="error">failed</span>' in html
     assert "exec.solution-fails" in html and "publish.execution-failed" in html
+
+
+def test_info_shows_the_translations_review_state(publishing_project, capsys):
+    """Does `learnpacks info` show the review state pack.yml gives a translation?"""
+    assert main(["--root", str(publishing_project), "info", "state-for-unknown-language"]) == 0
+    out = capsys.readouterr().out
+    assert "status: review" in out
+    assert "translations: de review" in out
