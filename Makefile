@@ -24,8 +24,15 @@ $(UV):
 	$(PYTHON) -m venv .uv
 	.uv/bin/pip install --quiet uv==$(UV_VERSION)
 
-$(STAMP): pyproject.toml uv.lock | $(UV)
+# The venv's JupyterLab is the learners' (make install, then jupyter lab packs/...): nbgrader's
+# menus and server extensions are off there; facilitators turn them on for one server with
+# JUPYTER_CONFIG_PATH=jupyter-config/facilitator (docs/facilitators.md).
+LEARNER_CONFIG := $(shell find jupyter-config/learner -type f)
+
+$(STAMP): pyproject.toml uv.lock $(LEARNER_CONFIG) | $(UV)
 	$(UV) sync --frozen --all-extras --python $(PYTHON)
+	mkdir -p $(VENV)/etc/jupyter
+	cp -R jupyter-config/learner/. $(VENV)/etc/jupyter/
 	@touch $@
 
 install: $(STAMP)

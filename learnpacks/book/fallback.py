@@ -54,6 +54,7 @@ from docutils import nodes
 from markdown_it import MarkdownIt
 from mdit_py_plugins.dollarmath import dollarmath_plugin
 
+from learnpacks.i18n.direction import unwrapped
 from learnpacks.i18n.languages import is_rtl
 from learnpacks.i18n.units import Unit, cell_units
 
@@ -198,6 +199,8 @@ def notebook_fallbacks(source: Path, translated: Path) -> list[dict[str, str]]:
         out = nbformat.read(translated, as_version=4)
     except (OSError, ValueError):
         return []
+    for cell in out.cells:
+        unwrapped(cell)
     return [asdict(shown) for shown in page_fallbacks(src, out, name=translated.name)]
 
 

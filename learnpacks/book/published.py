@@ -26,6 +26,7 @@ from typing import Any
 
 import nbformat
 
+from learnpacks.i18n.direction import unwrapped
 from learnpacks.packs import learner
 from learnpacks.packs.install_cell import with_wheel_url
 from learnpacks.packs.roles import cell_roles, hide_source, hides_source
@@ -61,6 +62,8 @@ def _add_tags(cell: Any, tags: tuple[str, ...]) -> None:
 def site_notebook(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
     """The copy of *nb* the site renders (see the module docstring)."""
     out = learners_notebook(nb)
+    for cell in out.cells:
+        unwrapped(cell)  # the page is right to left already, and renders no contributed HTML
     for cell, role in zip(out.cells, cell_roles(out), strict=True):
         key = "test" if learner.is_test_cell(cell) else role
         if key in SITE_TAGS:

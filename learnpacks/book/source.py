@@ -53,6 +53,7 @@ _CONVERTERS = (
     "learnpacks.packs.learner",
     "learnpacks.packs.roles",
     "learnpacks.packs.install_cell",
+    "learnpacks.i18n.direction",
 )
 
 

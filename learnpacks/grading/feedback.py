@@ -106,6 +106,8 @@ def _localize_output(output: Any, text: dict[str, str], limits_seconds: str) -> 
             mathml = latex_output_to_mathml(str(data["text/latex"]))
             if mathml is not None:
                 data["text/html"] = mathml  # sanitized as any HTML output is
+        if "application/vnd.jupyter.widget-view+json" in data:
+            data.pop("text/plain", None)  # a widget's text twin only says the page cannot show it
         for mime in DROPPED_MIME:
             data.pop(mime, None)
         for mime in ("image/png", "image/jpeg"):
@@ -150,7 +152,7 @@ def feedback_notebook(
                             "stream", name="stderr", text=text["Some hidden tests did not pass."]
                         )
                     )
-            if "download_my_work(" in cell.source:
+            if "download_my_work(" in cell.source or "HandIn(" in cell.source:
                 cell.outputs = []  # the hand-in link, re-made while grading: not the learner's
             outputs = [_localize_output(o, text, f"{cell_timeout:g}") for o in cell.outputs]
             cell.outputs = [o for o in outputs if o is not None]

@@ -25,6 +25,7 @@ import yaml
 
 from learnpacks.errors import Problem, UsageError
 from learnpacks.i18n.catalogs import catalog_path, check_language, open_catalog
+from learnpacks.i18n.direction import wrap_rtl
 from learnpacks.i18n.graded import entry_grading_problems, require_same_grading
 from learnpacks.i18n.languages import fallback_chain, is_rtl
 from learnpacks.i18n.markup import inert_markdown, inert_text
@@ -308,6 +309,9 @@ def translate_notebook(
         cell = out.cells[index]
         cell["source"] = splice(cell.get("source", ""), replacements)
     out.metadata.setdefault("learnpacks", {})["translation"] = metadata
+    if is_rtl(resolution.language):
+        for cell in out.cells:
+            wrap_rtl(cell)
     return out
 
 

@@ -28,6 +28,7 @@ from .exercises import (
     ShortAnswer,
 )
 from .grading import assert_answer, grade_answers_file, recorded_answer
+from .handin import HandIn
 from .i18n import current_language, set_language
 from .media import Captions, Image, Video
 from .progress import Progress
@@ -62,6 +63,7 @@ __all__ = [
     "CodeExercise",
     "ExerciseWidget",
     "FillInTheBlanks",
+    "HandIn",
     "Image",
     "LearnpacksWidget",
     "Matching",

@@ -34,6 +34,10 @@ from .checkers import Result, check
 STATIC = Path(__file__).parent / "static"
 ID_PATTERN = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 MODES = ("practice", "graded")
+RELOAD_MESSAGE = (
+    "This exercise cannot be shown: this page has not loaded Jupyter's widgets. If learnpacks "
+    "was just installed, reload the page (F5), then run the notebook's cells again."
+)
 
 #: The live exercises of this kernel by id (the latest object wins), for :class:`Progress`.
 #: Several notebooks' exercises may share a kernel in tests; Progress filters by notebook.
@@ -85,6 +89,15 @@ class LearnpacksWidget(anywidget.AnyWidget):
 
     def handle_message(self, content: dict[str, Any]) -> None:
         """Subclasses act on front-end messages other than ``hello``."""
+
+    def _repr_mimebundle_(self, **kwargs: Any) -> Any:
+        # The text a page shows when it cannot show widgets at all: most often the first cell has
+        # just installed learnpacks (and anywidget), and the page must be reloaded to load them.
+        bundle = super()._repr_mimebundle_(**kwargs)
+        data, metadata = bundle if isinstance(bundle, tuple) else (bundle, {})
+        if isinstance(data, dict) and "text/plain" in data:
+            data = {**data, "text/plain": self.t(RELOAD_MESSAGE)}
+        return data, metadata
 
     def t(self, message: str, **values: Any) -> str:
         """A UI string in this widget's language, with ``{placeholders}`` filled."""

@@ -39,6 +39,7 @@ UI_STRINGS: tuple[str, ...] = (
     "Try again",
     "Correct!",
     "Not quite. Try again.",
+    "Not quite.",
     "Show a hint",
     "No more hints.",
     "Hint {n} of {total}",
@@ -83,18 +84,32 @@ UI_STRINGS: tuple[str, ...] = (
     "Not saved: the notebook's kernel is not running. Restart it (Kernel menu), then press the button again.",
     "Saved in the answers file. The kernel was restarted: run the notebook again before you run code.",
     "Saved in the answers file.",
+    "This exercise cannot be shown: this page has not loaded Jupyter's widgets. If learnpacks was just installed, reload the page (F5), then run the notebook's cells again.",
+    "Notebook {n} of {total}",
+    "Previous: {title}",
+    "Next: {title}",
+    "In this pack: {done} of {total} exercises done",
 )
 
 #: Strings of cohort grading (``learnpacks.grading``): the hand-in cell a release adds and the
 #: feedback pages. They share the widgets' catalogs, so one translation covers what a learner sees.
 GRADING_STRINGS: tuple[str, ...] = (
     "Hand in your work",
-    "Save the notebook (Ctrl+S), write your name or learner id in Latin letters "
-    "between the quotes and run the cell below. It makes one zip file with your "
-    "notebooks and answers: download it and hand it in to your facilitator.",
-    "YOUR-NAME",
+    "Run the cell below, write your name or learner id in Latin letters and press the button. It saves this notebook and makes one zip file with your notebooks and answers: download it and hand it in to your facilitator.",
     "Download {name}",
     "Hand this file in to your facilitator.",
+    "Your name or learner id, in Latin letters",
+    "Make my hand-in file",
+    "Write your name or learner id first.",
+    "Write your name or learner id with Latin letters, digits or dashes.",
+    "Saving your notebook and making your hand-in file…",
+    "No file made: the notebook's kernel is not running. Restart it (Kernel menu), then press the button again.",
+    "No file made: {detail}",
+    "What is graded and what is sent",
+    "In this cohort, this notebook is graded: {points} points, from its graded exercises and the answers you write for a facilitator to read. Practice exercises give you feedback and are not graded.",
+    "In this cohort, nothing in this notebook is graded: its exercises are practice, for you.",
+    "Nothing is sent by itself. At the end of the notebook, a button makes one zip file with your notebooks as you saved them, your answers and the name you give. You download it and hand it in to your facilitator yourself.",
+    "Where this notebook says that nothing is graded or sent, this notice is what applies.",
     "Feedback",
     "Score",
     "Total",

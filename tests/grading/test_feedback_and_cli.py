@@ -81,7 +81,7 @@ def test_cli_init_release_and_usage_errors(tmp_path):
     assert Path(out["archive"]).is_file()
     released = (tmp_path / "c" / "release" / "grading-demo" / "01-functions.ipynb").read_text()
     assert "BEGIN SOLUTION" not in released and "x * x" not in released
-    assert "download_my_work" in released
+    assert "HandIn(" in released
 
 
 def test_init_in_another_language_uses_the_translation_build(tmp_path):
@@ -99,6 +99,6 @@ def test_init_in_another_language_uses_the_translation_build(tmp_path):
     release = release_cohort(cohort)
     text = (release.folder / "01-functions.ipynb").read_text()
     assert "square-tests" in text and "BEGIN HIDDEN TESTS" not in text
-    # the hand-in cell is in the cohort's language too, and so is the link it makes
-    assert "## Rendre votre travail" in text and "VOTRE-NOM" in text
+    # the hand-in cell and the notice of what is graded and sent are in the cohort's language
+    assert "## Rendre votre travail" in text and "Ce qui est noté et ce qui est envoyé" in text
     assert "language='fr'" in text

@@ -30,7 +30,7 @@ from learnpacks.grading.cohort import Cohort, init_cohort
 from learnpacks.grading.collect import collect
 from learnpacks.grading.grade import grade_cohort
 from learnpacks.grading.handin import package_work
-from learnpacks.grading.release import HANDIN_MARK, release_cohort
+from learnpacks.grading.release import HANDIN_MARK, NOTICE_MARK, release_cohort
 from learnpacks.i18n import build, check_catalogs, extract
 from learnpacks.i18n.graded import grading_changes
 from learnpacks.packs.learner import CODE_STUB, learner_version
@@ -245,7 +245,7 @@ def test_french_release_is_the_learner_version_without_key(run: dict[str, Any]) 
     release = [
         c
         for c in run["release"].cells
-        if c.metadata.get("learnpacks", {}).get("role") != HANDIN_MARK
+        if c.metadata.get("learnpacks", {}).get("role") not in (HANDIN_MARK, NOTICE_MARK)
     ]
     expected = learner_version(run["french"]).cells
     assert [c.source for c in release] == [c.source for c in expected]

@@ -143,7 +143,7 @@ def test_releases_keep_each_notebooks_nbformat_version(graded):
         nbformat.validate(nbformat.reads(path.read_text(), as_version=4))
         if want < 5:
             assert not any("id" in cell for cell in raw["cells"]), name
-        assert "download_my_work" in path.read_text()
+        assert "HandIn(" in path.read_text()
 
 
 def test_every_nbgrader_handin_is_filed(graded):

@@ -101,7 +101,16 @@ def test_fallback_chain_and_right_to_left(i18n_project: Path, tmp_path: Path) ->
         and translation(ar)["direction"] == "rtl"
         and translation(ar)["published"] is False
     )
-    assert cell(ar, "title").startswith("# مرحبًا بك في الحزمة النموذجية\n\nThis pack shows")
+    # JupyterLab reads the text cells right to left from their HTML, the code left to right
+    assert cell(ar, "title").startswith(
+        '<div dir="rtl">\n\n# مرحبًا بك في الحزمة النموذجية\n\nThis pack shows'
+    )
+    assert cell(ar, "title").endswith("\n\n</div>")
+    for c in ar.cells:
+        wrapped = c.source.startswith('<div dir="rtl">')
+        assert wrapped == (c.cell_type == "markdown" and "nbgrader" not in c.metadata), c.id
+        assert (c.metadata.get("learnpacks", {}).get("direction") == "rtl") == wrapped, c.id
+    assert not cell(nb, "title").startswith("<div")
     assert "01-basics.ipynb#title#2" in translation(ar)["untranslated"]
 
 

@@ -8,7 +8,8 @@ from pathlib import Path
 from learnpacks.widgets import MultipleChoice, Option, static_embed
 from learnpacks.widgets.base import STATIC
 
-BUDGET_BYTES = {"exercise.js": 32 * 1024, "exercise.css": 6 * 1024}
+# exercise.js grew past 32 KiB with the pack's place and progress (issue 17); handin.js is its own module
+BUDGET_BYTES = {"exercise.js": 36 * 1024, "handin.js": 6 * 1024, "exercise.css": 6 * 1024}
 
 
 def test_modules_make_no_network_request() -> None:

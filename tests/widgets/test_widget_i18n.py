@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 import string
+import subprocess
 from pathlib import Path
 
 import polib
@@ -83,3 +84,33 @@ def test_unknown_language_falls_back_to_english() -> None:
     """Does a language without a catalog show English strings, not blanks?"""
     assert i18n.gettext("Check", "xx") == "Check"
     assert i18n.gettext("Check", "fr-CA") == "Vérifier"  # regional variant uses the base catalog
+
+
+WRONG_LINES = """
+const { wrongLines } = await import(process.argv[1]);
+const cases = JSON.parse(process.argv[2]);
+console.log(JSON.stringify(cases.map(([strings, messages]) => wrongLines((s) => strings[s] || s, messages))));
+"""
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_a_wrong_answer_says_not_quite_once(node: str, lang: str) -> None:
+    """When the author's feedback already opens with "Not quite", does the message say it once
+    (in each language), and is the verdict still given when the feedback does not say it?"""
+    strings = i18n.ui_strings(lang)
+    verdict = strings["Not quite."]
+    said = f"{verdict} Commons accepts only free licences."
+    cases = [[strings, [said]], [strings, ["Media files belong on Commons."]], [strings, []]]
+    done = subprocess.run(
+        [node, "--input-type=module", "-e", WRONG_LINES, JS.as_uri(), json.dumps(cases)],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    )
+    once, added, bare = json.loads(done.stdout)
+    assert once == [f"✗ {said}"]
+    assert added == [f"✗ {verdict}", "Media files belong on Commons."]
+    assert bare == [f"✗ {strings['Not quite. Try again.']}"]
+    for lines in (once, added, bare):
+        assert " ".join(lines).count(verdict.rstrip(".")) == 1

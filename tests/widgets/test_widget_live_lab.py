@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import secrets
 import shutil
 import signal
@@ -500,3 +501,186 @@ def test_every_exercise_by_keyboard_alone(lab: Lab, lab_page: Any) -> None:
         "graded-quiz": "recorded",
     }
     assert saved["why-edit"]["answer"] == "First line\nsecond line"
+
+
+def save_notebook(page: Any) -> None:
+    page.locator(".jp-Notebook").first.click(position={"x": 5, "y": 5})
+    page.keyboard.press("Escape")
+    page.keyboard.press("Control+s")
+    page.locator(".jp-mod-dirty").first.wait_for(state="detached", timeout=20_000)
+
+
+def test_a_reopened_notebook_shows_its_exercises(lab: Lab, lab_page: Any) -> None:
+    """Saved, then reopened with a fresh kernel and not run: does every exercise render (widget
+    state saved in the notebook, as installing learnpacks sets JupyterLab to do) with the answer
+    the file holds, and does a new answer still reach the file? And does this learners' lab show
+    no nbgrader menu (make install turns nbgrader's extensions off)?"""
+    url, folder = lab.open_copy(EVERY, "reopened")
+    page = lab_page
+    open_and_run_all(page, url)
+    assert page.get_by_role("menuitem", name="Nbgrader", exact=True).count() == 0
+    config = json.loads(page.locator("#jupyter-config-data").text_content())
+    assert "@jupyter/nbgrader" in config["disabledExtensions"]
+    projects = page.locator(".lp-multiple-choice", has_text="stores structured data").first
+    projects.get_by_label("Wikidata").check()
+    projects.get_by_role("button", name="Check").click()
+    wait_for(lambda: recorded(folder, EVERY).get("projects", {}).get("status") == "correct")
+    save_notebook(page)
+    saved = json.loads((folder / EVERY).read_text())
+    assert "application/vnd.jupyter.widget-state+json" in saved["metadata"]["widgets"]
+
+    lab.api("DELETE", f"kernels/{lab.kernel_id('reopened')}")
+    page.goto(url)  # the learner comes back: a new kernel, nothing run
+    page.locator(".jp-Notebook").wait_for(timeout=60_000)
+    wait_idle(page)
+    projects = page.locator(".lp-multiple-choice", has_text="stores structured data").first
+    projects.locator(".lp-feedback", has_text="Correct!").wait_for(timeout=30_000)
+    assert projects.get_by_label("Wikidata").is_checked()
+    assert page.locator(".lp").count() >= 9
+    assert page.get_by_text("model not found").count() == 0
+    founded = page.locator(".lp-short-answer").first
+    founded.get_by_role("textbox").fill("2001")
+    founded.get_by_role("button", name="Check").click()
+    wait_for(lambda: recorded(folder, EVERY).get("founded", {}).get("status") == "correct", 30)
+
+
+def test_facilitators_turn_nbgrader_back_on(lab: Lab, tmp_path: Path) -> None:
+    """Is formgrader absent from the learners' server, and served with the facilitators'
+    configuration folder the docs give (JUPYTER_CONFIG_PATH=jupyter-config/facilitator)?"""
+
+    def formgrader(base: str, token: str) -> int:
+        try:
+            with urllib.request.urlopen(f"{base}/formgrader?token={token}", timeout=30) as r:
+                return int(r.status)
+        except urllib.error.HTTPError as error:
+            return int(error.code)
+        except OSError:  # not listening yet
+            return 0
+
+    assert formgrader(lab.base, lab.token) == 404
+    port, token = free_port(), secrets.token_hex(16)
+    env = {
+        **os.environ,
+        "JUPYTER_CONFIG_DIR": str(tmp_path / "config"),
+        "JUPYTER_RUNTIME_DIR": str(tmp_path / "runtime"),
+        "JUPYTER_CONFIG_PATH": str(Path(__file__).parents[2] / "jupyter-config" / "facilitator"),
+    }
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "jupyterlab",
+            "--no-browser",
+            f"--port={port}",
+            "--ip=127.0.0.1",
+            f"--ServerApp.token={token}",
+            f"--ServerApp.root_dir={tmp_path}",
+            "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+            *(["--allow-root"] if hasattr(os, "geteuid") and os.geteuid() == 0 else []),
+        ],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        cwd=tmp_path,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_for(lambda: formgrader(base, token) in (200, 302), 60)
+        with urllib.request.urlopen(f"{base}/lab?token={token}", timeout=30) as r:
+            page = r.read().decode()
+        assert "@jupyter/nbgrader" not in page.split("disabledExtensions", 1)[1].split("]", 1)[0]
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+#: Where an element's text sits in its box: gaps on the left and right, height, direction.
+LINE_GEOMETRY = """e => {
+    const box = e.getBoundingClientRect();
+    const range = document.createRange();
+    range.selectNodeContents(e);
+    const text = range.getBoundingClientRect();
+    return {left: text.left - box.left, right: box.right - text.right, height: text.height,
+            dir: getComputedStyle(e).direction};
+}"""
+
+
+@pytest.fixture(scope="module")
+def arabic_pack(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """welcome-to-wikimedia built in Arabic by the translation pipeline."""
+    from learnpacks.i18n.build import build
+
+    out = tmp_path_factory.mktemp("arabic")
+    build(
+        root=Path(__file__).parents[2],
+        out_dir=out,
+        languages=["ar"],
+        pack_ids=["welcome-to-wikimedia"],
+        include_unpublished=True,
+    )
+    return out / "ar" / "welcome-to-wikimedia"
+
+
+def test_an_arabic_notebook_reads_right_to_left_and_knows_its_place(
+    lab: Lab, lab_page: Any, arabic_pack: Path, tmp_path: Path
+) -> None:
+    """In JupyterLab, do an Arabic notebook's text cells read right to left (right-aligned, as
+    the screenshot shows) while its code stays left to right; does its progress panel say
+    "notebook 2 of 4" in Arabic with the previous and next notebooks; and does the hand-in
+    button, in Arabic, write nothing until pressed, then the zip its link downloads?"""
+    import nbformat
+    from nbformat.v4 import new_code_cell
+
+    folder = lab.root / "arabic"
+    shutil.copytree(arabic_pack, folder)
+    name = "02-projects-and-affiliates.ipynb"
+    nb = nbformat.read(folder / name, as_version=4)
+    nb.cells.append(
+        new_code_cell(
+            "from learnpacks.widgets import HandIn\n"
+            f"HandIn(assignment='welcome', notebooks={[name]!r}, language='ar')"
+        )
+    )
+    nbformat.write(nb, folder / name)
+    page = lab_page
+    open_and_run_all(page, f"{lab.base}/lab/tree/arabic/{name}?reset&token={lab.token}")
+    page.screenshot(path=str(tmp_path / "arabic-notebook.png"))
+    print("screenshot:", tmp_path / "arabic-notebook.png")
+
+    # a one-line paragraph of a text cell: right to left, flush right
+    paragraphs = page.locator(".jp-MarkdownCell .jp-RenderedMarkdown p")
+    measured = []
+    for n in range(min(paragraphs.count(), 12)):
+        paragraphs.nth(n).scroll_into_view_if_needed()
+        page.wait_for_timeout(300)
+        measured.append(paragraphs.nth(n).evaluate(LINE_GEOMETRY))
+    one_line = [m for m in measured if 0 < m["height"] < 30]
+    assert one_line and all(m["dir"] == "rtl" for m in measured)
+    assert all(m["right"] < 5 for m in one_line) and any(m["left"] > 40 for m in one_line), one_line
+    code = page.locator(".jp-CodeCell .cm-line", has_text="import csv").first
+    code.scroll_into_view_if_needed()
+    page.wait_for_timeout(300)
+    line = code.evaluate(LINE_GEOMETRY)
+    assert line["dir"] == "ltr" and line["left"] < 30 < line["right"]
+    page.screenshot(path=str(tmp_path / "arabic-code.png"))
+
+    progress = page.locator(".lp-progress").first
+    progress.scroll_into_view_if_needed()
+    page.wait_for_timeout(500)
+    assert "الدفتر 2 من 4" in (progress.text_content() or "")
+    assert progress.get_by_role("link", name="السابق", exact=False).count() == 1
+    assert progress.get_by_role("link", name="التالي", exact=False).count() == 1
+    progress.locator(".lp-count", has_text=re.compile(r"\d+ من 21")).wait_for(timeout=20_000)
+    page.screenshot(path=str(tmp_path / "arabic-progress.png"))
+
+    handin = page.locator(".lp-handin").first
+    handin.scroll_into_view_if_needed()
+    assert not list(folder.glob("*.zip"))
+    handin.get_by_role("textbox").fill("ada-lovelace")
+    handin.get_by_role("button", name="أنشئ ملف التسليم").click()
+    link = handin.get_by_role("link", name="نزّل ada-lovelace--welcome.zip")
+    link.wait_for(timeout=30_000)
+    zip_path = folder / "ada-lovelace--welcome.zip"
+    downloaded = page.request.get(lab.base + link.get_attribute("href"))
+    assert downloaded.ok and downloaded.body() == zip_path.read_bytes()
+    page.screenshot(path=str(tmp_path / "arabic-handin.png"))

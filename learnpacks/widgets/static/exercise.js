@@ -126,6 +126,16 @@ function h(tag, attrs = {}, ...children) {
   return node;
 }
 
+// The lines of a wrong answer's feedback. Authors' feedback often opens with the verdict itself
+// ("Not quite. Commons accepts ..."): then it is said once, not "Not quite. Try again." and again.
+export function wrongLines(t, messages = []) {
+  const verdict = t("Not quite.");
+  const lead = normalizeText(verdict).replace(/[\s\p{P}]+$/u, "");
+  const [first, ...rest] = messages;
+  if (first && lead && normalizeText(first).startsWith(lead)) return [`✗ ${first}`, ...rest];
+  return [`✗ ${messages.length ? verdict : t("Not quite. Try again.")}`, ...messages];
+}
+
 let counter = 0;
 const uid = (base) => `lp-${base}-${++counter}`;
 const fill = (s, values) => s.replace(/\{(\w+)\}/g, (m, k) => (k in values ? String(values[k]) : m));
@@ -411,8 +421,8 @@ function renderExercise(model, el) {
   root.append(container, h("div", { class: "lp-actions" }, button), notice || "", status, moved);
 
   const say = (state, messages = []) => {
-    const head = { correct: `✓ ${t("Correct!")}`, incorrect: `✗ ${t("Not quite. Try again.")}` }[state] || "";
-    const lines = [head, ...messages].filter(Boolean);
+    const lines = (state === "incorrect" ? wrongLines(t, messages) :
+      [state === "correct" ? `✓ ${t("Correct!")}` : "", ...messages]).filter(Boolean);
     // The kernel confirms what the browser already said: do not make screen readers repeat it.
     if (status.dataset.said === JSON.stringify(lines)) return;
     status.dataset.said = JSON.stringify(lines);
@@ -613,9 +623,10 @@ function renderCode(model, el) {
   const help = h("p", { class: "lp-help", text: t("Run the code cell with your function, then call check() in the next cell.") });
   const say = () => {
     const r = model.get("result") || {};
-    const head = { correct: `✓ ${t("Correct!")}`, incorrect: `✗ ${t("Not quite. Try again.")}` }[r.status];
+    const lines = r.status === "incorrect" ? wrongLines(t, r.feedback || []) :
+      [r.status === "correct" ? `✓ ${t("Correct!")}` : null, ...(r.feedback || [])];
     status.className = `lp-feedback lp-${r.status || "none"}`;
-    status.replaceChildren(...[head, ...(r.feedback || []),
+    status.replaceChildren(...[...lines,
       r.attempts ? fill(t("Attempts: {n}"), { n: r.attempts }) : null].filter(Boolean).map((m) => h("p", { text: m })));
   };
   root.append(
@@ -649,9 +660,26 @@ function renderProgress(model, el) {
   const { root, t } = frame(model, el);
   const count = h("p", { class: "lp-count", role: "status", "aria-live": "polite" });
   const ul = h("ul", { class: "lp-progress-list" });
-  const title = model.get("content").title;
+  const { title, pack } = model.get("content");
   root.append(h("p", { class: "lp-prompt", text: title || t("Progress") }), count, ul);
   const server = jupyterServer(model);
+  // Where this notebook stands in its pack: Jupyter only (the static book has its own navigation).
+  const packNote = h("p", { class: "lp-count", role: "status", "aria-live": "polite" });
+  const drawPack = (p) => packNote.textContent = fill(t("In this pack: {done} of {total} exercises done"), { done: p.done, total: p.exercises });
+  if (pack && server) {
+    const rm = model.widget_manager.rendermime;
+    const folder = server.file.slice(0, server.file.lastIndexOf("/") + 1);
+    const link = (to, label) => {
+      if (!to) return null;
+      const a = h("a", { href: to.href, text: fill(t(label), { title: to.title }) });
+      try { rm.linkHandler.handleLink(a, folder + to.href, ""); } catch (e) { /* the plain link opens it */ }
+      return h("li", {}, a);
+    };
+    drawPack(pack);
+    root.prepend(h("nav", { class: "lp-pack", "aria-label": title || t("Progress") },
+      h("p", { class: "lp-prompt", text: fill(t("Notebook {n} of {total}"), { n: pack.position, total: pack.total }) }),
+      h("ul", {}, link(pack.previous, "Previous: {title}"), link(pack.next, "Next: {title}")), packNote));
+  }
   let file = null; // in Jupyter: this notebook's entries in the answers file, once read
   const isDone = (s) => s === "correct" || s === "recorded";
   const draw = () => {
@@ -673,6 +701,8 @@ function renderProgress(model, el) {
       if (mine !== null) file = mine;
       draw();
     });
+    if (pack) server.execute("", { pack: `__import__('learnpacks.widgets.progress', fromlist=['p']).pack_for_view(${pyString(server.notebook)})` })
+      .then((r) => { const p = r && r.user_expressions.pack; if (p && p.status === "ok") drawPack(JSON.parse(p.data["text/plain"]) || pack); });
   };
   draw();
   reread(false);
