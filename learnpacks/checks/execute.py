@@ -191,8 +191,10 @@ def key_problems(plan: Plan, nb: object, run: NotebookRun) -> list[Problem]:
     return problems
 
 
-def run_plan(plan: Plan, *, timeout: float = CELL_TIMEOUT) -> list[Problem]:
-    """Run one notebook in one language, prove its exercises, and return what is wrong."""
+def run_plan(plan: Plan, *, timeout: float = CELL_TIMEOUT, fork: bool = True) -> list[Problem]:
+    """Run one notebook in one language, prove its exercises, and return what is wrong.
+    *fork*: kernels forked by :mod:`learnpacks.checks.kernels` (else ``ipykernel_launcher``
+    processes)."""
     nb = nbformat.read(plan.folder / plan.notebook, as_version=4)
     source_nb = nb
     if plan.translated:
@@ -201,10 +203,10 @@ def run_plan(plan: Plan, *, timeout: float = CELL_TIMEOUT) -> list[Problem]:
             source_nb = nbformat.read(source_folder / plan.notebook, as_version=4)
     with tempfile.TemporaryDirectory(prefix="learnpacks-exec-") as scratch:
         cwd = scratch_copy(plan.folder, Path(scratch))
-        run = run_notebook(nb, cwd=cwd, timeout=timeout, extra_code=probe_code())
+        run = run_notebook(nb, cwd=cwd, timeout=timeout, extra_code=probe_code(), fork=fork)
     problems = run_problems(plan, source_nb, nb, run) + key_problems(plan, nb, run)
     if is_graded(nb) and not plan.translated:
-        problems += blank_problems(plan, nb, timeout=timeout)
+        problems += blank_problems(plan, nb, timeout=timeout, fork=fork)
     return problems
 
 
@@ -224,6 +226,7 @@ def execute_packs(
     pack_ids: Sequence[str] | None = None,
     languages: Sequence[str] | None = None,
     timeout: float = CELL_TIMEOUT,
+    fork: bool = True,
 ) -> tuple[list[Problem], list[Plan]]:
     """Run every notebook of *pack_ids* (default: all packs) in the source language and in
     every published translation (or only *languages*), and prove every exercise. Returns the
@@ -236,5 +239,5 @@ def execute_packs(
         )
         problems += errors
         for plan in plans:
-            problems += run_plan(plan, timeout=timeout)
+            problems += run_plan(plan, timeout=timeout, fork=fork)
     return problems, plans

@@ -56,6 +56,17 @@ def _right_and_wrong(kind: str, key: dict[str, Any], content: dict[str, Any]) ->
     return [], []
 
 
+def _notebook_namespace() -> dict[str, Any]:
+    """A copy of the notebook's own names (IPython's user namespace), or a fresh namespace."""
+    try:
+        from IPython import get_ipython
+
+        shell = get_ipython()
+    except ImportError:
+        shell = None
+    return dict(shell.user_ns) if shell is not None else {}
+
+
 def _code_findings(widget: Any) -> list[dict[str, Any]]:
     """A practice code exercise: its solution passes its public tests, and a blank answer
     (a function returning None, or None) does not."""
@@ -63,13 +74,19 @@ def _code_findings(widget: Any) -> list[dict[str, Any]]:
     solution = getattr(widget, "_solution", "")
     tests = getattr(widget, "_tests", [])
     if solution:
-        namespace: dict[str, Any] = {}
+        # the learner writes the solution in the notebook, beside its names (data, helpers)
+        namespace = _notebook_namespace()
+        before = dict(namespace)
         try:
             exec(compile(solution, f"<solution of {widget.exercise_id}>", "exec"), namespace)
         except Exception as exc:  # the author's solution does not even run
             found.append({"problem": "key-rejected", "detail": f"{type(exc).__name__}: {exc}"})
             return found
-        defined = [v for k, v in namespace.items() if not k.startswith("__")]
+        defined = [
+            v
+            for k, v in namespace.items()
+            if not k.startswith("__") and (k not in before or before[k] is not v)
+        ]
         candidate = next((v for v in reversed(defined) if callable(v)), None) if tests else None
         if candidate is None and defined:
             candidate = defined[-1]

@@ -167,12 +167,14 @@ def run_notebook(
     cwd: Path,
     timeout: float = 120,
     startup_timeout: float = 60,
-    kernel_manager: Any = None,
+    fork: bool = True,
     extra_code: str = "",
     env: dict[str, str] | None = None,
 ) -> NotebookRun:
     """Run every code cell of *nb* (a copy is run; *nb* is not changed) in a fresh kernel whose
-    working folder is *cwd*; then, if given, *extra_code* in the same kernel (its printed
+    working folder is *cwd* (forked by :mod:`learnpacks.checks.kernels` unless *fork* is False:
+    then a ``python -m ipykernel_launcher`` process, as nbval starts); then, if given,
+    *extra_code* in the same kernel (its printed
     output is returned in :attr:`NotebookRun.extra_output`). Never raises for what the notebook
     does: errors, time-outs and a dying kernel are in the result.
     """
@@ -186,9 +188,15 @@ def run_notebook(
     def on_executed(cell: Any, cell_index: int, execute_reply: dict[str, Any]) -> None:
         replies[cell_index] = execute_reply.get("content", {})
 
+    km = None
+    if fork:
+        from learnpacks.checks.kernels import kernel_manager
+
+        km = kernel_manager()
     client = NotebookClient(
         work,
-        km=kernel_manager,
+        km=km,
+        shutdown_kernel="immediate",
         timeout=timeout,
         startup_timeout=startup_timeout,
         kernel_name="python3",
@@ -201,7 +209,7 @@ def run_notebook(
     index = -1
     kernel_env = {**os.environ, **(env or {})}
     try:
-        with client.setup_kernel(env=kernel_env):
+        with client.setup_kernel(env=kernel_env, cleanup_kc=True):
             for index, cell in enumerate(work.cells):
                 if cell.get("cell_type") != "code":
                     continue

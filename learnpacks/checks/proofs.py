@@ -30,11 +30,11 @@ def blank_notebook(nb: Any) -> Any:
     return blank
 
 
-def blank_problems(plan: Plan, nb: Any, *, timeout: float) -> list[Problem]:
+def blank_problems(plan: Plan, nb: Any, *, timeout: float, fork: bool = True) -> list[Problem]:
     """``exec.test-passes-blank`` for each test cell of *nb* that passes on the blank version."""
     with tempfile.TemporaryDirectory(prefix="learnpacks-blank-") as scratch:
         cwd = scratch_copy(plan.folder, Path(scratch))
-        run = run_notebook(blank_notebook(nb), cwd=cwd, timeout=timeout)
+        run = run_notebook(blank_notebook(nb), cwd=cwd, timeout=timeout, fork=fork)
     problems = []
     for index, cell in enumerate(nb.cells):
         outcome = run.cells.get(index)
