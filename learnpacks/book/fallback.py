@@ -95,8 +95,13 @@ class Shown:
     lang: str
 
 
+#: Sphinx's smart quotes turn ' and " into the page language's quotation marks (in German
+#: "authors' guide" reads "authors‘ guide"); blocks are compared with every quote folded.
+_QUOTES = str.maketrans({q: "'" for q in "‘’‚‛′‹›"} | {q: '"' for q in "“”„‟″«»"})
+
+
 def normalise(text: str) -> str:
-    return " ".join(text.split())
+    return " ".join(text.translate(_QUOTES).split())
 
 
 def plain_text(markdown: str) -> str:
@@ -296,6 +301,29 @@ def set_directions(html: str) -> str:
     return _MARKED_TAG.sub(replace, html)
 
 
+_MARKED_SECTION = re.compile(
+    r'<section id="([^"]+)">\s*<h[1-6]\b[^>]*?\blang="([^"]+)"(?:[^>]*?\bdir="([^"]+)")?'
+)
+
+
+def mark_toc(toc: str, body: str) -> str:
+    """*toc* (the page's "On this page" links) with the link to each heading shown in a fallback
+    language marked as that heading is (``lang``, and ``dir`` when it has one)."""
+    marked = {m.group(1): (m.group(2), m.group(3)) for m in _MARKED_SECTION.finditer(body)}
+    if not marked:
+        return toc
+
+    def replace(match: re.Match[str]) -> str:
+        found = marked.get(match.group(2))
+        if found is None:
+            return match.group(0)
+        lang, direction = found
+        extra = f' lang="{lang}"' + (f' dir="{direction}"' if direction else "")
+        return match.group(1) + extra + match.group(3)
+
+    return re.sub(r'(<a class="reference internal" href="#([^"]+)")(>)', replace, toc)
+
+
 def add_directions(
     app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: Any
 ) -> None:
@@ -304,9 +332,19 @@ def add_directions(
         context["body"] = set_directions(body)
 
 
+def mark_toc_links(
+    app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: Any
+) -> None:
+    body, toc = context.get("body"), context.get("toc")
+    if isinstance(body, str) and isinstance(toc, str) and "lp-fallback" in body:
+        context["toc"] = mark_toc(toc, set_directions(body))
+
+
 def setup(app: Sphinx) -> dict[str, Any]:
     app.add_config_value("learnpacks_fallback", "", "html")
     app.connect("doctree-resolved", mark_fallbacks)
     # before sphinx_ext wraps the body (priority 900)
     app.connect("html-page-context", add_directions, priority=800)
+    # before the themes' handlers, which read (and cache) the page's table of contents
+    app.connect("html-page-context", mark_toc_links, priority=100)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

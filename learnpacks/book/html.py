@@ -16,6 +16,14 @@ class Markup(str):
     """HTML that is already safe (built by :func:`el`)."""
 
 
+class Untranslated(str):
+    """A site string shown in the source language because the page's has no translation yet:
+    :func:`render` marks it with its language (``lang="en"``) wherever it is an element's text.
+    (In an attribute it stays as it is: an attribute cannot say its language.)"""
+
+    lang = "en"
+
+
 def el(tag: str, attrs: Mapping[str, object] | None = None, *children: object) -> Markup:
     """``<tag attrs>children</tag>``; strings are escaped, :class:`Markup` is kept, ``None`` skipped."""
     parts = [f"<{tag}"]
@@ -45,6 +53,8 @@ def render(child: object) -> str:
         return child
     if isinstance(child, (list, tuple)):
         return "".join(render(c) for c in child)
+    if isinstance(child, Untranslated):
+        return f'<span lang="{child.lang}" dir="ltr">{escape(str(child), quote=False)}</span>'
     return escape(str(child), quote=False)
 
 

@@ -373,7 +373,7 @@ def path_nav(plan: SitePlan, language: str, s: Strings, path: LearningPath) -> M
         return [
             el("a", {"href": link, **(title_attrs or {})}, m.title),
             " ",
-            el("span", {"class": "lp-meta"}, " · ".join(facts)),
+            el("span", {"class": "lp-meta"}, [[" · ", f] if i else f for i, f in enumerate(facts)]),
         ]
 
     steps = []

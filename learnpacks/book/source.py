@@ -163,7 +163,7 @@ def book_config(
     config = catalog.require_config()
     return {
         "title": config.title_in(language),
-        "author": Strings(language)("learnpacks contributors"),
+        "author": str(Strings(language)("learnpacks contributors")),
         "copyright": "CC BY-SA 4.0",
         "logo": "_skeleton/logo.svg",
         "only_build_toc_files": True,
