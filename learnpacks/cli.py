@@ -306,6 +306,8 @@ _SLOW_OPTIONAL_MODULES = (
     "webcolors",
     "fqdn",
     "rfc3987",
+    "rfc3986_validator",
+    "rfc3339_validator",
 )
 
 

@@ -11,7 +11,7 @@ from typing import Any
 from learnpacks.checks.notebook_file import cell_location
 from learnpacks.errors import Problem
 from learnpacks.packs.install_cell import wheel_url_literal
-from learnpacks.packs.roles import EXERCISE_CLASSES, cell_roles, source_hidden
+from learnpacks.packs.roles import EXERCISE_CLASSES, cell_roles, nodes, parse_cell, source_hidden
 from learnpacks.pyparse import parse as parse_python
 
 #: Constructors of exercise widgets (``learnpacks.widgets``) that must carry a literal ``id=``.
@@ -144,20 +144,11 @@ def exercise_refs(cells: list, display: str) -> tuple[list[ExerciseRef], list[Pr
                 refs.append(ExerciseRef(meta_id, display, where))
         if cell.get("cell_type") != "code":
             continue
-        try:
-            tree = parse_python(_parseable(cell.get("source", "")))
-        except SyntaxError as exc:
-            problems.append(
-                Problem(
-                    display,
-                    "nb.syntax-error",
-                    f"code does not parse: {exc.msg}",
-                    cell_location(index, cell, exc.lineno),
-                    "warning",
-                )
-            )
+        tree = parse_cell(cell)
+        if tree is None:
+            problems += _syntax_error(cell, index, display)
             continue
-        for node in ast.walk(tree):
+        for node in nodes(tree):
             if not isinstance(node, ast.Call) or _callee(node) not in EXERCISE_TYPES:
                 continue
             where = cell_location(index, cell, node.lineno)
@@ -195,16 +186,34 @@ def exercise_refs(cells: list, display: str) -> tuple[list[ExerciseRef], list[Pr
     return refs, problems
 
 
+def _syntax_error(cell: Any, index: int, display: str) -> list[Problem]:
+    """Why a code cell does not parse (``nb.syntax-error``), read again for the message."""
+    try:
+        parse_python(_parseable(cell.get("source", "")))
+    except SyntaxError as exc:
+        return [
+            Problem(
+                display,
+                "nb.syntax-error",
+                f"code does not parse: {exc.msg}",
+                cell_location(index, cell, exc.lineno),
+                "warning",
+            )
+        ]
+    except ValueError:
+        pass
+    return []
+
+
 def check_notebook_name(cells: list, display: str, filename: str) -> Iterator[Problem]:
     """``configure(notebook=...)`` must name this file, or answers are saved (and graded) under another."""
     for index, cell in enumerate(cells):
         if cell.get("cell_type") != "code" or "configure" not in cell.get("source", ""):
             continue
-        try:
-            tree = parse_python(_parseable(cell.get("source", "")))
-        except SyntaxError:
+        tree = parse_cell(cell)
+        if tree is None:
             continue
-        for node in ast.walk(tree):
+        for node in nodes(tree):
             if not isinstance(node, ast.Call) or _callee(node) != "configure":
                 continue
             kw = next((k for k in node.keywords if k.arg == "notebook"), None)

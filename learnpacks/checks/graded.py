@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from learnpacks.checks.cells import _callee, _parseable
+from learnpacks.checks.cells import _callee
 from learnpacks.checks.notebook_file import cell_location
 from learnpacks.errors import Problem
 from learnpacks.packs.learner import (
@@ -29,7 +29,7 @@ from learnpacks.packs.learner import (
     region_lines,
     source_text,
 )
-from learnpacks.pyparse import parse as parse_python
+from learnpacks.packs.roles import nodes, parse_cell
 
 #: Widgets whose recorded answer a hidden ``assert_answer`` checks (Reflection is read by a
 #: person; a graded CodeExercise is the prompt of a function checked by ordinary tests).
@@ -74,13 +74,6 @@ def _literal_id(node: ast.Call) -> str | None:
     return None
 
 
-def _parse(source: str) -> ast.AST | None:
-    try:
-        return parse_python(_parseable(source))
-    except SyntaxError:
-        return None  # nb.syntax-error is reported by the exercise-id check
-
-
 def _read(cells: list, display: str) -> tuple[list[_Cell], list[Problem]]:
     found: list[_Cell] = []
     problems: list[Problem] = []
@@ -95,7 +88,7 @@ def _read(cells: list, display: str) -> tuple[list[_Cell], list[Problem]]:
             problems.append(Problem(display, exc.code, exc.message, entry.where(exc.line)))
             continue
         if cell.get("cell_type") == "code":
-            entry.tree = _parse(source)
+            entry.tree = parse_cell(cell)  # nb.syntax-error is the exercise-id check's
         found.append(entry)
     return found, problems
 
@@ -128,7 +121,7 @@ def check_graded_shape(cells: list, display: str) -> Iterator[Problem]:
         yield from _region_in_wrong_cell(entry, display)
         if entry.tree is None:
             continue
-        for node in ast.walk(entry.tree):
+        for node in nodes(entry.tree):
             if (
                 isinstance(node, ast.Assign)
                 and isinstance(node.value, ast.Call)
@@ -154,7 +147,7 @@ def check_graded_shape(cells: list, display: str) -> Iterator[Problem]:
                 yield from _test_cell(entry, display)
             continue
         yield from _records(entry, widget_names, display)
-        for node in ast.walk(entry.tree):
+        for node in nodes(entry.tree):
             if _is_graded_widget(node):
                 assert isinstance(node, ast.Call)
                 exercise_id = _literal_id(node)
@@ -177,7 +170,7 @@ def check_graded_shape(cells: list, display: str) -> Iterator[Problem]:
 
 def _records(entry: _Cell, widget_names: set[str], display: str) -> Iterator[Problem]:
     assert entry.tree is not None
-    for node in ast.walk(entry.tree):
+    for node in nodes(entry.tree):
         if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)):
             continue
         if node.func.attr != "record":
@@ -239,7 +232,7 @@ def _records_inside(entry: _Cell) -> bool:
         and isinstance(node.func, ast.Attribute)
         and node.func.attr == "record"
         and _inside(node.lineno, entry.solution)
-        for node in ast.walk(entry.tree)
+        for node in nodes(entry.tree)
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -31,6 +32,30 @@ def headings_and_targets(source: str) -> tuple[list[tuple[int, int]], list[Targe
     return headings, targets
 
 
+class _Files:
+    """Where a notebook's local links lead: inside the repository (links followed), and whether
+    the file exists; kept for one notebook, which often links the same files."""
+
+    def __init__(self, folder: Path, root: Path) -> None:
+        self.folder, self.root = str(folder), str(root)
+        self.real_root = os.path.realpath(self.root)
+        self._found: dict[str, tuple[bool, bool]] = {}
+
+    def find(self, path: str) -> tuple[bool, bool]:
+        if path not in self._found:
+            self._found[path] = _local_file(self.folder, self.root, self.real_root, path)
+        return self._found[path]
+
+
+def _local_file(folder: str, root: str, real_root: str, path: str) -> tuple[bool, bool]:
+    """Is *path* (relative to *folder*, or to *root* when it starts with ``/``) inside the
+    repository once links are followed, and does it exist?"""
+    base = root if path.startswith("/") else folder
+    resolved = os.path.realpath(os.path.join(base, path.lstrip("/")))
+    inside = resolved == real_root or resolved.startswith(real_root.rstrip(os.sep) + os.sep)
+    return inside, inside and os.path.exists(resolved)
+
+
 def check_target(
     target: Target,
     *,
@@ -39,6 +64,7 @@ def check_target(
     attachments: set[str],
     display: str,
     where: str,
+    files: _Files | None = None,
 ) -> list[Problem]:
     """Is the link or image *target* safe, and does a local one point at a file inside the repository?"""
     url = target.url.strip()
@@ -82,15 +108,8 @@ def check_target(
     path_part = unquote(urlsplit(url).path)
     if not path_part:
         return problems
-    resolved = (
-        (repo_root / path_part.lstrip("/"))
-        if path_part.startswith("/")
-        else (notebook.parent / path_part)
-    )
-    resolved = resolved.resolve()
-    try:
-        resolved.relative_to(repo_root.resolve())
-    except ValueError:
+    inside, exists = (files or _Files(notebook.parent, repo_root)).find(path_part)
+    if not inside:
         problems.append(
             Problem(
                 display,
@@ -100,7 +119,7 @@ def check_target(
             )
         )
         return problems
-    if not resolved.exists():
+    if not exists:
         problems.append(
             Problem(
                 display,
@@ -117,6 +136,7 @@ def check_markdown_cells(
 ) -> list[Problem]:
     """Heading order across the notebook, and every image and link in its markdown cells."""
     problems: list[Problem] = []
+    files = _Files(notebook.parent, repo_root)
     previous = 0
     for index, cell in enumerate(cells):
         if cell.get("cell_type") != "markdown":
@@ -154,5 +174,6 @@ def check_markdown_cells(
                 attachments=attachments,
                 display=display,
                 where=cell_location(index, cell, target.line),
+                files=files,
             )
     return problems

@@ -72,6 +72,13 @@ def parse_cell(cell: Any) -> ast.Module | None:
     return _parse(_source(cell))
 
 
+@functools.lru_cache(maxsize=8192)
+def nodes(tree: ast.AST) -> tuple[ast.AST, ...]:
+    """Every node of *tree*, in ``ast.walk`` order; kept per tree, as every check walks the
+    same cells' trees."""
+    return tuple(ast.walk(tree))
+
+
 @dataclass
 class Names:
     """What the notebook's imports bind: names of widget classes, aliases of the widgets module,
@@ -112,7 +119,7 @@ def _dotted(node: ast.AST) -> str:
 
 
 def _imports(tree: ast.Module, names: Names) -> None:
-    for node in ast.walk(tree):
+    for node in nodes(tree):
         if isinstance(node, ast.ImportFrom) and node.module:
             if node.module == WIDGETS_MODULE or node.module.startswith(WIDGETS_MODULE + "."):
                 for alias in node.names:
@@ -131,17 +138,20 @@ def _imports(tree: ast.Module, names: Names) -> None:
 
 
 def notebook_names(cells: Iterable[Any]) -> Names:
-    """The widget names every code cell of the notebook binds (imports, exercise variables)."""
-    trees = [
-        tree
-        for cell in cells
-        if cell.get("cell_type") == "code" and (tree := _parse(_source(cell))) is not None
-    ]
+    """The widget names every code cell of the notebook binds (imports, exercise variables).
+
+    Kept by the cells' sources (every check asks for them): callers must not change it."""
+    return _names(tuple(_source(c) for c in cells if c.get("cell_type") == "code"))
+
+
+@functools.lru_cache(maxsize=256)
+def _names(sources: tuple[str, ...]) -> Names:
+    trees = [tree for source in sources if (tree := _parse(source)) is not None]
     names = Names()
     for tree in trees:
         _imports(tree, names)
     for tree in trees:
-        for node in ast.walk(tree):
+        for node in nodes(tree):
             if (
                 isinstance(node, ast.Assign)
                 and isinstance(node.value, ast.Call)
@@ -202,7 +212,7 @@ def cell_role(cell: Any, names: Names) -> Role | None:
     tree = _parse(source)
     if tree is None:
         return None
-    calls = [node for node in ast.walk(tree) if isinstance(node, ast.Call)]
+    calls = [node for node in nodes(tree) if isinstance(node, ast.Call)]
     if any(names.widget_call(node) for node in calls):
         return "exercise"
     if is_setup(source, tree):

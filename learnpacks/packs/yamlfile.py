@@ -16,7 +16,12 @@ from learnpacks.errors import Problem
 MAX_CONFIG_BYTES = 1_000_000
 
 
-class _UniqueKeyLoader(yaml.SafeLoader):
+#: libyaml's parser when PyYAML was built with it (about ten times faster), else the pure-Python
+#: one; the constructor, and so the duplicate-key rule below, is the same Python code in both.
+_SafeLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _UniqueKeyLoader(_SafeLoader):  # type: ignore[valid-type,misc]
     pass
 
 
