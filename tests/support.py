@@ -81,3 +81,46 @@ def install_core_dependencies(python: Path, *extra: str) -> None:
     subprocess.run(
         [uv, "pip", "install", "-q", "--python", python, "-r", requirements, *extra], check=True
     )
+
+
+def stock_nbgrader(
+    course: Path,
+    assignment: str,
+    config: dict[str, Any],
+    *,
+    steps: tuple[str, ...] = ("generate_assignment", "autograde"),
+    strict: bool = False,
+) -> str:
+    """Stock nbgrader — its own API, no learnpacks code — in the course folder *course*:
+    ``generate_assignment`` of ``source/<assignment>``, then ``autograde`` of every learner under
+    ``submitted/``, as ``nbgrader ... --force`` does, with *config* (nbgrader's settings; the
+    course root and a SQLite gradebook in *course* are set here, and written to
+    ``nbgrader_config.json`` so nbgrader's own commands read the same). Every test that compares
+    with stock nbgrader runs it through here, once per module: in this process, so nbgrader
+    starts once and no interpreter is started per step. Returns the gradebook's URL. *strict*:
+    a step that fails (for any learner) fails the test, with nbgrader's log."""
+    import json
+    import os
+
+    from nbgrader.apps import NbGraderAPI
+    from nbgrader.coursedir import CourseDirectory
+    from traitlets.config import Config
+
+    db = f"sqlite:///{course / 'gradebook.db'}"
+    settings = json.loads(json.dumps(config))
+    settings.setdefault("CourseDirectory", {}).update(root=str(course), db_url=db)
+    (course / "nbgrader_config.json").write_text(json.dumps(settings))
+    bindir = str(Path(sys.executable).parent)  # nbgrader runs `alembic` to make a gradebook
+    if bindir not in os.environ.get("PATH", "").split(os.pathsep):
+        os.environ["PATH"] = bindir + os.pathsep + os.environ.get("PATH", "")
+    api = NbGraderAPI(CourseDirectory(config=Config(settings)), config=Config(settings))
+    results = []
+    if "generate_assignment" in steps:
+        results.append(api.generate_assignment(assignment, force=True, create=True))
+    if "autograde" in steps:
+        submitted = course / "submitted"
+        for student in sorted(p.name for p in submitted.iterdir() if p.is_dir()):
+            results.append(api.autograde(assignment, student, force=True, create=True))
+    for result in results:
+        assert result["success"] or not strict, str(result.get("log", ""))[-3000:]
+    return db

@@ -88,29 +88,17 @@ def gradebook_scores(db_url: str, assignment: str) -> dict[tuple[str, str, str],
 
 
 def stock_autograde(cohort: Any, dest: Path) -> str:
-    """Stock nbgrader on a copy of the course (generate_assignment, then autograde); the URL of
-    its gradebook. The reference every parity test compares with, run in the same test."""
+    """Stock nbgrader on a copy of the course (generate_assignment, then autograde), with the
+    cohort's own nbgrader settings (its code stub, above all: an unanswered manually graded
+    cell is "no response" only if it still holds the stub its release wrote); the URL of its
+    gradebook. The reference every parity test compares with, run once per test module."""
     import json
-    import os
-    import subprocess
-    import sys
+
+    from support import stock_nbgrader
 
     dest.mkdir()
     for part in ("source", "submitted"):
         shutil.copytree(cohort.root / part, dest / part)
-    db = f"sqlite:///{dest / 'gradebook.db'}"
-    # the cohort's own nbgrader settings (its code stub, above all: an unanswered manually
-    # graded cell is "no response" only if it still holds the stub its release wrote)
     config = json.loads((cohort.root / "nbgrader_config.json").read_text())
-    config["CourseDirectory"] = {"root": str(dest), "course_id": cohort.course_id, "db_url": db}
-    (dest / "nbgrader_config.json").write_text(json.dumps(config))
-    env = {**os.environ, "PATH": str(Path(sys.executable).parent) + os.pathsep + os.environ["PATH"]}
-    nbgrader = str(Path(sys.executable).parent / "nbgrader")
-    for step in (
-        ["generate_assignment", cohort.assignment, "--force"],
-        ["autograde", cohort.assignment, "--force"],
-    ):
-        subprocess.run(
-            [nbgrader, *step], cwd=dest, env=env, capture_output=True, check=False, timeout=1800
-        )
-    return db
+    config["CourseDirectory"] = {"course_id": cohort.course_id}
+    return stock_nbgrader(dest, cohort.assignment, config)

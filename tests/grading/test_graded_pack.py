@@ -24,6 +24,7 @@ from typing import Any
 import nbformat
 import pytest
 from grading_helpers import FIXTURES
+from support import stock_nbgrader
 
 from learnpacks.checks import check_catalog
 from learnpacks.grading.cohort import Cohort, init_cohort
@@ -128,25 +129,13 @@ def _scores(db_url: str) -> dict[tuple[str, str], float | None]:
 
 
 def _stock(cohort: Cohort, dest: Path) -> tuple[str, nbformat.NotebookNode]:
-    """Stock nbgrader (its own API, no learnpacks code) in a copy of the cohort, with the
-    cohort's nbgrader_config.json: generate_assignment, then autograde of the hand-ins."""
-    from nbgrader.apps import NbGraderAPI
-    from nbgrader.coursedir import CourseDirectory
-    from traitlets.config import Config
-
+    """Stock nbgrader in a copy of the cohort, with the cohort's nbgrader_config.json:
+    generate_assignment, then autograde of the hand-ins (each must succeed)."""
     dest.mkdir()
     for part in ("source", "submitted"):
         shutil.copytree(cohort.root / part, dest / part)
     config = json.loads((cohort.root / "nbgrader_config.json").read_text())
-    db = f"sqlite:///{dest / 'gradebook.db'}"
-    config["CourseDirectory"].update(root=str(dest), db_url=db)
-    (dest / "nbgrader_config.json").write_text(json.dumps(config))
-    api = NbGraderAPI(CourseDirectory(config=Config(config)), config=Config(config))
-    results = [api.generate_assignment(PACK, force=True, create=True)]
-    for student in sorted(p.name for p in (dest / "submitted").iterdir()):
-        results.append(api.autograde(PACK, student, force=True, create=True))
-    for result in results:
-        assert result["success"], str(result.get("log", ""))[-2000:]
+    db = stock_nbgrader(dest, PACK, config, strict=True)
     return db, nbformat.read(dest / "release" / PACK / NB, as_version=4)
 
 

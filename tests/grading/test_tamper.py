@@ -9,15 +9,14 @@ hand-ins in the same test run: the control that shows each attack is real.
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
-import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 from grading_helpers import FAST
+from support import stock_nbgrader
 
 from learnpacks.grading import tamper
 from learnpacks.grading.authority import from_gradebook
@@ -103,12 +102,7 @@ def stock(cohort, tmp_path_factory):
         folder = dest / "submitted" / path.stem / PACK
         folder.mkdir(parents=True)
         shutil.copy(path, folder / "01-stats.ipynb")
-    db = f"sqlite:///{dest / 'gradebook.db'}"
-    config = {"CourseDirectory": {"root": str(dest), "course_id": PACK, "db_url": db}}
-    (dest / "nbgrader_config.json").write_text(json.dumps(config))
-    nbgrader = str(Path(sys.executable).parent / "nbgrader")
-    for step in (["generate_assignment", PACK, "--force"], ["autograde", PACK, "--force"]):
-        subprocess.run([nbgrader, *step], cwd=dest, capture_output=True, check=False, timeout=900)
+    db = stock_nbgrader(dest, PACK, {"CourseDirectory": {"course_id": PACK}})
     with Gradebook(db) as gb:
         scores = {
             sub.student.id: {g.name: g.auto_score for nb in sub.notebooks for g in nb.grades}

@@ -5,13 +5,12 @@ from __future__ import annotations
 
 import copy
 import json
-import os
-import subprocess
 import sys
 from pathlib import Path
 
 import nbformat
 import pytest
+from support import stock_nbgrader
 
 from learnpacks.packs.learner import (
     CODE_STUB,
@@ -48,21 +47,8 @@ def stock_release(tmp_path_factory: pytest.TempPathFactory) -> Path:
     (course / "source" / "ps").mkdir(parents=True)
     for notebook in GRADED_NOTEBOOKS:
         (course / "source" / "ps" / _label(notebook)).write_bytes(notebook.read_bytes())
-    config = {
-        "CourseDirectory": {"root": str(course), "db_url": f"sqlite:///{course / 'gb.db'}"},
-        "ClearSolutions": {"code_stub": {"python": CODE_STUB}},
-    }
-    (course / "nbgrader_config.json").write_text(json.dumps(config))
-    env = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}"}
-    done = subprocess.run(
-        [str(BIN / "nbgrader"), "generate_assignment", "ps", "--force"],
-        cwd=course,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+    config = {"ClearSolutions": {"code_stub": {"python": CODE_STUB}}}
+    stock_nbgrader(course, "ps", config, steps=("generate_assignment",), strict=True)
     return course / "release" / "ps"
 
 

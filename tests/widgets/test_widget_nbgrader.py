@@ -4,37 +4,19 @@ answered through the widgets (the comm messages a browser sends), submitted and 
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import subprocess
 import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
+from support import stock_nbgrader
 from widget_support import FIXTURES
 
 pytestmark = pytest.mark.slow
 nbgrader_api = pytest.importorskip("nbgrader.api", reason="nbgrader (the grading extra) is missing")
 
 BIN = Path(sys.executable).parent
-
-
-def nbgrader(course: Path, *args: str, force: bool = True) -> None:
-    env = {
-        **os.environ,
-        "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}",
-        "PYTHONPATH": str(Path(__file__).parents[2]),
-    }
-    done = subprocess.run(
-        [str(BIN / "nbgrader"), *args, *(["--force"] if force else [])],
-        cwd=course,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
 
 
 def answer_through_widgets(notebook: Path, answers: dict[str, Any]) -> None:
@@ -82,64 +64,55 @@ def answer_through_widgets(notebook: Path, answers: dict[str, Any]) -> None:
     nbformat.write(nb, notebook)
 
 
-@pytest.fixture
-def course(tmp_path: Path) -> Path:
-    course = tmp_path / "course"
+LEARNERS = {
+    "alice": {"projects": ["wikidata"], "founded": " 2001 "},
+    "bob": {"projects": ["wiktionary"], "founded": "2000"},
+}
+
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """One stock nbgrader round for the module: generate_assignment; alice (right) and bob
+    (wrong) answer through the widgets, carol hands in without answering; autograde."""
+    course = tmp_path_factory.mktemp("widgets") / "course"
     shutil.copytree(FIXTURES / "nbgrader-course", course)
-    (course / "nbgrader_config.py").write_text(
-        "c = get_config()\n"
-        f"c.CourseDirectory.root = {str(course)!r}\n"
-        f"c.CourseDirectory.db_url = 'sqlite:///{course / 'gradebook.db'}'\n"
-        "c.CourseDirectory.db_assignments = [dict(name='ps1')]\n"
-    )
-    return course
-
-
-def test_right_answers_score_and_wrong_ones_do_not(course: Path) -> None:
-    """After release, answering in the widgets, submission and autograde: does the learner
-    who answered right get full marks, the one who answered wrong none, the key stay hidden?"""
-    nbgrader(course, "generate_assignment", "ps1")
+    config = {"CourseDirectory": {"db_assignments": [{"name": "ps1"}]}}
+    stock_nbgrader(course, "ps1", config, steps=("generate_assignment",), strict=True)
     released = (course / "release" / "ps1" / "quiz.ipynb").read_text(encoding="utf-8")
-    assert 'assert_answer("projects"' not in released and "2001" not in released
-
-    learners = {
-        "alice": {"projects": ["wikidata"], "founded": " 2001 "},
-        "bob": {"projects": ["wiktionary"], "founded": "2000"},
-    }
-    for learner, answers in learners.items():
+    recorded = {}
+    for learner, answers in LEARNERS.items():
         folder = course / "submitted" / learner / "ps1"
         shutil.copytree(course / "release" / "ps1", folder)
         answer_through_widgets(folder / "quiz.ipynb", answers)
-        recorded = json.loads((folder / ".learnpacks-answers.json").read_text())["notebooks"]
-        assert recorded["quiz.ipynb"]["projects"]["status"] == "recorded"
-        assert "correct" not in json.dumps(recorded)  # graded: the learner's side never knows
-
-    nbgrader(course, "db", "student", "add", "alice", force=False)
-    nbgrader(course, "db", "student", "add", "bob", force=False)
-    nbgrader(course, "autograde", "ps1")
-
-    assert (course / "autograded" / "alice" / "ps1" / ".learnpacks-answers.json").exists()
-    with nbgrader_api.Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gradebook:
+        recorded[learner] = json.loads((folder / ".learnpacks-answers.json").read_text())
+    shutil.copytree(course / "release" / "ps1", course / "submitted" / "carol" / "ps1")
+    db = stock_nbgrader(course, "ps1", config, steps=("autograde",), strict=True)
+    with nbgrader_api.Gradebook(db) as gradebook:
         scores = {
             name: {
                 g.name: g.score
                 for g in gradebook.find_submission_notebook("quiz", "ps1", name).grades
             }
-            for name in learners
+            for name in [*LEARNERS, "carol"]
         }
-    assert scores["alice"] == {"projects-test": 1.0, "founded-test": 1.0}
-    assert scores["bob"] == {"projects-test": 0.0, "founded-test": 0.0}
+    return {"course": course, "released": released, "recorded": recorded, "scores": scores}
 
 
-def test_missing_answers_file_scores_zero_without_crashing(course: Path) -> None:
+def test_right_answers_score_and_wrong_ones_do_not(graded: dict[str, Any]) -> None:
+    """After release, answering in the widgets, submission and autograde: does the learner
+    who answered right get full marks, the one who answered wrong none, the key stay hidden?"""
+    released = graded["released"]
+    assert 'assert_answer("projects"' not in released and "2001" not in released
+    for learner in LEARNERS:
+        recorded = graded["recorded"][learner]["notebooks"]
+        assert recorded["quiz.ipynb"]["projects"]["status"] == "recorded"
+        assert "correct" not in json.dumps(recorded)  # graded: the learner's side never knows
+    autograded = graded["course"] / "autograded" / "alice" / "ps1"
+    assert (autograded / ".learnpacks-answers.json").exists()
+    assert graded["scores"]["alice"] == {"projects-test": 1.0, "founded-test": 1.0}
+    assert graded["scores"]["bob"] == {"projects-test": 0.0, "founded-test": 0.0}
+
+
+def test_missing_answers_file_scores_zero_without_crashing(graded: dict[str, Any]) -> None:
     """Does a submission with no answers file grade as zero (not an error, not full marks)?"""
-    nbgrader(course, "generate_assignment", "ps1")
-    shutil.copytree(course / "release" / "ps1", course / "submitted" / "carol" / "ps1")
-    nbgrader(course, "db", "student", "add", "carol", force=False)
-    nbgrader(course, "autograde", "ps1")
-    with nbgrader_api.Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gradebook:
-        notebook = gradebook.find_submission_notebook("quiz", "ps1", "carol")
-        assert {g.name: g.score for g in notebook.grades} == {
-            "projects-test": 0.0,
-            "founded-test": 0.0,
-        }
+    assert graded["scores"]["carol"] == {"projects-test": 0.0, "founded-test": 0.0}
