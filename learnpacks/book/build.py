@@ -22,7 +22,7 @@ from typing import Any
 
 from learnpacks.book import diagnostics
 from learnpacks.book.html import el
-from learnpacks.book.offline import VENDOR, npm_available
+from learnpacks.book.offline import VENDOR, npm_available, python_bytes
 from learnpacks.book.offline import vendor as offline_vendor
 from learnpacks.book.plan import SitePlan, plan_site
 from learnpacks.book.search import index_site
@@ -48,6 +48,8 @@ class SiteBuild:
     #: what the build has to say that did not stop it: the translation build's problems, Sphinx's
     #: warnings (located in the pack's files), scripts served from CDNs
     problems: list[Problem] = field(default_factory=list)
+    #: bytes a page fetches when a learner first runs Python in it (0: not vendored)
+    python_bytes: int = 0
 
 
 def _packs(catalog: Catalog, pack_ids: Sequence[str] | None) -> list[Pack]:
@@ -502,6 +504,7 @@ def build_site(
         packs=[p.id for p in packs],
         published={lang: sorted(plan.editions[lang]) for lang in languages},
         problems=problems,
+        python_bytes=python_bytes(site / VENDOR) if vendored else 0,
     )
 
 

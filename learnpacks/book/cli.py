@@ -10,6 +10,7 @@ from learnpacks.clitools import print_problems, root_arg
 
 def _build(args: argparse.Namespace) -> int:
     from learnpacks.book.build import build_site
+    from learnpacks.widgets.static_embed import PINNED
 
     result = build_site(
         root=root_arg(args),
@@ -30,6 +31,12 @@ def _build(args: argparse.Namespace) -> int:
         )
     for lang, published in result.published.items():
         print(f"{lang}: {len(published)} of {len(result.packs)} pack(s) published")
+    if result.python_bytes:
+        print(
+            f"in-page Python (Pyodide {PINNED['pyodide']}, standard library only): "
+            f"{result.python_bytes / 1e6:.1f} MB in _vendor/, fetched by a page only when a "
+            "learner first presses Run"
+        )
     print(f"open {result.site / 'index.html'} (or `make serve`)")
     return 0
 

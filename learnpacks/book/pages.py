@@ -11,6 +11,7 @@ from typing import Literal
 
 from learnpacks.book.html import Markup, el, render
 from learnpacks.book.plan import Edition, SitePlan
+from learnpacks.book.progress import progress_line, progress_section
 from learnpacks.book.strings import Strings, is_rtl, join, language_name
 from learnpacks.launch.links import launch_links
 from learnpacks.packs.catalog import Catalog, Pack
@@ -285,6 +286,7 @@ def overview(
         el("ul", None, prereqs) if prereqs else el("p", None, s("No other pack is needed.")),
         el("h2", None, s("Notebooks")),
         el("ol", None, notebooks),
+        progress_section(pack, s),
         el("h2", None, s("Run it yourself")),
         launch_bar(catalog, edition, first, docname, s),
     )
@@ -549,6 +551,7 @@ def catalog_page(plan: SitePlan, language: str, s: Strings) -> Markup:
                 ),
                 el("p", {"class": "lp-meta"}, topic_line),
                 el("p", {"class": "lp-meta"}, join([s(f) for f in m.formats], s.lang)),
+                progress_line(pack, s),
                 availability,
             )
         )

@@ -190,7 +190,7 @@ def book_config(
                 # ours holds the page's own pack (learnpacks.book.sphinx_ext.add_navigation).
                 "html_sidebars": {"**": SIDEBAR},
                 "html_css_files": ["learnpacks.css"],
-                "html_js_files": ["learnpacks.js"],
+                "html_js_files": ["learnpacks.js", "lp-progress.js"],
                 "html_extra_path": ["_extra"],
                 "html_show_sourcelink": False,
                 "nb_execution_cache_path": str(cache_dir),

@@ -8,34 +8,17 @@ exercises are checked by hidden nbgrader tests that call the learner's function 
 
 from __future__ import annotations
 
-import math
-import reprlib
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import traitlets
 
 from learnpacks.errors import WidgetError
 
+from . import codecheck
 from .base import ExerciseWidget
 
 _MISSING = object()
-_repr = reprlib.Repr()
-_repr.maxstring = 60
-_repr.maxother = 60
-
-
-def _same(got: Any, expected: Any) -> bool:
-    """Equal, compared on the expected value's terms (floats with a small tolerance).
-
-    A learner's object with an ``__eq__`` that always says True does not pass: the comparison
-    is ``expected == got`` and the types must agree (bool is not an int here).
-    """
-    if type(expected) is float and isinstance(got, (int, float)) and not isinstance(got, bool):
-        return math.isclose(float(got), expected, rel_tol=1e-9, abs_tol=1e-12)
-    if type(got) is not type(expected):
-        return False
-    return bool(expected == got)
 
 
 class CodeExercise(ExerciseWidget):
@@ -50,6 +33,10 @@ class CodeExercise(ExerciseWidget):
 
     hints_shown = traitlets.Int(0).tag(sync=True)
     revealed_solution = traitlets.Unicode("").tag(sync=True)
+    #: What a static page needs to run the exercise in the browser (:mod:`.codecheck`), practice
+    #: mode only: its tests as literal text, and the cell the build's ``check()`` ran (the
+    #: learner's starting code) with the name it checked and the packages it imports.
+    inpage = traitlets.Dict().tag(sync=True)
 
     def __init__(
         self,
@@ -91,6 +78,8 @@ class CodeExercise(ExerciseWidget):
                 "solution": solution,
             },
         )
+        if mode == "practice":
+            self.inpage = self._inpage_tests()
 
     def verdict(self, answer: Any) -> None:
         # The recorded "answer" of a code exercise is only its outcome; nothing to re-check.
@@ -122,6 +111,7 @@ class CodeExercise(ExerciseWidget):
     def record(self, answer: Any) -> dict[str, Any]:
         """Run the public tests on ``answer`` (the learner's function or value) and record the
         outcome, as :meth:`check` does, without printing. Returns the result."""
+        self._remember_starter(answer)
         messages = self._run_tests(answer)
         passed = not messages
         if passed:
@@ -164,41 +154,45 @@ class CodeExercise(ExerciseWidget):
         return ready
 
     def _run_tests(self, answer: Any) -> list[str]:
-        if self._tests:
-            if not callable(answer):
-                return [self.t("Expected a function, got {got}.", got=_repr.repr(answer))]
-            return self._call_tests(answer)
-        if self._expected is not _MISSING and not _same(answer, self._expected):
-            return [
-                self.t(
-                    "Your value is {got}: not the one asked for yet. Check your code, or ask for a hint.",
-                    got=_repr.repr(answer),
-                )
-            ]
-        return []
+        return codecheck.run_tests(
+            answer,
+            tests=self._tests,
+            expected=None if self._expected is _MISSING else self._expected,
+            has_expected=self._expected is not _MISSING,
+            t=self.t,
+        )
 
-    def _call_tests(self, function: Callable[..., Any]) -> list[str]:
-        name = getattr(function, "__name__", "f")
-        for args, want in self._tests:
-            call = f"{name}({', '.join(_repr.repr(a) for a in args)})"
-            try:
-                got = function(*args)
-            except Exception as exc:  # the learner's code: report, never crash the check
-                return [
-                    self.t(
-                        "{call} raised {error}.", call=call, error=f"{type(exc).__name__}: {exc}"
-                    )
-                ]
-            if not _same(got, want):
-                return [
-                    self.t(
-                        "{call} returned {got}, expected {expected}.",
-                        call=call,
-                        got=_repr.repr(got),
-                        expected=_repr.repr(want),
-                    )
-                ]
-        return []
+    def _inpage_tests(self) -> dict[str, Any]:
+        """The tests as literal text for a page, or ``{"unavailable": "tests", "needs": [...]}``
+        when a test value has no literal (a DataFrame: ``needs == ["pandas"]``; an object)."""
+        found: dict[str, Any] = {}
+        if self._tests:
+            found["tests"] = codecheck.as_literal([[list(a), w] for a, w in self._tests])
+        if self._expected is not _MISSING:
+            found["expected"] = codecheck.as_literal(self._expected)
+        if None in found.values():
+            values = [self._tests, None if self._expected is _MISSING else self._expected]
+            return {"unavailable": "tests", "needs": codecheck.foreign_modules(values)}
+        return found
+
+    def _remember_starter(self, answer: Any) -> None:
+        """Keep the cell that called ``check()`` first (at the site's build: the learner's
+        starting code) for a page's editor, with what it imports beyond the standard library."""
+        if self.mode != "practice" or "code" in self.inpage or "unavailable" in self.inpage:
+            return
+        try:
+            from IPython import get_ipython
+
+            shell = get_ipython()
+            history = shell.user_ns.get("_ih") if shell is not None else None
+            code = str(history[-1]) if history else ""
+        except (ImportError, AttributeError, IndexError, TypeError):
+            code = ""
+        if not code.strip():
+            return
+        name = getattr(answer, "__name__", "") if callable(answer) else ""
+        needs = codecheck.stdlib_only(codecheck.imported_modules(code))
+        self.inpage = {**self.inpage, "code": code, "name": name, "needs": needs}
 
     def handle_message(self, content: dict[str, Any]) -> None:
         if content.get("type") == "hint":

@@ -89,6 +89,20 @@ UI_STRINGS: tuple[str, ...] = (
     "Previous: {title}",
     "Next: {title}",
     "In this pack: {done} of {total} exercises done",
+    "Your code",
+    "Run",
+    "Stop",
+    "Output",
+    "Write your code below: Run shows what it does, Check runs the exercise's tests.",
+    "Tab indents. To leave the editor, press Escape, then Tab. Ctrl+Enter runs the code.",
+    "Loading Python in this page (the first time takes a while)…",
+    "Running…",
+    "Stopped. Python starts again at the next run.",
+    "More output was dropped: {n} characters.",
+    "Python could not start in this page.",
+    "Python cannot start in a page opened as a file: serve the folder (python3 -m http.server) and open it at http://localhost:8000/.",
+    "This exercise needs {packages}, which this page cannot run: open the notebook in Jupyter (Binder or your course hub) to do it.",
+    "This exercise cannot run in this page: open the notebook in Jupyter (Binder or your course hub) to do it.",
 )
 
 #: Strings of cohort grading (``learnpacks.grading``): the hand-in cell a release adds and the

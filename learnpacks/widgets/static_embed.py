@@ -29,12 +29,15 @@ from anywidget._version import _ANYWIDGET_SEMVER_VERSION
 
 from learnpacks.errors import LearnpacksError
 
-#: npm packages and versions vendored (pin the same for the book build).
+#: npm packages and versions vendored (pin the same for the book build). ``pyodide`` is the
+#: static site's in-page Python (:mod:`learnpacks.book.offline`), not a widget script.
 PINNED: dict[str, str] = {
     "requirejs": "2.3.8",
     "@jupyter-widgets/html-manager": "1.0.15",
     "anywidget": "0.11.0",
+    "pyodide": "314.0.8",
 }
+_WIDGET_SCRIPTS = ("requirejs", "@jupyter-widgets/html-manager", "anywidget")
 _FONT_SUFFIXES = (".woff", ".woff2", ".ttf", ".eot", ".svg")
 
 
@@ -78,7 +81,7 @@ def npm_pack(spec: str, cache_dir: Path, npm: str) -> Path:
     return tarball
 
 
-def _extract(tarball: Path, member: str, target: Path) -> None:
+def extract(tarball: Path, member: str, target: Path) -> None:
     with tarfile.open(tarball) as archive:
         try:
             source = archive.extractfile(f"package/{member}")
@@ -110,21 +113,21 @@ def vendor_scripts(
     """
     dest = Path(dest)
     cache = Path(cache_dir) if cache_dir is not None else dest.parent / ".npm-tarballs"
-    tarballs = {name: npm_pack(f"{name}@{version}", cache, npm) for name, version in PINNED.items()}
+    tarballs = {name: npm_pack(f"{name}@{PINNED[name]}", cache, npm) for name in _WIDGET_SCRIPTS}
 
     require_js = dest / "require.js"
-    _extract(tarballs["requirejs"], "require.js", require_js)
+    extract(tarballs["requirejs"], "require.js", require_js)
 
     manager = tarballs["@jupyter-widgets/html-manager"]
     embed_amd = dest / "html-manager" / "embed-amd.js"
-    _extract(manager, "dist/embed-amd.js", embed_amd)
+    extract(manager, "dist/embed-amd.js", embed_amd)
     for member in _members(manager, "dist"):
         if member.endswith(_FONT_SUFFIXES):
-            _extract(manager, member, embed_amd.parent / Path(member).name)
+            extract(manager, member, embed_amd.parent / Path(member).name)
 
     cdn = dest / "cdn"
     anywidget_js = cdn / f"anywidget@{_ANYWIDGET_SEMVER_VERSION}" / "dist" / "index.js"
-    _extract(tarballs["anywidget"], "dist/index.js", anywidget_js)
+    extract(tarballs["anywidget"], "dist/index.js", anywidget_js)
     return VendoredScripts(dest, require_js, embed_amd, cdn, {"anywidget": anywidget_js})
 
 

@@ -221,14 +221,20 @@ function askKernel(model, message) {
   });
 }
 
+// On the static site, the site's lp-progress.js keeps answers per pack, shared by every language
+// edition of an exercise, in the answers file's format; without it, per page.
+const siteStore = () => globalThis.__learnpacksStore || null;
+
 function remember(id, entry) {
   try {
-    localStorage.setItem(storeKey(id), JSON.stringify(entry));
+    if (siteStore()) siteStore().put(id, entry);
+    else localStorage.setItem(storeKey(id), JSON.stringify(entry));
   } catch (e) { /* storage may be disabled: progress is then per page view */ }
   window.dispatchEvent(new CustomEvent("learnpacks:progress"));
 }
 
 function recalled(id) {
+  if (siteStore()) return siteStore().get(id);
   try {
     return JSON.parse(localStorage.getItem(storeKey(id)) || "null");
   } catch (e) {
@@ -473,9 +479,9 @@ function renderExercise(model, el) {
     if (!server) {
       if (LIVE.get(model)) return; // a kernel is listening (busy): it saves the answer when it can
       if (kind === "reflection" && !graded) {
-        remember(id, { status: "recorded", answer });
+        remember(id, { ...entry, status: "recorded" });
         say("recorded", [t("Saved in this browser only.")]);
-      } else if (verdict) remember(id, { status, answer });
+      } else if (verdict) remember(id, entry);
       else say("none", [t("Your answer could not be saved: run this notebook in Jupyter to take part.")]);
       return;
     }
@@ -640,7 +646,8 @@ function renderCode(model, el) {
   say();
   drawSolution(false);
   const staticHelp = setTimeout(() => {
-    if (staticPage()) help.textContent = t("To check your code, open this notebook in Jupyter (Binder or your course hub).");
+    // a static page's editor (lp-python.js, when the page can run Python) says what to do itself
+    if (staticPage() && !root.querySelector(".lp-python")) help.textContent = t("To check your code, open this notebook in Jupyter (Binder or your course hub).");
   }, 1500);
   const onHints = () => drawHints();
   const onResult = () => say();

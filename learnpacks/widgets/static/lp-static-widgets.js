@@ -88,6 +88,32 @@
     return modules.get(esm);
   }
 
+  // In-page Python for practice code exercises (lp-python.js, beside this file), loaded only on a
+  // page that has one; it loads Pyodide itself, when the learner first presses Run.
+  var ME = document.currentScript && document.currentScript.src;
+  var python = null;
+  function loadPython() {
+    if (!python) {
+      python = new Promise(function (resolve, reject) {
+        if (!ME) return reject(new Error("cannot tell where lp-python.js is"));
+        var script = document.createElement("script");
+        script.src = ME.slice(0, ME.lastIndexOf("/") + 1) + "lp-python.js";
+        script.onload = function () { resolve(window.__learnpacksPython); };
+        script.onerror = function () { reject(new Error("lp-python.js did not load")); };
+        document.head.appendChild(script);
+      });
+    }
+    return python;
+  }
+  function addPython(model, el) {
+    var spec = model.get("inpage");
+    if (model.get("kind") !== "code" || model.get("mode") !== "practice" || !spec || !Object.keys(spec).length) return;
+    return loadPython().then(function (inPage) {
+      inPage.attach({ model: model, el: el });
+      window.dispatchEvent(new CustomEvent("learnpacks:python-ready", { detail: { model: model, el: el } }));
+    });
+  }
+
   var initialized = new Map();
   function renderView(tag, saved, models) {
     var view = JSON.parse(tag.textContent);
@@ -117,7 +143,9 @@
       if (!initialized.has(id)) {
         initialized.set(id, Promise.resolve(widget.initialize && widget.initialize({ model: model })));
       }
-      return initialized.get(id).then(function () { return widget.render({ model: model, el: el }); });
+      return initialized.get(id)
+        .then(function () { return widget.render({ model: model, el: el }); })
+        .then(function () { return addPython(model, el); });
     });
   }
 
