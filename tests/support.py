@@ -36,11 +36,18 @@ def block_non_local(page: Any, seen: list[str]) -> None:
     page.route("**/*", route)
 
 
-def axe_violations(page: Any, axe_path: Path) -> list[dict[str, Any]]:
-    """Serious and critical axe-core violations on the page as loaded."""
+def axe_violations(
+    page: Any, axe_path: Path, *, also: tuple[str, ...] = ()
+) -> list[dict[str, Any]]:
+    """Serious and critical axe-core violations on the page as loaded, and those of the rules
+    named in *also* whatever their impact."""
     page.add_script_tag(path=str(axe_path))
     result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
-    return [v for v in result["violations"] if v.get("impact") in ("serious", "critical")]
+    return [
+        v
+        for v in result["violations"]
+        if v.get("impact") in ("serious", "critical") or v.get("id") in also
+    ]
 
 
 def local_page(context: Any) -> Any:

@@ -50,15 +50,21 @@
     script.src = bundle + "pagefind-ui.js";
     script.onload = function () {
       /* global PagefindUI */
-      new PagefindUI({
+      var ui = new PagefindUI({
         element: "#lp-search",
         bundlePath: bundle,
+        /* result addresses from the site's root wherever it is served: under a sub-path, from
+           disk, inside Kiwix (Pagefind's default, "/", left the site for the server's root) */
+        baseUrl: new URL(bundle + "../", window.location.href).pathname,
         showSubResults: true,
         showImages: false,
         resetStyles: false,
         translations: { placeholder: target.dataset.placeholder }
       });
       labelSearchInput(target);
+      /* the search page, reached from the theme's search box (search.html?q=words) */
+      var words = new URLSearchParams(window.location.search).get("q");
+      if (words) ui.triggerSearch(words);
     };
     document.head.appendChild(script);
   }
@@ -95,9 +101,21 @@
     });
   }
 
+  /* kiwix-serve puts its toolbar (#kiwixtoolbar, fixed at the top) into each page of a ZIM:
+     the site's sticky headers go below it instead of over it (learnpacks.css, html.lp-kiwix). */
+  function makeRoomForKiwix() {
+    var bar = document.getElementById("kiwixtoolbar");
+    if (!bar) return;
+    var root = document.documentElement;
+    function measure() { root.style.setProperty("--lp-kiwix-bar", bar.offsetHeight + "px"); }
+    root.classList.add("lp-kiwix");
+    measure();
+    window.addEventListener("resize", measure);
+  }
+
   function ready(fn) {
     if (document.readyState !== "loading") fn();
     else document.addEventListener("DOMContentLoaded", fn);
   }
-  ready(function () { setUpFilters(); setUpSearch(); setUpSidebarToggles(); });
+  ready(function () { setUpFilters(); setUpSearch(); setUpSidebarToggles(); makeRoomForKiwix(); });
 })();

@@ -523,7 +523,7 @@ def plan_bundle(
         source = site_dir / rel
         if rel in pages and rel.suffix.lower() in (".html", ".htm"):
             text = source.read_text(encoding="utf-8", errors="replace")
-            new = _relink(text, rel, keep)
+            new = _without_search(_relink(text, rel, keep))
             plan.members[f"html/{rel}"] = new.encode("utf-8") if new != text else source
         else:
             plan.members[f"html/{rel}"] = source
@@ -560,6 +560,19 @@ def safe_member(name: str) -> bool:
         and ":" not in parts[0]
         and all(p not in ("", ".", "..") for p in parts)
     )
+
+
+_SEARCH_DIALOG = re.compile(r'<dialog id="pst-search-dialog">.*?</dialog>', re.S)
+_SEARCH_BUTTON = re.compile(
+    r'<button class="[^"]*\bsearch-button__button\b[^"]*"[^>]*>.*?</button>', re.S
+)
+
+
+def _without_search(text: str) -> str:
+    """*text* without the theme's search buttons and dialog: the site's search page and its
+    index cannot be read from disk (browsers refuse a ``file://`` page's requests for them), so
+    the bundle does not offer a search that would end on an error page."""
+    return _SEARCH_BUTTON.sub("", _SEARCH_DIALOG.sub("", text))
 
 
 def write_bundle(plan: BundlePlan, out: Path) -> Path:

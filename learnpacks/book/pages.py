@@ -145,8 +145,17 @@ def translation_banner(edition: Edition, notebook: str, docname: str, s: Strings
 
 
 def launch_bar(
-    catalog: Catalog, edition: Edition, notebook: str, docname: str, s: Strings
+    catalog: Catalog,
+    edition: Edition,
+    notebook: str,
+    docname: str,
+    s: Strings,
+    *,
+    overview: bool = False,
 ) -> Markup:
+    """Where to run *notebook* (Binder, a hub) and what to download. On the pack's *overview*
+    (which opens its first notebook), the download is the whole pack: a "Download this
+    notebook" there meant the first one without saying so."""
     links = launch_links(catalog, edition.pack, language=edition.language)
     items = [
         el(
@@ -161,17 +170,18 @@ def launch_bar(
         for target, by_nb in links.items()
     ]
     downloads = up(docname) + f"downloads/{edition.pack.id}/"
-    items.append(
-        el(
-            "li",
-            None,
+    if not overview:
+        items.append(
             el(
-                "a",
-                {"href": downloads + notebook, "download": notebook},
-                s("Download this notebook"),
-            ),
+                "li",
+                None,
+                el(
+                    "a",
+                    {"href": downloads + notebook, "download": notebook},
+                    s("Download this notebook"),
+                ),
+            )
         )
-    )
     items.append(
         el(
             "li",
@@ -183,7 +193,8 @@ def launch_bar(
             ),
         )
     )
-    return _nav("lp-launch-bar", s("Run this notebook"), items)
+    label = s("Run it yourself") if overview else s("Run this notebook")
+    return _nav("lp-launch-bar", label, items)
 
 
 def notebook_title(path: Path) -> str:
@@ -288,7 +299,7 @@ def overview(
         el("ol", None, notebooks),
         progress_section(pack, s),
         el("h2", None, s("Run it yourself")),
-        launch_bar(catalog, edition, first, docname, s),
+        launch_bar(catalog, edition, first, docname, s, overview=True),
     )
 
 
@@ -471,6 +482,25 @@ def _availability(plan: SitePlan, language: str, pack_id: str, s: Strings, *, he
     return Markup("".join(lines))
 
 
+def search_box(s: Strings) -> Markup:
+    """The Pagefind search box (filled by ``learnpacks.js``) of a page at its language's root.
+    Pagefind's bundle holds one index per language: a page searches its own."""
+    return el(
+        "div", {"id": "lp-search", "data-bundle": "../pagefind/", "data-placeholder": s("Search")}
+    )
+
+
+def search_page(s: Strings) -> Markup:
+    """The body of the site's search page (``search.html``, where the theme's search box and its
+    Ctrl+K shortcut lead): the same Pagefind search as the catalog's, so the site has one."""
+    return el(
+        "div",
+        {"class": "lp-search lp-search-page", "data-pagefind-ignore": "all"},
+        el("h1", None, s("Search")),
+        search_box(s),
+    )
+
+
 def catalog_page(plan: SitePlan, language: str, s: Strings) -> Markup:
     """Search, filters, and a card per pack (those not in this language say where to read them)."""
     docname = "index"
@@ -559,10 +589,7 @@ def catalog_page(plan: SitePlan, language: str, s: Strings) -> Markup:
         "div",
         {"class": "lp-search", "data-pagefind-ignore": "all"},
         el("h2", None, s("Search the packs")),
-        el(
-            "div",
-            {"id": "lp-search", "data-bundle": "../pagefind/", "data-placeholder": s("Search")},
-        ),
+        search_box(s),
         el(
             "noscript",
             None,

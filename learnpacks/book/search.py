@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -10,7 +11,12 @@ from learnpacks.errors import LearnpacksError
 
 
 def index_site(site: Path) -> Path:
-    """Index every page of *site* with Pagefind; one sub-index per ``<html lang>``. Returns the bundle."""
+    """Index every page of *site* with Pagefind; one sub-index per ``<html lang>``. Returns the bundle.
+
+    The bundle is written afresh (Pagefind leaves an earlier build's fragments beside the new
+    ones, which offline copies would carry). Results keep ``index.html`` in their addresses: a
+    folder address opens nothing from disk or in Kiwix."""
+    shutil.rmtree(site / "pagefind", ignore_errors=True)
     cmd = [
         sys.executable,
         "-m",
@@ -22,6 +28,7 @@ def index_site(site: Path) -> Path:
         # the "#" of each heading's permalink would end up in the results' excerpts
         "--exclude-selectors",
         ".headerlink",
+        "--keep-index-url",
         "--silent",
     ]
     result = subprocess.run(cmd, capture_output=True, text=True, check=False)

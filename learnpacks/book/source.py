@@ -36,8 +36,9 @@ from learnpacks.widgets.media import loaded_by_address
 
 SKELETON = "book"  # the site skeleton folder in the repository (CSS, JS, logo)
 PAGES_FILE = "_learnpacks_pages.json"
-#: The primary sidebar: the theme's logo, links and search box, then learnpacks' navigation.
-SIDEBAR = ["navbar-logo.html", "icon-links.html", "search-button-field.html", "lp-sidebar-nav.html"]
+#: The primary sidebar: the theme's links, then learnpacks' navigation with the logo in it. The
+#: search box is the header's, on every page: one box, leading to the site's one search (Pagefind).
+SIDEBAR = ["icon-links.html", "lp-sidebar-nav.html"]
 _SKIP_PARTS = {"__pycache__", ".ipynb_checkpoints"}
 #: Outputs that may carry script into a page (THREATS.md case 49) are not rendered: the plain-text
 #: (or image) alternative is shown instead. Widgets render through their own view MIME type.
@@ -343,6 +344,10 @@ def write_source(
         for old in (dest / "packs").iterdir():
             if old.name not in keep:
                 shutil.rmtree(old)
+    page_html["search"] = {
+        "prepend": pages.language_switcher(plan, "search", language, None, s),
+        "append": pages.search_page(s),
+    }
     page_html["index"] = {
         "prepend": pages.language_switcher(plan, "index", language, None, s),
         "append": pages.catalog_page(plan, language, s),

@@ -21,6 +21,12 @@
   Sphinx's search scripts and index. A page whose widgets are all anywidgets (every learnpacks
   exercise) loads the site's small ``lp-static-widgets.js`` instead of RequireJS and the 3.6 MB
   ipywidgets HTML manager (:mod:`learnpacks.book.offline`); a page with any other widget keeps them.
+- Gives the site one search: Sphinx's own (its ``searchindex.js``, its page, its general index)
+  is off, and its ``search.html``, where the theme's header box and Ctrl+K lead, is the
+  skeleton's template holding the Pagefind box (:func:`one_search`, :func:`search_page`). Sets
+  the theme's colour mode from the start (no "Got invalid theme mode" on the console) and a
+  logo for dark mode (:func:`theme_settings`).
+- Writes each widget script once per page, not once per widget (:func:`share_widget_code`).
 - Publishes no ``_sources/`` copy of a page's notebook and no theme button to it
   (:func:`no_source_copies`): readers download the site's own copies.
 - Turns sphinx-thebe off. Jupyter Book loads it into every build, but the site launches notebooks on
@@ -59,6 +65,8 @@ from sphinx.application import Sphinx
 from learnpacks.book.offline import STATIC_WIDGETS_JS, VENDOR
 
 _TEXT_KEYS = ("pagetitle", "root_title")
+#: The logo in dark mode: the skeleton's static files are the site's ``_static/``.
+DARK_LOGO = "logo-dark.svg"
 _HTML_TAG = re.compile(r"<html(?![^>]*\bdir=)", re.IGNORECASE)
 _SEARCH_SCRIPTS = re.compile(
     r'\n\s*<script src="[^"]*(?:_static/searchtools|_static/language_data|searchindex)\.js"></script>'
@@ -117,9 +125,12 @@ def escape_theme_titles(
 def add_page_html(
     app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: Any
 ) -> None:
-    if "body" not in context:
+    if "body" not in context and templatename != "search.html":
         return
     extra = _pages(app).get(pagename, {})
+    if templatename == "search.html":  # no body: the site's own search template prints it
+        context["lp_search"] = extra.get("prepend", "") + extra.get("append", "")
+        return
     context["body"] = (
         f"<div data-pagefind-body>{extra.get('prepend', '')}{context['body']}{extra.get('append', '')}</div>"
     )
@@ -223,15 +234,16 @@ def finish_pages(app: Sphinx, exception: Exception | None) -> None:
         changed = _NAV_TOGGLE.sub(name_toggle, text)
         if app.config.learnpacks_rtl:
             changed = _HTML_TAG.sub('<html dir="rtl"', changed, count=1)
-        # With search-as-you-type off (the theme's default) only search.html runs Sphinx's search,
-        # but the theme loads its scripts and the whole search index on every page.
-        if (
-            page.relative_to(outdir).as_posix() != "search.html"
-            and "DOCUMENTATION_OPTIONS.search_as_you_type = false;" in changed
-        ):
+        # The site searches with Pagefind (one_search): the theme would still load Sphinx's
+        # search scripts on every page.
+        if "DOCUMENTATION_OPTIONS.search_as_you_type = false;" in changed:
             changed = _SEARCH_SCRIPTS.sub("", changed)
         return changed
 
+    # Sphinx's search index and general index from a build before they were turned off
+    # (theme_settings, one_search): Sphinx never deletes what it no longer writes.
+    for stale in ("searchindex.js", "genindex.html"):
+        (outdir / stale).unlink(missing_ok=True)
     written = sorted(getattr(app, "_learnpacks_written", set()))
     pages = [outdir / app.builder.get_target_uri(name) for name in written]
     missing = replace_fontawesome(
@@ -273,13 +285,45 @@ def _only_anywidgets(states: list[Any]) -> bool:
     return True
 
 
+#: The model traits every exercise of a kind repeats: its ES module (about 22 KB) and styles.
+_SHARED_TRAITS = ("_esm", "_css")
+#: Where ``lp-static-widgets.js`` finds a shared trait's text: ``"learnpacks-shared:<key>"``.
+SHARED_PREFIX = "learnpacks-shared:"
+SHARED_KEY = "learnpacks_shared"
+
+
+def share_widget_code(state: dict[str, Any]) -> dict[str, Any]:
+    """*state* (a widget-state document) with each distinct ``_esm`` and ``_css`` written once,
+    under ``learnpacks_shared``, and every model naming it by reference: each widget carried its
+    own copy of the exercise script, most of an exercise page's weight. Only the site's loader
+    (``lp-static-widgets.js``) reads references; pages with the HTML manager keep full states."""
+    shared: dict[str, str] = {}
+    keys: dict[str, str] = {}
+    for model in (state.get("state") or {}).values():
+        values = model.get("state") if isinstance(model, dict) else None
+        if not isinstance(values, dict):
+            continue
+        for trait in _SHARED_TRAITS:
+            text = values.get(trait)
+            if not isinstance(text, str) or not text:
+                continue
+            if text not in keys:
+                keys[text] = f"{trait.strip('_')}{len(keys)}"
+                shared[keys[text]] = text
+            values[trait] = SHARED_PREFIX + keys[text]
+    if shared:
+        state[SHARED_KEY] = shared
+    return state
+
+
 def light_widget_assets(
     app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: Any
 ) -> None:
     """A page whose widgets are all anywidgets loads ``lp-static-widgets.js`` (about 6 KiB) instead
     of RequireJS, ``lp-widgets.js`` and the HTML manager's ``embed-amd.js`` (3.6 MB), all from the
-    site's ``_vendor/``. Pages with another widget model, or whose scripts are not vendored, keep
-    them. Runs after MyST-NB added the page's widget state and scripts to its script list."""
+    site's ``_vendor/``, and carries each widget script once (:func:`share_widget_code`). Pages
+    with another widget model, or whose scripts are not vendored, keep them. Runs after MyST-NB
+    added the page's widget state and scripts to its script list."""
     assets = context.get("script_files")
     if not isinstance(assets, list):
         return
@@ -296,6 +340,11 @@ def light_widget_assets(
             return
     except (ValueError, AttributeError):
         return  # a state the loader could not read either: the HTML manager reports it
+    for asset in assets:
+        attributes = getattr(asset, "attributes", {})
+        if attributes.get("type") == _WIDGET_STATE_TYPE:
+            state = share_widget_code(json.loads(attributes["body"]))
+            attributes["body"] = sanitize_script_content(json.dumps(state))
     # the builder stores "_static/<path>" and add_js_file() prefixes "_static/" again
     folder = str(manager[0].filename).rsplit("/", 1)[0].removeprefix("_static/")
     assets[:] = [a for a in assets if a not in manager]  # in place: the builder's own list
@@ -426,6 +475,35 @@ def no_source_copies(app: Sphinx, config: Any) -> None:
     config.html_theme_options = {**(config.html_theme_options or {}), "use_download_button": False}
 
 
+def theme_settings(app: Sphinx, config: Any) -> None:
+    """The theme's settings the site needs: a colour mode from the start (the theme's inline
+    script read an empty one and logged "Got invalid theme mode" on every page), a logo whose
+    wordmark reads in dark mode, and no general index (an empty "Index" page)."""
+    config.html_context = {"default_mode": "auto", **(config.html_context or {})}
+    options = {**(config.html_theme_options or {})}
+    logo = {**(options.get("logo") or {})}
+    if config.html_logo and not str(config.html_logo).startswith(("http:", "https:")):
+        logo.setdefault("image_light", str(config.html_logo))
+        logo.setdefault("image_dark", DARK_LOGO)
+    options["logo"] = logo
+    config.html_theme_options = options
+    config.html_use_index = False
+
+
+def one_search(app: Sphinx) -> None:
+    """Sphinx's own search off: no second index (``searchindex.js``) and no second engine. Its
+    page, where the theme's search box and Ctrl+K lead, is the site's Pagefind search
+    (:func:`search_page`, the skeleton's ``search.html``)."""
+    if app.builder.format == "html":
+        app.builder.search = False  # type: ignore[attr-defined]
+
+
+def search_page(app: Sphinx) -> list[tuple[str, dict[str, Any], str]]:
+    if app.builder.format != "html":
+        return []
+    return [("search", {}, "search.html")]
+
+
 def disconnect_thebe(app: Sphinx) -> None:
     """Stop sphinx-thebe from adding its scripts and its per-page configuration."""
     for event in ("env-before-read-docs", "doctree-resolved"):
@@ -457,6 +535,9 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("env-get-outdated", outdated_pages)
     # sphinx-book-theme sets the titles at the default priority (500); run after it.
     app.connect("config-inited", no_source_copies)
+    app.connect("config-inited", theme_settings)
+    app.connect("builder-inited", one_search)
+    app.connect("html-collect-pages", search_page)
     app.connect("builder-inited", disconnect_thebe)
     app.connect("html-page-context", drop_thebe_assets)
     app.connect("html-page-context", escape_theme_titles, priority=900)

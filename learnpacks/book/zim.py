@@ -1,9 +1,10 @@
 """``learnpacks export zim``: the whole built site as one ZIM file that Kiwix opens offline.
 
 Every file of the site goes in at its site-relative path (``index.html``, ``en/packs/<id>/...``), so
-the pages' relative links work unchanged inside Kiwix. HTML pages are front articles and carry their
-``<title>``; the archive has a Xapian full-text index and the openZIM metadata Kiwix shows in its
-library (https://wiki.openzim.org/wiki/Metadata).
+the pages' relative links work unchanged inside Kiwix. The site's pages (not the theme's template
+files nor the search page) are front articles, carry their ``<title>`` and are in the archive's
+Xapian full-text index; the archive has the openZIM metadata Kiwix shows in its library
+(https://wiki.openzim.org/wiki/Metadata).
 """
 
 from __future__ import annotations
@@ -175,6 +176,14 @@ def _quiet_stdout() -> Iterator[None]:
         os.close(devnull)
 
 
+def is_article(page: bytes) -> bool:
+    """Whether an HTML file of the site is one of its pages (a catalog, a pack's overview, a
+    notebook): those carry ``data-pagefind-body`` (:mod:`learnpacks.book.sphinx_ext`). The
+    theme's template files in ``_static/``, the language chooser and the search page are files
+    Kiwix serves, not articles its search and random-article button should offer."""
+    return b"data-pagefind-body" in page
+
+
 def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "learnpacks"
 
@@ -205,8 +214,30 @@ def export_zim(
         Creator,
         FileProvider,
         Hint,
+        IndexData,
         Item,
     )
+
+    class NotIndexed(IndexData):
+        """What a file that is not a page gives the full-text index: nothing."""
+
+        def has_indexdata(self) -> bool:
+            return False
+
+        def get_title(self) -> str:
+            return ""
+
+        def get_content(self) -> str:
+            return ""
+
+        def get_keywords(self) -> str:
+            return ""
+
+        def get_wordcount(self) -> int:
+            return 0
+
+        def get_geoposition(self) -> tuple[float, float] | None:
+            return None
 
     if not (site_dir / main_path).is_file():
         raise UsageError(
@@ -235,6 +266,7 @@ def export_zim(
             self.rel = rel
             self.file = site_dir / rel
             self.mime = mimetype(rel)
+            self.article = self.mime == "text/html" and is_article(self.file.read_bytes())
 
         def get_path(self) -> str:
             return str(self.rel)
@@ -250,9 +282,16 @@ def export_zim(
 
         def get_hints(self) -> dict[Hint, int]:
             return {
-                Hint.FRONT_ARTICLE: self.mime == "text/html",
+                Hint.FRONT_ARTICLE: self.article,
                 Hint.COMPRESS: self.mime not in _COMPRESSED,
             }
+
+    class NotAnArticle(SiteItem):
+        """An HTML file that is not a page: served, but neither an article nor indexed (libzim
+        indexes every HTML item unless it says it has no index data)."""
+
+        def get_indexdata(self) -> IndexData:
+            return NotIndexed()
 
     long_description = " ".join(description.split())
     creator_ = Creator(partial).config_indexing(True, codes[0]).config_verbose(False)
@@ -274,7 +313,8 @@ def export_zim(
         for key, value in metadata.items():
             zim.add_metadata(key, value)
         for rel in files:
-            zim.add_item(SiteItem(rel))
+            item = SiteItem(rel)
+            zim.add_item(item if item.article or item.mime != "text/html" else NotAnArticle(rel))
     partial.replace(out)
     return out
 

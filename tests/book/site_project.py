@@ -4,6 +4,8 @@
   Spanish partly translated (above the publishing threshold, so it shows the banner), Arabic
   fully translated for its headings and exercise feedback.
 - ``advanced-pack`` (advanced, builds on ``demo-pack``): French fully translated, nothing else.
+- Hebrew, a second right-to-left language with a few strings of ``demo-pack`` translated (the
+  rest kept as the source's), so the mirroring is not only checked for Arabic.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ FRENCH = {
     "Read": "Lire",
     "Try": "Essayer",
     "Check": "Vérifier",
-    "One or two sentences for the catalog card: what a learner gains.": "Un parcours pour les bibliothécaires et les archivistes curieux.",
+    "One or two sentences for the catalog card: what a learner gains.": "Un parcours pour les bibliothécaires, les archivistes et les bénévoles curieux.",
     "Put a number in the cell above first.": "Mettez d’abord un nombre dans la cellule ci-dessus.",
 }
 ARABIC = {
@@ -33,6 +35,13 @@ ARABIC = {
     "Try": "جرّب",
     "Check": "تحقّق",
     "Put a number in the cell above first.": "ضع رقمًا في الخلية أعلاه أولًا.",
+}
+
+HEBREW = {
+    "Demo pack": "חבילת הדגמה",
+    "Read": "קראו",
+    "Try": "נסו",
+    "Check": "בדקו",
 }
 
 
@@ -55,6 +64,8 @@ def make_site_project(dest: Path) -> Path:
     config = (REPO / "packs" / "_config.yml").read_text()
     # translated notebooks reach the hub from the branch `learnpacks hub publish` writes
     assert "notebooks_branch: notebooks" in config
+    assert "languages: [en, fr, es, ar]" in config
+    config = config.replace("languages: [en, fr, es, ar]", "languages: [en, fr, es, ar, he]")
     (dest / "packs" / "_config.yml").write_text(config)
     shutil.copytree(REPO / "book", dest / "book", ignore=shutil.ignore_patterns("_build"))
     demo = new_pack("demo-pack", root=dest, title="Demo pack")
@@ -72,11 +83,12 @@ def make_site_project(dest: Path) -> Path:
     assert "- demo-pack" in meta
     (advanced / "pack.yml").write_text(meta)
     extract(root=dest)
-    for lang in ("fr", "es", "ar"):
+    for lang in ("fr", "es", "ar", "he"):
         init(lang, root=dest)
     tr = dest / "translations"
     _fill(tr / "fr" / "demo-pack.po", FRENCH)
     _fill(tr / "fr" / "advanced-pack.po", FRENCH)
     _fill(tr / "es" / "demo-pack.po", {}, leave_untranslated=2)
     _fill(tr / "ar" / "demo-pack.po", ARABIC)
+    _fill(tr / "he" / "demo-pack.po", HEBREW)
     return dest

@@ -6,12 +6,16 @@ import json
 import os
 import re
 import shutil
+import socket
 import stat
 import struct
+import subprocess
+import time
 import zipfile
+from collections.abc import Iterator
 from pathlib import Path, PurePosixPath
-from urllib.parse import urlparse
-from urllib.request import url2pathname
+from urllib.parse import quote, urlparse
+from urllib.request import url2pathname, urlopen
 
 import pytest
 from support import answer_starter_choice
@@ -156,6 +160,20 @@ def test_same_site_gives_same_zip_bytes(built: Path, bundle: Path, tmp_path: Pat
     )
     assert again == tmp_path / f"{DEMO}.zip"
     assert again.read_bytes() == bundle.read_bytes()
+
+
+@pytest.mark.slow
+def test_bundle_offers_no_search_it_cannot_run(built: Path, bundle: Path) -> None:
+    """Do the bundle's pages offer no search button or dialog (the search page and its index
+    cannot be read from disk), while the site's own pages do?"""
+    with zipfile.ZipFile(bundle) as zf:
+        pages = [n for n in zf.namelist() if n.startswith("html/") and n.endswith(".html")]
+        texts = [zf.read(n).decode("utf-8") for n in pages]
+    assert pages
+    for name, text in zip(pages, texts, strict=True):
+        assert "search-button__button" not in text and "pst-search-dialog" not in text, name
+    site_page = (_site(built) / "en" / "packs" / DEMO / "01-start.html").read_text()
+    assert "search-button__button" in site_page
 
 
 @pytest.mark.slow
@@ -370,7 +388,11 @@ def test_zim_holds_every_file_and_page_of_the_site(built: Path, zim: Path) -> No
         assert bytes(item.content) == (site / rel).read_bytes(), rel
         if rel.endswith(".html"):
             assert item.mimetype == "text/html"
-    assert archive.article_count == len(html_pages)
+    pages = {f for f in html_pages if b"data-pagefind-body" in (site / f).read_bytes()}
+    assert f"en/packs/{DEMO}/index.html" in pages and "en/index.html" in pages
+    # only the site's pages: not the theme's template files in _static/, nor the search page
+    assert archive.article_count == len(pages)
+    assert "en/genindex.html" not in on_disk  # no empty "Index" page
     assert archive.get_entry_by_path("en/_static/learnpacks.css").get_item().mimetype == "text/css"
     title = archive.get_entry_by_path(f"en/packs/{DEMO}/index.html").title
     assert title.startswith("Demo pack")
@@ -447,3 +469,112 @@ def test_cli_without_a_built_site_says_to_build(project: Path, capsys) -> None:
     for argv in (["export", "zip", "welcome-to-wikimedia"], ["export", "zim"]):
         assert main(["--root", str(project), *argv]) == 2
         assert "build the site first: learnpacks book build" in capsys.readouterr().err
+
+
+@pytest.fixture(scope="module")
+def kiwix(zim: Path) -> Iterator[str]:
+    """Debian's kiwix-serve serving the ZIM on 127.0.0.1; yields the address of its content."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = subprocess.Popen(
+        ["kiwix-serve", "--address", "127.0.0.1", "--port", str(port), str(zim)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}/"
+    try:
+        for _ in range(300):  # until it listens: a readiness wait, not a measured time
+            try:
+                urlopen(base, timeout=1).close()
+                break
+            except OSError:
+                if server.poll() is not None:
+                    raise RuntimeError("kiwix-serve exited") from None
+                time.sleep(0.1)
+        yield f"{base}{zim.stem}/"
+    finally:
+        server.terminate()
+        server.wait()
+
+
+def _kiwix_search(kiwix: str, words: str) -> list[str]:
+    """The addresses kiwix-serve's full-text search links to for *words*."""
+    root = kiwix.rsplit("/", 2)[0]
+    book = kiwix.rstrip("/").rsplit("/", 1)[1]
+    page = urlopen(f"{root}/search?content={book}&pattern={quote(words)}").read().decode()
+    return [
+        h
+        for h in re.findall(r'href="([^"]+)"', page)
+        if h.startswith(f"/{book}/") and h.endswith(".html")
+    ]
+
+
+@pytest.mark.slow
+def test_kiwix_search_results_open_real_pages(kiwix: str) -> None:
+    """In kiwix-serve, do the ZIM's search results for a pack lead to its pages (its overview
+    and notebook), each opening, and never to a template file of the theme?"""
+    root = kiwix.rsplit("/", 2)[0]
+    results = _kiwix_search(kiwix, "Demo pack")
+    paths = [r.split("/", 2)[2] for r in results]
+    assert f"en/packs/{DEMO}/index.html" in paths, paths
+    assert all(p.endswith(".html") and "_static" not in p for p in paths), paths
+    for result in results:
+        with urlopen(root + result) as response:
+            assert response.status == 200
+            assert b"data-pagefind-body" in response.read(), result
+    assert [r.split("/", 2)[2] for r in _kiwix_search(kiwix, MARKER)] == [
+        f"en/packs/{DEMO}/01-start.html"
+    ]
+
+
+@pytest.mark.slow
+@pytest.mark.browser
+def test_kiwix_site_search_opens_the_pack_overview(kiwix: str, chromium) -> None:
+    """Inside kiwix-serve, does the site's own search find the pack and open its overview (a
+    real page, not a folder address that Kiwix cannot serve), and does the site's header stay
+    clear of Kiwix's toolbar once the reader scrolls?"""
+    context = chromium.new_context(viewport={"width": 1280, "height": 700})
+    try:
+        page = context.new_page()
+        page.goto(kiwix + "en/index.html")
+        page.locator("#lp-search input").fill("Demo")
+        link = page.locator(".pagefind-ui__result-link", has_text="Demo pack").first
+        link.wait_for()
+        assert link.get_attribute("href").endswith(f"/en/packs/{DEMO}/index.html")
+        link.click()
+        page.wait_for_url(re.compile(rf"/en/packs/{DEMO}/index\.html$"))
+        assert "Demo pack" in page.locator("h1").first.inner_text()
+        page.goto(kiwix + f"en/packs/{DEMO}/01-start.html")
+        page.wait_for_load_state("networkidle")
+        page.mouse.wheel(0, 1500)
+        page.wait_for_function("() => window.scrollY > 500")
+        hidden = page.evaluate(
+            """() => {
+                const bar = document.getElementById('kiwixtoolbar').getBoundingClientRect();
+                const points = [0.1, 0.5, 0.9].map(f => [bar.left + f * bar.width, bar.top + bar.height / 2]);
+                return points.filter(([x, y]) => !document.getElementById('kiwixtoolbar')
+                    .contains(document.elementFromPoint(x, y))).length;
+            }"""
+        )
+        assert hidden == 0, "the site's header covers Kiwix's toolbar"
+        header = page.locator(".bd-header-article").bounding_box()
+        bar = page.locator("#kiwixtoolbar").bounding_box()
+        assert header["y"] >= bar["y"] + bar["height"] - 1, (header, bar)
+    finally:
+        context.close()
+
+
+@pytest.mark.slow
+def test_search_index_keeps_nothing_from_an_earlier_build(built: Path) -> None:
+    """Does indexing the site again leave no file of an earlier index behind (offline copies
+    pack the whole folder)?"""
+    from learnpacks.book.search import index_site
+
+    site = _site(built)
+    stale = site / "pagefind" / "fragment" / "en_stale0000.pf_fragment"
+    stale.write_bytes(b"from an earlier build")
+    index_site(site)
+    assert not stale.exists()
+    pages = [p for p in site.rglob("*.html") if b"data-pagefind-body" in p.read_bytes()]
+    assert len(list((site / "pagefind" / "fragment").iterdir())) == len(pages)  # one a page

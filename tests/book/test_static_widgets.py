@@ -11,7 +11,7 @@ from support import answer_starter_choice, copy_project, local_page
 
 from learnpacks.book.build import SiteBuild, build_site
 from learnpacks.book.offline import STATIC_WIDGETS_JS
-from learnpacks.book.sphinx_ext import _only_anywidgets
+from learnpacks.book.sphinx_ext import SHARED_KEY, _only_anywidgets, share_widget_code
 from learnpacks.packs.scaffold import new_pack
 
 LOADER = Path(__file__).parents[2] / "learnpacks" / "widgets" / "static" / STATIC_WIDGETS_JS
@@ -53,15 +53,7 @@ def page(chromium):
     context = chromium.new_context()
     page = local_page(context)
     errors: list[str] = []
-    # pydata-sphinx-theme logs "Got invalid theme mode" on a first visit (nothing stored yet)
-    page.on(
-        "console",
-        lambda m: (
-            errors.append(m.text)
-            if m.type == "error" and "invalid theme mode" not in m.text
-            else None
-        ),
-    )
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
     page.on("pageerror", lambda e: errors.append(str(e)))
     page.errors = errors
     yield page
@@ -92,6 +84,26 @@ def test_which_pages_get_the_loader(models, light):
     assert _only_anywidgets([state]) is light
 
 
+def test_widget_code_is_written_once_per_page():
+    """Does a state of three exercises of one script carry that script and its styles once, each
+    model naming it, and leave a model's other values alone?"""
+    esm, css = "export default {render() {}}" * 100, ".lp { color: red }"
+    models = {
+        f"m{i}": {
+            "model_module": "anywidget",
+            "model_name": "AnyModel",
+            "state": {"_esm": esm, "_css": css, "exercise_id": f"ex{i}"},
+        }
+        for i in range(3)
+    }
+    state = share_widget_code({"state": models})
+    assert list(state[SHARED_KEY].values()) == [esm, css]
+    values = [m["state"] for m in state["state"].values()]
+    assert len({v["_esm"] for v in values}) == 1 and len({v["_css"] for v in values}) == 1
+    assert [v["exercise_id"] for v in values] == ["ex0", "ex1", "ex2"]
+    assert json.dumps(state).count(esm) == 1
+
+
 @pytest.mark.slow
 @pytest.mark.browser
 def test_exercise_page_loads_only_the_loader(site):
@@ -101,6 +113,9 @@ def test_exercise_page_loads_only_the_loader(site):
     for script in MANAGER_SCRIPTS:
         assert script not in text
     assert (site.site / "_vendor" / STATIC_WIDGETS_JS).read_bytes() == LOADER.read_bytes()
+    # the exercises' script once, not once per widget (three on the scaffolded page)
+    assert text.count("application/vnd.jupyter.widget-view+json") >= 3
+    assert text.count("export default") == 1
 
 
 @pytest.mark.slow

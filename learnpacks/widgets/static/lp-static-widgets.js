@@ -9,6 +9,7 @@
  *
  * There is no kernel: `send` does nothing (as in the HTML manager), and `set` changes only the page's
  * copy. A widget that cannot be rendered is reported on the console; the others still render.
+ * The site writes each distinct `_esm` and `_css` once per page, which the models name by reference.
  * No network access: nothing is fetched but the page's own blobs.
  */
 (function () {
@@ -18,12 +19,28 @@
   var VIEW = "application/vnd.jupyter.widget-view+json";
   var PREFIX = "learnpacks widgets: ";
 
+  /* The site writes each distinct `_esm` and `_css` once, under `learnpacks_shared`, and has the
+     models name it ("learnpacks-shared:<key>"; learnpacks/book/sphinx_ext.py share_widget_code). */
+  var SHARED = "learnpacks-shared:";
+  function resolveShared(saved, shared) {
+    var values = (saved && saved.state) || {};
+    ["_esm", "_css"].forEach(function (name) {
+      var value = values[name];
+      if (typeof value === "string" && value.indexOf(SHARED) === 0) {
+        values[name] = shared[value.slice(SHARED.length)];
+      }
+    });
+    return saved;
+  }
+
   function readState() {
     var models = {};
     document.querySelectorAll('script[type="' + STATE + '"]').forEach(function (tag) {
       try {
-        var state = JSON.parse(tag.textContent).state || {};
-        Object.keys(state).forEach(function (id) { models[id] = state[id]; });
+        var doc = JSON.parse(tag.textContent);
+        var state = doc.state || {};
+        var shared = doc.learnpacks_shared || {};
+        Object.keys(state).forEach(function (id) { models[id] = resolveShared(state[id], shared); });
       } catch (error) {
         console.error(PREFIX + "the page's widget state cannot be read", error);
       }
