@@ -46,13 +46,12 @@ def page_url(docname: str, *, from_doc: str, language: str | None = None) -> str
     return f"{prefix}{docname}.html"
 
 
-def _nav(cls: str, label: str, items: list[Markup]) -> Markup:
-    """A labelled list of links that search does not index."""
-    return el(
-        "nav",
-        {"class": cls, "aria-label": label, "data-pagefind-ignore": "all"},
-        el("ul", None, items),
-    )
+def _nav(cls: str, label: str, items: list[Markup], *, labelledby: str | None = None) -> Markup:
+    """A labelled list of links that search does not index. *labelledby*: the id of a visible
+    heading that names it instead of *label* (a heading can say it is in English when its
+    string is untranslated; an ``aria-label`` cannot)."""
+    named = {"aria-labelledby": labelledby} if labelledby else {"aria-label": label}
+    return el("nav", {"class": cls, **named, "data-pagefind-ignore": "all"}, el("ul", None, items))
 
 
 def pagefind_filters(
@@ -144,6 +143,10 @@ def translation_banner(edition: Edition, notebook: str, docname: str, s: Strings
     return el("aside", {"class": "lp-banner", "role": "note", "data-pagefind-ignore": "all"}, parts)
 
 
+#: The id of the overview's "Run it yourself" heading, which names its launch bar.
+RUN_IT_HEADING = "lp-run-it-yourself"
+
+
 def launch_bar(
     catalog: Catalog,
     edition: Edition,
@@ -193,8 +196,9 @@ def launch_bar(
             ),
         )
     )
-    label = s("Run it yourself") if overview else s("Run this notebook")
-    return _nav("lp-launch-bar", label, items)
+    if overview:  # named by the overview's heading above it
+        return _nav("lp-launch-bar", "", items, labelledby=RUN_IT_HEADING)
+    return _nav("lp-launch-bar", s("Run this notebook"), items)
 
 
 def notebook_title(path: Path) -> str:
@@ -298,7 +302,7 @@ def overview(
         el("h2", None, s("Notebooks")),
         el("ol", None, notebooks),
         progress_section(pack, s),
-        el("h2", None, s("Run it yourself")),
+        el("h2", {"id": RUN_IT_HEADING}, s("Run it yourself")),
         launch_bar(catalog, edition, first, docname, s, overview=True),
     )
 

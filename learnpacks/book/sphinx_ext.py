@@ -366,7 +366,7 @@ _WIDGET_VIEW = re.compile(
 
 def starting_state(state: dict[str, Any]) -> dict[str, Any]:
     """*state* (a widget-state document) with every learnpacks exercise unanswered and
-    unattempted, and every progress panel at nothing done."""
+    unattempted, and every progress panel at nothing done and without its pack place."""
     for model in (state.get("state") or {}).values():
         values = model.get("state") if isinstance(model, dict) else None
         if not isinstance(values, dict):
@@ -375,11 +375,17 @@ def starting_state(state: dict[str, Any]) -> dict[str, Any]:
             for key, start in _START_STATE.items():
                 if key in values:
                     values[key] = json.loads(json.dumps(start))
-        elif values.get("kind") == "progress" and isinstance(values.get("items"), list):
-            values["items"] = [
-                {**item, "done": False} if isinstance(item, dict) else item
-                for item in values["items"]
-            ]
+        elif values.get("kind") == "progress":
+            if isinstance(values.get("items"), list):
+                values["items"] = [
+                    {**item, "done": False} if isinstance(item, dict) else item
+                    for item in values["items"]
+                ]
+            if isinstance(values.get("content"), dict):
+                # Where the notebook stands in its pack, as the build's kernel saw it: shown in
+                # Jupyter only (the site has its own navigation); its sibling titles and count
+                # of done exercises date from the notebook's last run, not this build.
+                values["content"].pop("pack", None)
     return state
 
 

@@ -195,8 +195,11 @@ def test_every_exercise_starts_unattempted(page, built, lang, name):
     for feedback in page.locator(".lp-feedback").all():
         assert feedback.inner_text().strip() == ""
     assert page.locator("input:checked").count() == 0
-    for box in page.locator(".lp input[type=text], .lp textarea").all():
+    for box in page.locator(".lp input[type=text], .lp textarea:not(.lp-editor)").all():
         assert box.input_value() == ""
+    for editor in page.locator(".lp textarea.lp-editor").all():  # the starter code, no key
+        starter = editor.input_value()
+        assert "check(" in starter and not any(k in starter for k in PRACTICE_KEYS), starter
     text = page.locator("article").inner_text()
     for word in (*PRACTICE_KEYS, *GRADED_KEYS, *WIDGET_CODE, "Attempts", "✓", "✗"):
         assert word not in text, word
@@ -211,13 +214,12 @@ def test_every_exercise_starts_unattempted(page, built, lang, name):
 @pytest.mark.parametrize("lang", ["en", "ar"])
 def test_code_exercise_hint_and_solution_unlock_as_documented(page, built, lang):
     """On the static page, do the hints come one by one, and does the solution open only once
-    every hint was seen (no code can run there, so no check can count)?"""
+    every hint was seen, before any check is run in the page?"""
     page.goto(built.base + f"{lang}/packs/{PACK}/01-practice.html")
     widget = page.locator(".lp-code")
     widget.wait_for()
     page.wait_for_timeout(1700)
-    buttons = widget.locator(".lp-actions button")
-    hint, solution = buttons.nth(0), buttons.nth(1)
+    hint, solution = widget.locator("button.lp-hint"), widget.locator("button.lp-show-solution")
     solution.click()
     assert "xylophone" not in widget.inner_text()
     assert widget.locator(".lp-solution").inner_text().strip()  # says when it opens
@@ -272,10 +274,7 @@ def test_the_welcome_packs_code_exercise_opens_unattempted(page, built, lang):
     progress = page.locator(".lp-progress")
     assert progress.locator("li.lp-todo").count() == 5
     assert progress.locator("li.lp-done").count() == 0
-    hint, solution = (
-        widget.locator(".lp-actions button").nth(0),
-        widget.locator(".lp-actions button").nth(1),
-    )
+    hint, solution = widget.locator("button.lp-hint"), widget.locator("button.lp-show-solution")
     for shown in (1, 2, 3):
         solution.click()
         assert "project_urls[row['name']] = row['url']" not in widget.inner_text()

@@ -174,14 +174,6 @@ def test_every_icon_used_has_a_rule(site, icon_set):
 
 
 @pytest.mark.slow
-def test_search_scripts_only_on_the_search_page(site):
-    """Is Sphinx's search index loaded by search.html only (search-as-you-type is off)?"""
-    for page, html in _pages(site).items():
-        loads_index = re.search(r'<script src="[^"]*searchindex\.js"', html) is not None
-        assert loads_index == (page.name == "search.html"), page
-
-
-@pytest.mark.slow
 @pytest.mark.browser
 @pytest.mark.parametrize("width", [1280, 420])
 def test_header_icons_render(chromium, serve_static, site, axe_js, width):

@@ -92,7 +92,7 @@ def check_code(page: Any, code: str, *, button: str = "lp-run-check") -> tuple[s
     """Type *code* in the editor, press Check (or Run), wait for the run to end; returns the
     verdict the widget shows (its status class and feedback lines, less the attempts)."""
     widget = _widget(page)
-    area = widget.locator("textarea.lp-code")
+    area = widget.locator("textarea.lp-editor")
     area.fill(code)
     before = page.evaluate("() => window.__lpRuns || 0")
     widget.locator(f"button.{button}").click()
@@ -109,7 +109,7 @@ def open_exercise(page: Any, url: str) -> None:
         "{ window.__lpRuns = (window.__lpRuns || 0) + 1; });"
     )
     page.goto(url)
-    _widget(page).locator("textarea.lp-code").wait_for(timeout=60_000)
+    _widget(page).locator("textarea.lp-editor").wait_for(timeout=60_000)
 
 
 @pytest.fixture
@@ -151,7 +151,7 @@ def test_wrong_then_right_code_gets_the_kernels_verdicts(page, site, serve_stati
     assert not [u for u in page.fetched if "/pyodide/" in u or "lp-python-worker" in u]
     state = _code_state(site.site / lang / PAGE)
     widget = _widget(page)
-    area = widget.locator("textarea.lp-code")
+    area = widget.locator("textarea.lp-editor")
     assert area.get_attribute("dir") == "ltr"
     assert page.evaluate("() => document.documentElement.dir") == ("rtl" if lang == "ar" else "")
     starter = area.input_value()
@@ -202,7 +202,7 @@ def test_an_endless_loop_is_stopped_and_the_page_stays_usable(page, site, serve_
     state = _code_state(site.site / "ar" / PAGE)
     check_code(page, "print('ready')\n", button="lp-run")  # Python has started
     widget = _widget(page)
-    widget.locator("textarea.lp-code").fill(LOOP)
+    widget.locator("textarea.lp-editor").fill(LOOP)
     widget.locator("button.lp-run").click()
     stop = widget.locator("button.lp-stop")
     stop.wait_for(state="visible")
@@ -222,7 +222,7 @@ def test_editor_keys_indent_and_leave(page, site, serve_static) -> None:
     """In the editor, does Tab indent and Shift+Tab remove the indent, and does Escape then Tab
     move the focus out (to Run)?"""
     open_exercise(page, serve_static(site.site) + "en/" + PAGE)
-    area = _widget(page).locator("textarea.lp-code")
+    area = _widget(page).locator("textarea.lp-editor")
     area.fill("x = 1")
     area.focus()
     page.keyboard.press("Home")

@@ -58,7 +58,7 @@ def _exercise_total(site: SiteBuild) -> int:
 
 def solve_code_exercise(page: Any) -> None:
     widget = page.locator(".lp.lp-code").first
-    widget.locator("textarea.lp-code").fill(SOLUTION)
+    widget.locator("textarea.lp-editor").fill(SOLUTION)
     widget.locator("button.lp-run").click()
     page.wait_for_function("() => (window.__lpRuns || 0) > 0", timeout=BOOT_MS)
     assert "lp-correct" in widget.locator(".lp-feedback").first.get_attribute("class")
@@ -84,7 +84,7 @@ def test_progress_made_in_french_shows_in_english_on_the_overview_and_the_card(
     base = serve_static(inpage_site.site)
     total = _exercise_total(inpage_site)
     page.goto(f"{base}fr/{PAGE}")
-    page.locator("textarea.lp-code").first.wait_for(timeout=60_000)
+    page.locator("textarea.lp-editor").first.wait_for(timeout=60_000)
     solve_code_exercise(page)
     entry = stored(page)["notebooks"][f"{NOTEBOOK}.ipynb"][CODE]
     assert entry["kind"] == "code" and entry["status"] == "correct" and entry["attempts"] == 1
@@ -92,8 +92,8 @@ def test_progress_made_in_french_shows_in_english_on_the_overview_and_the_card(
 
     page.goto(f"{base}en/{PAGE}")
     widget = page.locator(".lp.lp-code").first
-    widget.locator("textarea.lp-code").wait_for(timeout=60_000)
-    assert widget.locator("textarea.lp-code").input_value() == SOLUTION
+    widget.locator("textarea.lp-editor").wait_for(timeout=60_000)
+    assert widget.locator("textarea.lp-editor").input_value() == SOLUTION
     assert "lp-correct" in widget.locator(".lp-feedback").first.get_attribute("class")
 
     page.goto(f"{base}en/{OVERVIEW}")
@@ -115,7 +115,7 @@ def test_save_erase_load_restores_progress(page, inpage_site, serve_static, tmp_
     page.goto(f"{base}en/{PAGE}")
     choice = page.locator(".lp.lp-multiple-choice").first
     choice.wait_for(timeout=60_000)
-    page.locator("textarea.lp-code").first.wait_for(timeout=60_000)
+    page.locator("textarea.lp-editor").first.wait_for(timeout=60_000)
     solve_code_exercise(page)
     page.goto(f"{base}en/{OVERVIEW}")
     assert counts(page) == [f"1 of {total} exercises done"]
@@ -164,7 +164,7 @@ def test_answers_travel_between_the_site_and_a_kernel(
     notebook beside it, and does the answers file the kernel then writes load back on the site?"""
     base = serve_static(inpage_site.site)
     page.goto(f"{base}en/{PAGE}")
-    page.locator("textarea.lp-code").first.wait_for(timeout=60_000)
+    page.locator("textarea.lp-editor").first.wait_for(timeout=60_000)
     solve_code_exercise(page)
     page.goto(f"{base}en/{OVERVIEW}")
     with page.expect_download() as download:
@@ -189,5 +189,5 @@ def test_answers_travel_between_the_site_and_a_kernel(
     assert page.locator(".lp-progress-count").first.inner_text().startswith("0 ")
     page.goto(f"{base}fr/{PAGE}")
     widget = page.locator(".lp.lp-code").first
-    widget.locator("textarea.lp-code").wait_for(timeout=60_000)
+    widget.locator("textarea.lp-editor").wait_for(timeout=60_000)
     assert "lp-incorrect" in widget.locator(".lp-feedback").first.get_attribute("class")

@@ -25,7 +25,6 @@ PAGES = (
     "packs/demo-pack/index.html",
     "packs/demo-pack/01-start.html",
     "search.html",
-    "genindex.html",
 )
 # The theme's UI in English, as the source-language site shows it.
 ENGLISH_UI = (
@@ -43,13 +42,12 @@ ENGLISH_UI = (
     "Main",
     "Page",
     "Version warning",
-    "Index",
     "Skip to main content",
     "Back to top",
     "Wikimedia learning packs - Home",
 )
-# Words that are the same in the language (French "Index", "Page").
-SAME_IN = {"fr": {"Index", "Page"}}
+# Words that are the same in the language (French "Page").
+SAME_IN = {"fr": {"Page"}}
 UI_ATTRIBUTES = ("aria-label", "title", "placeholder", "alt", "data-bs-title")
 
 

@@ -198,11 +198,23 @@ def _worker_killed(deaths_left: Path):
     return run
 
 
+def _fork_the_patch_into_workers(monkeypatch) -> None:
+    """Make the pool fork its workers from this process, so they run the patched `run_task`.
+
+    The pool forks only when the process has no other thread; under pytest-xdist the worker
+    has execnet's thread, so the pool would start its workers from a fork server that imports
+    the unpatched module and the victim would never be killed."""
+    import threading
+
+    monkeypatch.setattr(threading, "active_count", lambda: 1)
+
+
 @pytest.fixture
 def worker_killed_once(small_cohort, tmp_path, monkeypatch):
     """The pool worker grading wrong-00's first notebook is killed once."""
     deaths = tmp_path / "deaths"
     deaths.write_text("kill\n")
+    _fork_the_patch_into_workers(monkeypatch)
     monkeypatch.setattr(grade_module, "run_task", _worker_killed(deaths))
     return deaths
 
@@ -212,6 +224,7 @@ def worker_killed_every_time(small_cohort, tmp_path, monkeypatch):
     """The pool worker grading wrong-00's first notebook is killed each time it takes it."""
     deaths = tmp_path / "deaths"
     deaths.write_text("kill\n" * 5)
+    _fork_the_patch_into_workers(monkeypatch)
     monkeypatch.setattr(grade_module, "run_task", _worker_killed(deaths))
     return deaths
 

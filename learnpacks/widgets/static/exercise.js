@@ -606,7 +606,7 @@ function renderCode(model, el) {
     hintBtn.disabled = n >= c.hints.length;
     if (n >= c.hints.length && n > 0) hintBtn.textContent = t("No more hints.");
   };
-  const hintBtn = h("button", { type: "button", onclick: () => {
+  const hintBtn = h("button", { type: "button", class: "lp-hint", onclick: () => {
     localHints = Math.min(c.hints.length, Math.max(localHints, model.get("hints_shown") || 0) + 1);
     try { model.send({ type: "hint" }); } catch (e) { /* static page */ }
     drawHints();
@@ -622,7 +622,7 @@ function renderCode(model, el) {
     else if (asked && staticPage()) sol.replaceChildren(h("p", { text: t("On this page, the solution opens after the last hint.") }));
     else if (asked) sol.replaceChildren(h("p", { text: fill(t("Attempts needed before the solution: {n}."), { n: c.solution_after }) }));
   };
-  const solBtn = h("button", { type: "button", onclick: () => {
+  const solBtn = h("button", { type: "button", class: "lp-show-solution", onclick: () => {
     try { model.send({ type: "solution" }); } catch (e) { /* static page */ }
     drawSolution(true);
   } }, t("Show the solution"));

@@ -23,7 +23,7 @@
   var OUTPUT_LIMIT = 100000;
   var CSS = [
     ".lp .lp-python { margin-block: 0.5rem; }",
-    ".lp .lp-python textarea.lp-code { font-family: var(--pst-font-family-monospace, monospace);",
+    ".lp .lp-python textarea.lp-editor { font-family: var(--pst-font-family-monospace, monospace);",
     "  font-size: 0.9em; line-height: 1.4; tab-size: 4; white-space: pre; overflow-x: auto;",
     "  text-align: left; direction: ltr; unicode-bidi: isolate; }",
     ".lp .lp-python .lp-output { white-space: pre-wrap; text-align: left; direction: ltr;",
@@ -173,7 +173,7 @@
     var n = ++counter;
     var areaId = "lp-code-" + n, helpId = "lp-code-help-" + n;
     var area = h("textarea", {
-      id: areaId, class: "lp-code", dir: "ltr", spellcheck: "false", autocapitalize: "off",
+      id: areaId, class: "lp-editor", dir: "ltr", spellcheck: "false", autocapitalize: "off",
       autocomplete: "off", wrap: "off", rows: String(Math.min(24, Math.max(6, spec.code.split("\n").length + 1))),
       "aria-describedby": helpId,
     });
