@@ -11,6 +11,11 @@ only source nbgrader's autograde can give, since it tells the kernel no notebook
 ``__session__`` variable / ``JPY_SESSION_NAME`` variable that Jupyter Server sets for a kernel it
 started for a notebook, then ``"untitled"``. Only the file name is kept, not the folder.
 
+A ``learnpacks-answers.json`` in the same folder (what the static site saves, uploaded by the
+learner) is read too and never changed: for each exercise, whichever of the two entries was
+``updated`` last counts, so work carried from the site shows in JupyterLab without renaming
+anything, and the next Check writes it into the notebook's own file.
+
 The file is written atomically (temporary file, then rename). A file that cannot be read as
 answers is moved aside to ``.learnpacks-answers.json.bak`` (``.bak1`` ... if taken) and a fresh one
 started: a corrupt or missing file never stops a notebook, and nothing a learner wrote is deleted.
@@ -32,6 +37,9 @@ from pathlib import Path
 from typing import Any
 
 ANSWERS_FILE = ".learnpacks-answers.json"
+#: The name the static site's "Save my answers to a file" gives the same format (browsers drop a
+#: download's leading dot): uploaded beside the notebooks, its answers are taken in.
+SAVED_FILE = "learnpacks-answers.json"
 FORMAT_VERSION = 1
 MAX_BYTES = 8 * 1024 * 1024
 
@@ -109,16 +117,25 @@ class AnswerStore:
 
     # reading --------------------------------------------------------------------------------
     def load(self) -> dict[str, dict[str, dict[str, Any]]]:
-        """All notebooks' answers; ``{}`` if the file is missing; a bad file is set aside."""
+        """All notebooks' answers; ``{}`` if the file is missing; a bad file is set aside. A
+        file saved from the site beside it is taken in (the later entry of each exercise)."""
         try:
-            if not self.path.exists():
-                return {}
-            if self.path.stat().st_size > MAX_BYTES:
-                raise ValueError(f"larger than {MAX_BYTES} bytes")
-            data = json.loads(self.path.read_text(encoding="utf-8"))
-            return _validated(data)
+            own = _read(self.path) if self.path.exists() else {}
         except (OSError, ValueError, TypeError) as exc:
             self._set_aside(exc)
+            own = {}
+        return _newest(own, self._saved_from_site())
+
+    def _saved_from_site(self) -> dict[str, dict[str, dict[str, Any]]]:
+        saved = self.directory / SAVED_FILE
+        try:
+            return _read(saved) if saved.is_file() else {}
+        except (OSError, ValueError, TypeError) as exc:  # the learner's file: left as it is
+            warnings.warn(
+                f"learnpacks: answers saved from the site, {saved}, could not be read ({exc}); "
+                "it was left as it is and not used",
+                stacklevel=3,
+            )
             return {}
 
     def get(self, notebook: str, exercise_id: str) -> dict[str, Any] | None:
@@ -189,6 +206,25 @@ class AnswerStore:
             "starting with no saved answers",
             stacklevel=3,
         )
+
+
+def _read(path: Path) -> dict[str, dict[str, dict[str, Any]]]:
+    if path.stat().st_size > MAX_BYTES:
+        raise ValueError(f"larger than {MAX_BYTES} bytes")
+    return _validated(json.loads(path.read_text(encoding="utf-8")))
+
+
+def _newest(
+    own: dict[str, dict[str, dict[str, Any]]], other: dict[str, dict[str, dict[str, Any]]]
+) -> dict[str, dict[str, dict[str, Any]]]:
+    """*own* with each exercise of *other* whose entry was updated later (or is missing)."""
+    for notebook, exercises in other.items():
+        mine = own.setdefault(notebook, {})
+        for exercise_id, entry in exercises.items():
+            kept = mine.get(exercise_id)
+            if kept is None or str(entry.get("updated", "")) > str(kept.get("updated", "")):
+                mine[exercise_id] = entry
+    return own
 
 
 def _validated(data: Any) -> dict[str, dict[str, dict[str, Any]]]:

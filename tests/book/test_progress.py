@@ -18,7 +18,7 @@ from support import REPO, block_non_local, local_page
 
 from learnpacks.book.build import SiteBuild
 from learnpacks.book.progress import SAVED_FILE
-from learnpacks.widgets.answers import ANSWERS_FILE
+from learnpacks.widgets.answers import ANSWERS_FILE, SAVED_FILE
 
 PACK = "welcome-to-wikimedia"  # the pack tests/book/conftest.py builds
 NOTEBOOK = "02-projects-and-affiliates"
@@ -171,7 +171,8 @@ def test_answers_travel_between_the_site_and_a_kernel(
         page.get_by_role("button", name="Save my answers to a file").click()
     folder = tmp_path / PACK
     shutil.copytree(REPO / "packs" / PACK, folder)
-    download.value.save_as(folder / ANSWERS_FILE)
+    assert download.value.suggested_filename == SAVED_FILE
+    download.value.save_as(folder / SAVED_FILE)  # uploaded beside the notebooks, not renamed
 
     restored = _run_to_exercise(folder, "import json\nprint(json.dumps(url_dict_exercise.result))")
     assert restored["status"] == "correct" and restored.get("restored") is True

@@ -11,7 +11,13 @@ from pathlib import Path
 import pytest
 
 from learnpacks.widgets import answers
-from learnpacks.widgets.answers import ANSWERS_FILE, AnswerStore, configure, notebook_name
+from learnpacks.widgets.answers import (
+    ANSWERS_FILE,
+    SAVED_FILE,
+    AnswerStore,
+    configure,
+    notebook_name,
+)
 
 
 def test_record_then_read_back(tmp_path: Path) -> None:
@@ -24,6 +30,56 @@ def test_record_then_read_back(tmp_path: Path) -> None:
     data = json.loads((tmp_path / ANSWERS_FILE).read_text(encoding="utf-8"))
     assert data["version"] == 1 and set(data["notebooks"]) == {"01-intro.ipynb", "02-next.ipynb"}
     assert "updated" in data["notebooks"]["01-intro.ipynb"]["projects"]
+
+
+def _answers_file(path: Path, notebooks: dict) -> bytes:
+    data = json.dumps({"version": 1, "notebooks": notebooks}).encode("utf-8")
+    path.write_bytes(data)
+    return data
+
+
+def test_a_file_saved_from_the_site_is_taken_in_as_it_is(tmp_path: Path) -> None:
+    """With the site's download (``learnpacks-answers.json``) uploaded beside the notebooks, do
+    its answers count, the later entry of each exercise winning, the file left unchanged, and
+    does the next Check keep them in the notebook's own file?"""
+    _answers_file(
+        tmp_path / ANSWERS_FILE,
+        {
+            "01.ipynb": {
+                "old": {"answer": ["kernel"], "updated": "2026-01-01T00:00:00+00:00"},
+                "new": {"answer": ["kernel"], "updated": "2026-03-01T00:00:00+00:00"},
+            }
+        },
+    )
+    site = _answers_file(
+        tmp_path / SAVED_FILE,
+        {
+            "01.ipynb": {
+                "old": {"answer": ["site"], "updated": "2026-02-01T00:00:00+00:00"},
+                "new": {"answer": ["site"], "updated": "2026-02-01T00:00:00+00:00"},
+            },
+            "02.ipynb": {"only": {"answer": ["site"], "updated": "2026-02-01T00:00:00+00:00"}},
+        },
+    )
+    store = AnswerStore(tmp_path)
+    assert store.get("01.ipynb", "old")["answer"] == ["site"]
+    assert store.get("01.ipynb", "new")["answer"] == ["kernel"]
+    assert store.get("02.ipynb", "only")["answer"] == ["site"]
+    assert store.record("01.ipynb", "other", {"answer": ["x"]})
+    kept = json.loads((tmp_path / ANSWERS_FILE).read_text(encoding="utf-8"))["notebooks"]
+    assert kept["02.ipynb"]["only"]["answer"] == ["site"] and "other" in kept["01.ipynb"]
+    assert (tmp_path / SAVED_FILE).read_bytes() == site
+
+
+def test_a_broken_file_saved_from_the_site_is_left_alone_with_a_warning(tmp_path: Path) -> None:
+    """Is a site file that is not answers named in a warning, left where and as it is, and the
+    notebook's own answers still read?"""
+    _answers_file(tmp_path / ANSWERS_FILE, {"01.ipynb": {"q": {"answer": ["a"]}}})
+    (tmp_path / SAVED_FILE).write_bytes(b"{oops")
+    with pytest.warns(UserWarning, match=SAVED_FILE):
+        assert AnswerStore(tmp_path).get("01.ipynb", "q")["answer"] == ["a"]
+    assert (tmp_path / SAVED_FILE).read_bytes() == b"{oops"
+    assert not list(tmp_path.glob("*.bak*"))
 
 
 def test_missing_file_means_no_answers(tmp_path: Path) -> None:
