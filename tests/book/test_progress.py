@@ -18,7 +18,8 @@ from support import REPO, block_non_local, local_page
 
 from learnpacks.book.build import SiteBuild
 from learnpacks.book.progress import SAVED_FILE
-from learnpacks.widgets.answers import ANSWERS_FILE, SAVED_FILE
+from learnpacks.widgets import answers
+from learnpacks.widgets.answers import ANSWERS_FILE
 
 PACK = "welcome-to-wikimedia"  # the pack tests/book/conftest.py builds
 NOTEBOOK = "02-projects-and-affiliates"
@@ -121,7 +122,7 @@ def test_save_erase_load_restores_progress(page, inpage_site, serve_static, tmp_
     assert counts(page) == [f"1 of {total} exercises done"]
     with page.expect_download() as download:
         page.get_by_role("button", name="Save my answers to a file").click()
-    assert download.value.suggested_filename == SAVED_FILE
+    assert download.value.suggested_filename == SAVED_FILE == answers.SAVED_FILE
     saved = tmp_path / ANSWERS_FILE
     download.value.save_as(saved)
     data = json.loads(saved.read_text(encoding="utf-8"))
@@ -171,7 +172,7 @@ def test_answers_travel_between_the_site_and_a_kernel(
         page.get_by_role("button", name="Save my answers to a file").click()
     folder = tmp_path / PACK
     shutil.copytree(REPO / "packs" / PACK, folder)
-    assert download.value.suggested_filename == SAVED_FILE
+    assert download.value.suggested_filename == SAVED_FILE == answers.SAVED_FILE
     download.value.save_as(folder / SAVED_FILE)  # uploaded beside the notebooks, not renamed
 
     restored = _run_to_exercise(folder, "import json\nprint(json.dumps(url_dict_exercise.result))")
