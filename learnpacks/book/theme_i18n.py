@@ -13,7 +13,11 @@ theme.po`` fills those gaps; it never overrides a translation Sphinx or a theme 
   load
   (:class:`GettextLiterals`), so the theme's files are used as they are, not copied;
 - the search page's messages come from ``_static/translations.js``, copied from Sphinx's own
-  catalog; its empty entries are filled from the PO after the build.
+  catalog; its empty entries are filled from the PO after the build;
+- sphinx-copybutton's button on code blocks takes its words from a table of its own in
+  ``_static/copybutton.js`` (a Sphinx template), keyed by the page's ``lang``. An entry for the
+  site's language is put at the table's start when the template loads, its texts through
+  ``_()``: where the table has its own entry for the language, that later one wins.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ import gettext
 import hashlib
 import json
 import re
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +41,7 @@ __all__ = [
     "LOCALE_DIR",
     "catalog_path",
     "compile_catalog",
+    "copybutton_languages",
     "setup",
     "shipped_messages",
     "shipped_translator",
@@ -60,6 +66,21 @@ _LITERALS = (
     ('"%s - Home" % docstitle', '_("%s - Home") % docstitle'),
 )
 _THEMES = ("sphinx_book_theme", "pydata_sphinx_theme")
+# sphinx-copybutton's message table (copybutton.js_t): where it starts, its keys and English texts.
+_COPYBUTTON_TABLE = "const messages = {\n"
+COPYBUTTON_MESSAGES = {
+    "copy": "Copy",
+    "copy_to_clipboard": "Copy to clipboard",
+    "copy_success": "Copied!",
+    "copy_failure": "Failed to copy",
+}
+_COPYBUTTON_ENTRY = (
+    "{% if language %}  {{ language|tojson }}: {"
+    + ", ".join(
+        f"{key!r}: {{{{ _({text!r})|tojson }}}}" for key, text in COPYBUTTON_MESSAGES.items()
+    )
+    + "},\n{% endif %}"
+)
 _TRANSLATIONS_JS = re.compile(r"\A\s*Documentation\.addTranslations\((.*)\);?\s*\Z", re.DOTALL)
 
 
@@ -82,10 +103,24 @@ def shipped_translator(lang: str) -> gettext.NullTranslations:
     return translator
 
 
+@cache
+def copybutton_languages() -> frozenset[str]:
+    """The languages sphinx-copybutton's own message table has (``'fr' : {`` …)."""
+    try:
+        import sphinx_copybutton
+    except ImportError:
+        return frozenset()
+    source = Path(sphinx_copybutton.__file__).parent / "_static" / "copybutton.js_t"
+    table = source.read_text(encoding="utf-8").partition(_COPYBUTTON_TABLE)[2].partition("\n}")[0]
+    return frozenset(re.findall(r"^\s*'([A-Za-z-]+)'\s*:\s*\{", table, re.MULTILINE))
+
+
 def shipped_messages(lang: str) -> set[str]:
     """The msgids Sphinx and pydata-sphinx-theme translate in *lang* (a translation may equal
-    its msgid: French "Index")."""
+    its msgid: French "Index"), and sphinx-copybutton's where its table has *lang*."""
     found: set[str] = set()
+    if lang in copybutton_languages():
+        found |= set(COPYBUTTON_MESSAGES.values())
     translator: gettext.NullTranslations | None = shipped_translator(lang)
     while translator is not None:
         catalog = getattr(translator, "_catalog", {})
@@ -120,9 +155,13 @@ def compile_catalog(lang: str, dest: Path) -> Path | None:
 
 
 class GettextLiterals(Extension):
-    """Pass the themes' literal UI text through ``_()`` when one of their templates loads."""
+    """Pass the themes' literal UI text through ``_()`` when one of their templates loads, and
+    give sphinx-copybutton's message table an entry in the site's language."""
 
     def preprocess(self, source: str, name: str | None, filename: str | None = None) -> str:
+        if _COPYBUTTON_TABLE in source and "'copy_to_clipboard'" in source:
+            # a static template (copybutton.js_t), rendered from a string: no file name
+            return source.replace(_COPYBUTTON_TABLE, _COPYBUTTON_TABLE + _COPYBUTTON_ENTRY, 1)
         if not any(theme in (filename or "") for theme in _THEMES):
             return source
         for literal, translated in _LITERALS:

@@ -133,11 +133,12 @@ def update_ui(languages: Sequence[str] | None = None) -> list[tuple[Path, bool]]
             po, problems = read_catalog(path, display=kind.display(path))
             if po is None:
                 continue
+            wanted = pot
             if kind.name == "theme":
                 # only the gaps: the template's messages this catalog already fills, or misses
                 ours = {e.msgid for e in po if not e.obsolete}
-                pot = _subset(pot, ours | {e.msgid for e in _theme_gaps(pot, lang)})
-            merge(po, pot)
+                wanted = _subset(pot, ours | {e.msgid for e in _theme_gaps(pot, lang)})
+            merge(po, wanted)
             po.metadata["Language"] = lang
             po.metadata["Plural-Forms"] = plural_forms(lang)
             written.append((path, write_if_changed(po, path)))

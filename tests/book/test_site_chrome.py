@@ -277,3 +277,32 @@ def test_dark_mode_keeps_exercises_and_logo_legible(chromium, base):
     assert logo.is_visible()
     assert logo.get_attribute("src").endswith("logo-dark.svg")
     page.context.close()
+
+
+#: sphinx-copybutton's words in each language: its own table's (French, Spanish), or ours
+#: (theme.po): the tooltip, the button's name, and what it says when pressed (copied, or not).
+COPY_BUTTON = {
+    "fr": ("Copier", "Copier dans le presse-papier", {"Copié !", "Échec de la copie"}),
+    "es": ("Copiar", "Copiar al portapapeles", {"¡Copiado!", "Error al copiar"}),
+    "ar": ("نسخ", "نسخ إلى الحافظة", {"تم النسخ!", "تعذّر النسخ"}),
+    "he": ("העתקה", "העתקה ללוח", {"הועתק!", "ההעתקה נכשלה"}),
+}
+
+
+@pytest.mark.parametrize("lang", sorted(COPY_BUTTON))
+def test_copy_button_speaks_the_language(chromium, base, lang):
+    """Is the copy button of a code block named in the page's language, and does it answer in
+    it when pressed?"""
+    tooltip, name, pressed = COPY_BUTTON[lang]
+    page = _open(chromium, base, f"{lang}/packs/demo-pack/01-start.html", viewport=DESKTOP)
+    button = page.locator("button.copybtn").first
+    button.wait_for(state="attached")
+    assert button.get_attribute("data-tooltip") == tooltip
+    assert button.locator("svg title").text_content() == name
+    button.hover()
+    button.click()
+    page.wait_for_function(
+        "([b, t]) => b.dataset.tooltip !== t", arg=[button.element_handle(), tooltip]
+    )
+    assert button.get_attribute("data-tooltip") in pressed
+    page.context.close()

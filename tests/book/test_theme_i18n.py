@@ -14,10 +14,18 @@ import pydata_sphinx_theme
 import pytest
 import sphinx
 import sphinx_book_theme
+import sphinx_copybutton
+from jinja2.sandbox import SandboxedEnvironment
 from site_project import make_site_project
 
 from learnpacks.book.build import SiteBuild, build_site
-from learnpacks.book.theme_i18n import _LITERALS, LOCALE_DIR, GettextLiterals
+from learnpacks.book.theme_i18n import (
+    _LITERALS,
+    LOCALE_DIR,
+    GettextLiterals,
+    compile_catalog,
+    copybutton_languages,
+)
 
 CATALOGS = sorted(LOCALE_DIR.glob("*/theme.po"))
 PAGES = (
@@ -49,6 +57,7 @@ ENGLISH_UI = (
 # Words that are the same in the language (French "Page").
 SAME_IN = {"fr": {"Page"}}
 UI_ATTRIBUTES = ("aria-label", "title", "placeholder", "alt", "data-bs-title")
+COPYBUTTON_JS = Path(sphinx_copybutton.__file__).parent / "_static" / "copybutton.js_t"
 
 
 class _UI(HTMLParser):
@@ -161,11 +170,40 @@ def test_literals_outside_the_themes_are_left_alone() -> None:
     assert themed == "<button title=\"{{ _('Toggle primary sidebar')|e }}\">"
 
 
+def _copybutton_js(lang: str, locale: Path) -> str:
+    """sphinx-copybutton's script as a *lang* build renders it, with our catalogs in *locale*."""
+    environment = SandboxedEnvironment(extensions=["jinja2.ext.i18n", GettextLiterals])
+    translations = gettext.translation("sphinx", str(locale), [lang], fallback=True)
+    environment.install_gettext_translations(translations)  # type: ignore[attr-defined]
+    source = COPYBUTTON_JS.read_text(encoding="utf-8")
+    return environment.from_string(source).render(language=lang)
+
+
+def test_copy_button_table_gets_the_sites_language(tmp_path: Path) -> None:
+    """Does sphinx-copybutton's message table start with an entry in the site's language from
+    theme.po (Hebrew: it has none of its own), ahead of its own entries, so that its own French
+    still wins? Do theme.po catalogs leave to it the languages it has?"""
+    assert {"fr", "es"} <= copybutton_languages() and not {"ar", "he"} & copybutton_languages()
+    compile_catalog("he", tmp_path)
+    hebrew = _copybutton_js("he", tmp_path)
+    table = hebrew[hebrew.index("const messages = {") :]
+    entry = table.splitlines()[1]
+    assert entry.startswith('  "he": {')
+    for key, text in {"copy": "העתקה", "copy_to_clipboard": "העתקה ללוח"}.items():
+        assert f"'{key}': {json.dumps(text)}" in entry
+    assert table.index('"he"') < table.index("'en'")
+    french = _copybutton_js("fr", tmp_path)
+    assert french.index('"fr": {') < french.index("'fr' : {")  # its own, later, wins
+    for po in CATALOGS:
+        if po.parent.name in copybutton_languages():
+            assert "Copy to clipboard" not in {e.msgid for e in polib.pofile(str(po))}
+
+
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     project = make_site_project(tmp_path_factory.mktemp("theme-i18n") / "project")
     built: SiteBuild = build_site(
-        root=project, pack_ids=["demo-pack"], languages=["en", "ar", "fr"], search=False
+        root=project, pack_ids=["demo-pack"], languages=["en", "ar", "fr", "he"], search=False
     )
     return built.site
 
@@ -184,9 +222,9 @@ def test_english_pages_keep_the_theme_strings(site: Path) -> None:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("lang", ["ar", "fr"])
+@pytest.mark.parametrize("lang", ["ar", "fr", "he"])
 def test_no_theme_string_is_left_in_english(site: Path, lang: str) -> None:
-    """Does an Arabic or French page show none of the theme's UI strings in English?"""
+    """Does an Arabic, French or Hebrew page show none of the theme's UI strings in English?"""
     left = (set(ENGLISH_UI) - SAME_IN.get(lang, set())) & _strings(site, lang)
     assert left == set()
     headerlinks = ui(site, lang, "packs/demo-pack/01-start.html").headerlinks
@@ -209,6 +247,20 @@ def test_no_theme_string_is_left_in_english(site: Path, lang: str) -> None:
                 "previous": "الصفحة السابقة",
                 "next": "الصفحة التالية",
                 "heading link": "رابط إلى هذا العنوان",
+            },
+        ),
+        (
+            "he",
+            {
+                "theme switch": "ערכת צבעים",
+                "primary toggle": "הצגה או הסתרה של סרגל הצד הראשי",
+                "secondary toggle": "הצגה או הסתרה של סרגל הצד המשני",
+                "sidebar button": "ניווט באתר",
+                "page toc button": "בדף הזה",
+                "search placeholder": "חיפוש בספר הזה...",
+                "previous": "הדף הקודם",
+                "next": "הדף הבא",
+                "heading link": "קישור לכותרת הזו",
             },
         ),
         (
@@ -256,3 +308,11 @@ def test_search_page_messages_are_translated(site: Path) -> None:
     assert messages["Searching"] == "جارٍ البحث"
     assert messages["Search Results"] == "نتائج البحث"  # Sphinx's own, kept
     assert "Toggle primary sidebar" not in messages
+
+
+@pytest.mark.slow
+def test_copy_button_script_speaks_the_language(site: Path) -> None:
+    """Does the Arabic site's copy-button script carry the Arabic words of the button?"""
+    text = (site / "ar" / "_static" / "copybutton.js").read_text(encoding="utf-8")
+    entry = text[text.index("const messages = {") :].splitlines()[1]
+    assert entry.startswith('  "ar": {') and json.dumps("نسخ إلى الحافظة") in entry

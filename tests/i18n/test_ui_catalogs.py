@@ -14,8 +14,9 @@ import pytest
 from learnpacks.cli import main
 from learnpacks.i18n import build, check_catalogs, init, status
 from learnpacks.i18n.languages import plural_forms
-from learnpacks.i18n.ui import UI_CATALOGS
+from learnpacks.i18n.ui import UI_CATALOGS, update_ui
 from learnpacks.widgets import FillInTheBlanks
+from learnpacks.widgets import i18n as widgets_i18n
 from learnpacks.widgets.exercises import parse_blanks
 from learnpacks.widgets.i18n import UI_LOCALE_ENV
 
@@ -167,3 +168,21 @@ def test_init_starts_every_catalog_and_status_counts_them(
     assert main(["--root", str(blanks_project), "i18n", "status", "--lang", "de"]) == 0
     table = capsys.readouterr().out
     assert "ui:widgets" in table and "ui:site" in table
+
+
+def test_update_keeps_each_languages_own_theme_gaps(ui_overlay: Path) -> None:
+    """Does `i18n update` merge into each language's theme catalog the gaps of that language,
+    whatever language came before it (French lacks 6 of the theme's messages, Hebrew most)?"""
+    for kind in UI_CATALOGS:
+        for lang in ("fr", "he"):
+            overlay = widgets_i18n.overlay_dir(kind.folder)
+            assert overlay is not None
+            dest = overlay / kind.relative(lang)
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy(kind.folder / kind.relative(lang), dest)
+    theme = ui_overlay / "book" / "he" / "theme.po"
+    before = {e.msgid for e in polib.pofile(str(theme)) if e.translated()}
+    update_ui(["fr", "he"])
+    after = polib.pofile(str(theme))
+    assert [e.msgid for e in after if e.obsolete] == []
+    assert {e.msgid for e in after if e.translated()} == before
