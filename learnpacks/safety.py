@@ -26,10 +26,12 @@ import re
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 from urllib.parse import unquote
 
-from markdown_it import MarkdownIt
-from markdown_it.token import Token
+if TYPE_CHECKING:
+    from markdown_it import MarkdownIt
+    from markdown_it.token import Token
 
 #: Schemes a reader may follow: the web, e-mail, and a notebook cell's own attachments.
 #: Everything else (``javascript:``, ``vbscript:``, ``data:``, ``file:`` ...) is never linked.
@@ -65,10 +67,17 @@ _TAG_NAME = re.compile(r"</?([A-Za-z][A-Za-z0-9-]*)")
 _ATTR = re.compile(r"""([^\s"'<>/=]+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+)))?""")
 _SCHEME = re.compile(r"([a-z][a-z0-9+.-]*):")
 _INVISIBLE = re.compile(r"[\x00-\x20\x7f\u00ad\u200b-\u200f\u2028-\u202e\u2060-\u2064\ufeff]+")
-# Markdown as the notebook front-ends and MyST read it, keeping every link as a token, even the
-# ones markdown-it would refuse to render, so that they can be judged here.
-_MARKDOWN = MarkdownIt("commonmark").enable("table")
-_MARKDOWN.validateLink = lambda url: True  # type: ignore[method-assign]
+
+
+@functools.cache
+def _markdown() -> MarkdownIt:
+    """Markdown as the notebook front-ends and MyST read it, keeping every link as a token, even
+    the ones markdown-it would refuse to render, so that they can be judged here."""
+    from markdown_it import MarkdownIt
+
+    parser = MarkdownIt("commonmark").enable("table")
+    parser.validateLink = lambda url: True  # type: ignore[method-assign]
+    return parser
 
 
 @dataclass(frozen=True)
@@ -180,7 +189,7 @@ class Target:
 
 def markdown_tokens(source: str) -> Iterator[tuple[Token, int]]:
     """Every token of markdown *source* (block and inline), with its 1-based line."""
-    stack: list[tuple[list[Token], int]] = [(_MARKDOWN.parse(source), 0)]
+    stack: list[tuple[list[Token], int]] = [(_markdown().parse(source), 0)]
     while stack:
         tokens, line = stack.pop()
         for index, token in enumerate(tokens):
@@ -194,7 +203,7 @@ def markdown_tokens(source: str) -> Iterator[tuple[Token, int]]:
 
 def inline_tokens(text: str) -> Iterator[Token]:
     """Every inline token of *text* read as one paragraph's inline markdown."""
-    for token in _MARKDOWN.parseInline(text):
+    for token in _markdown().parseInline(text):
         yield token
         yield from token.children or ()
 
@@ -225,8 +234,79 @@ def targets_of_token(token: Token, line: int) -> Iterator[Target]:
 def link_targets(source: str) -> Iterator[Target]:
     """Every link and image target of markdown *source*: markdown links, images and autolinks,
     and the URL attributes of raw HTML (see :func:`targets_of_html`)."""
+    yield from headings_and_targets(source)[1]
+
+
+def headings_and_targets(source: str) -> tuple[list[tuple[int, int]], list[Target]]:
+    """Headings as ``(level, line)`` and the link and image targets (:func:`link_targets`) of
+    markdown *source*, in order; lines are 1-based."""
+    plain = _plain_outline(source)
+    if plain is not None:
+        return plain
+    headings: list[tuple[int, int]] = []
+    targets: list[Target] = []
     for token, line in markdown_tokens(source):
-        yield from targets_of_token(token, line)
+        if token.type == "heading_open":
+            headings.append((int(token.tag[1]), line))
+        else:
+            targets.extend(targets_of_token(token, line))
+    return headings, targets
+
+
+# Most markdown cells are paragraphs and ATX headings with plain links and images
+# (``[text](page.ipynb)``, ``![alt](figure.svg)``). For those, a scan of the lines and one regular
+# expression give what markdown-it gives, at a twentieth of its cost; anything else (lists,
+# quotes, code, HTML, tables, escapes, entities, setext headings, indented lines, titles,
+# reference links, brackets that are not such a link) goes to markdown-it.
+# ``tests/test_safety_outline.py`` holds the two readings to the same result.
+#: Characters that may start HTML, code, a quote, a fence, a table, an escape or an entity, or
+#: that markdown-it reads differently from the scan below (tabs, carriage returns, NUL).
+_NOT_PLAIN = re.compile(r"[<>`\\&~|\t\r\x00]")
+#: Line starts (after at most three spaces) of lists, thematic breaks and setext underlines.
+_BLOCK_START = re.compile(r"[-+*_=]|[0-9]{1,9}[.)](?: |$)")
+_ATX_HEADING = re.compile(r"(#{1,6})(?: |$)")
+#: An inline link or image whose destination markdown-it keeps as written: its normalizeLink
+#: changes nothing in these characters and valid percent-escapes, with a colon only after a
+#: scheme (it rewrites ports and user names: ``//h::`` and ``x:@`` come out changed).
+_PLAIN_LINK = re.compile(
+    r"(!?)\[([^\[\]\n]*)\]\("
+    r"((?:[A-Za-z][A-Za-z0-9+.\-]*:)?(?:[A-Za-z0-9\-._~/?#!$'*+,;=]|%[0-9A-Fa-f]{2})+)\)"
+)
+
+
+def _plain_outline(source: str) -> tuple[list[tuple[int, int]], list[Target]] | None:
+    """:func:`headings_and_targets` of plain markdown (see above), or None for any other."""
+    if _NOT_PLAIN.search(source):
+        return None
+    headings: list[tuple[int, int]] = []
+    block_line: list[int] = []  # per line, the first line of its paragraph or heading
+    start = 0
+    for number, line in enumerate(source.split("\n"), 1):
+        text = line.lstrip(" ")
+        if not text:
+            start = 0
+            block_line.append(0)
+            continue
+        if len(line) - len(text) > 3 or _BLOCK_START.match(text):
+            return None
+        heading = _ATX_HEADING.match(text)
+        if heading:
+            headings.append((len(heading.group(1)), number))
+            start = 0
+            block_line.append(number)
+            continue
+        start = start or number
+        block_line.append(start)
+    targets: list[Target] = []
+    for match in _PLAIN_LINK.finditer(source):
+        first = block_line[source.count("\n", 0, match.start())]
+        if match.group(1):
+            targets.append(Target("image", match.group(3), match.group(2), first))
+        else:
+            targets.append(Target("link", match.group(3), None, first))
+    if source.count("[") != len(targets):
+        return None  # a bracket that is not a plain link: a reference, a nested label ...
+    return headings, targets
 
 
 def unsafe_links(text: str) -> set[str]:

@@ -11,7 +11,7 @@ from typing import Any
 from learnpacks.checks.notebook_file import cell_location
 from learnpacks.errors import Problem
 from learnpacks.packs.install_cell import wheel_url_literal
-from learnpacks.packs.roles import EXERCISE_CLASSES, cell_roles, nodes, parse_cell, source_hidden
+from learnpacks.packs.roles import EXERCISE_CLASSES, calls, cell_roles, parse_cell, source_hidden
 from learnpacks.pyparse import parse as parse_python
 
 #: Constructors of exercise widgets (``learnpacks.widgets``) that must carry a literal ``id=``.
@@ -148,8 +148,8 @@ def exercise_refs(cells: list, display: str) -> tuple[list[ExerciseRef], list[Pr
         if tree is None:
             problems += _syntax_error(cell, index, display)
             continue
-        for node in nodes(tree):
-            if not isinstance(node, ast.Call) or _callee(node) not in EXERCISE_TYPES:
+        for node in calls(tree):
+            if _callee(node) not in EXERCISE_TYPES:
                 continue
             where = cell_location(index, cell, node.lineno)
             kw = next((k for k in node.keywords if k.arg == "id"), None)
@@ -213,8 +213,8 @@ def check_notebook_name(cells: list, display: str, filename: str) -> Iterator[Pr
         tree = parse_cell(cell)
         if tree is None:
             continue
-        for node in nodes(tree):
-            if not isinstance(node, ast.Call) or _callee(node) != "configure":
+        for node in calls(tree):
+            if _callee(node) != "configure":
                 continue
             kw = next((k for k in node.keywords if k.arg == "notebook"), None)
             if kw is None or not isinstance(kw.value, ast.Constant):

@@ -29,7 +29,7 @@ from learnpacks.packs.learner import (
     region_lines,
     source_text,
 )
-from learnpacks.packs.roles import nodes, parse_cell
+from learnpacks.packs.roles import calls, nodes, parse_cell
 
 #: Widgets whose recorded answer a hidden ``assert_answer`` checks (Reflection is read by a
 #: person; a graded CodeExercise is the prompt of a function checked by ordinary tests).
@@ -147,9 +147,8 @@ def check_graded_shape(cells: list, display: str) -> Iterator[Problem]:
                 yield from _test_cell(entry, display)
             continue
         yield from _records(entry, widget_names, display)
-        for node in nodes(entry.tree):
+        for node in calls(entry.tree):
             if _is_graded_widget(node):
-                assert isinstance(node, ast.Call)
                 exercise_id = _literal_id(node)
                 if exercise_id:
                     graded_ids.setdefault(exercise_id, entry.where(node.lineno))
@@ -170,8 +169,8 @@ def check_graded_shape(cells: list, display: str) -> Iterator[Problem]:
 
 def _records(entry: _Cell, widget_names: set[str], display: str) -> Iterator[Problem]:
     assert entry.tree is not None
-    for node in nodes(entry.tree):
-        if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)):
+    for node in calls(entry.tree):
+        if not isinstance(node.func, ast.Attribute):
             continue
         if node.func.attr != "record":
             continue
@@ -228,11 +227,10 @@ def _answer_cell(entry: _Cell, node: ast.Call, display: str) -> Iterator[Problem
 def _records_inside(entry: _Cell) -> bool:
     assert entry.tree is not None
     return any(
-        isinstance(node, ast.Call)
-        and isinstance(node.func, ast.Attribute)
+        isinstance(node.func, ast.Attribute)
         and node.func.attr == "record"
         and _inside(node.lineno, entry.solution)
-        for node in nodes(entry.tree)
+        for node in calls(entry.tree)
     )
 
 

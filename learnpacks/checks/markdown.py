@@ -8,28 +8,9 @@ from urllib.parse import unquote, urlsplit
 
 from learnpacks.checks.notebook_file import cell_location
 from learnpacks.errors import Problem
-from learnpacks.safety import (
-    LINKABLE_SCHEMES,
-    Target,
-    link_scheme,
-    markdown_tokens,
-    targets_of_token,
-)
+from learnpacks.safety import LINKABLE_SCHEMES, Target, headings_and_targets, link_scheme
 
 __all__ = ["Target", "check_markdown_cells", "check_target", "headings_and_targets"]
-
-
-def headings_and_targets(source: str) -> tuple[list[tuple[int, int]], list[Target]]:
-    """Headings as ``(level, line)`` and link/image targets of one markdown cell
-    (as :func:`learnpacks.safety.link_targets` reads them)."""
-    headings: list[tuple[int, int]] = []
-    targets: list[Target] = []
-    for token, line in markdown_tokens(source):
-        if token.type == "heading_open":
-            headings.append((int(token.tag[1]), line))
-        else:
-            targets.extend(targets_of_token(token, line))
-    return headings, targets
 
 
 class _Files:

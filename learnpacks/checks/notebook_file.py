@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import functools
+import importlib.util
 import json
+import os
 import warnings
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
-
-import nbformat
-from nbformat.v4.rwbase import rejoin_lines
+from typing import TYPE_CHECKING, Any
 
 from learnpacks.errors import Problem
+
+if TYPE_CHECKING:
+    import nbformat
 
 #: Authors' notebooks are text; a pack notebook over this size has outputs or data baked in.
 MAX_NOTEBOOK_BYTES = 5_000_000
@@ -26,6 +30,18 @@ def read_notebook(path: Path, display: str) -> tuple[nbformat.NotebookNode | Non
 
     Never raises for bad content; returns ``(None, problems)`` instead.
     """
+    data, problems = read_notebook_data(path, display)
+    if data is None:
+        return None, problems
+    import nbformat
+    from nbformat.v4.rwbase import rejoin_lines
+
+    return rejoin_lines(nbformat.from_dict(data)), []
+
+
+def read_notebook_data(path: Path, display: str) -> tuple[dict[str, Any] | None, list[Problem]]:
+    """:func:`read_notebook` as plain JSON data, each cell's source one string (what the static
+    checks read: nbformat's own objects cost them a third of their reading time)."""
     try:
         size = path.stat().st_size
     except OSError as exc:
@@ -86,26 +102,126 @@ def read_notebook(path: Path, display: str) -> tuple[nbformat.NotebookNode | Non
                     cell_location(index, cell if isinstance(cell, dict) else {}),
                 )
             ]
-    nb = rejoin_lines(nbformat.from_dict(data))
+    if not _schema_valid(data):
+        # nbformat's validator repairs some problems in place (duplicate ids); validate a copy so
+        # the checks still see the notebook as the author wrote it (parsing the text again makes
+        # one in a sixth of the time a deep copy takes).
+        problem = _schema_problem(json.loads(text), data, display)
+        if problem is not None:
+            return None, [problem]
+    for cell in data["cells"]:
+        if isinstance(cell.get("source"), list):
+            cell["source"] = "".join(cell["source"])
+    return data, []
+
+
+def _schema_valid(data: dict[str, Any]) -> bool:
+    """Does nbformat's schema validation pass *data*? Only says yes when it is sure.
+
+    ``nbformat.validate(nb, version=4)`` gives ids to cells of a 4.5 notebook that have none,
+    then validates with fastjsonschema against the schema of the notebook's minor version, and
+    only when that fails asks jsonschema for the error. Here the same schema and the same
+    validator say yes without importing nbformat and jsonschema (a fifth of a second); a
+    notebook they refuse, or any other case (another minor version, a non-string id, another
+    validator chosen with ``NBFORMAT_VALIDATOR``), goes to nbformat itself."""
+    minor = data.get("nbformat_minor", 0)
+    if type(minor) is not int or os.environ.get("NBFORMAT_VALIDATOR", "fastjsonschema") != (
+        "fastjsonschema"
+    ):
+        return False
+    validators = _fast_validators(minor)
+    cells = data["cells"]
+    if validators is None or not isinstance(cells, list):
+        return False
+    import fastjsonschema
+
     try:
-        # nbformat's validator repairs some problems in place (duplicate ids); validate a copy so the
-        # checks below still see the notebook as the author wrote it (parsing the text again
-        # makes one in a sixth of the time a deep copy takes).
+        validators[""]({**data, "cells": []})
+        for cell in cells:
+            if minor >= 5 and "id" not in cell:
+                cell = {**cell, "id": "id"}  # nbformat makes up a valid id; which does not matter
+            elif minor >= 5 and not isinstance(cell["id"], str):
+                return False  # nbformat's duplicate check decides what happens
+            validators[cell["cell_type"]](cell)
+    except fastjsonschema.JsonSchemaException:
+        return False
+    return True
+
+
+@functools.cache
+def _fast_validators(minor: int) -> dict[str, Callable[[Any], Any]] | None:
+    """nbformat 4.*minor*'s schema compiled with fastjsonschema as nbformat does, split in two:
+    the notebook without its cells (``""``), and one validator per cell type.
+
+    The schema's ``cell`` is ``oneOf`` the three cell definitions, each of which requires its
+    own ``cell_type``; a cell whose type is known (:func:`read_notebook_data` has made sure) is
+    therefore valid exactly when its own definition passes it, and fastjsonschema need not try
+    the other two (most of the time nbformat's validation took). None when the schema is not
+    shaped so."""
+    if not 0 <= minor <= 5:
+        return None
+    spec = importlib.util.find_spec("nbformat")
+    folders = (spec.submodule_search_locations or []) if spec else []
+    name = f"nbformat.v4.{minor}.schema.json"
+    path = next((Path(f, "v4", name) for f in folders if Path(f, "v4", name).is_file()), None)
+    if path is None:
+        return None
+    schema = json.loads(path.read_text(encoding="utf-8"))
+    definitions = schema.get("definitions", {})
+    kinds = ("raw", "markdown", "code")
+    if schema.get("properties", {}).get("cells", {}).get("items") != {
+        "$ref": "#/definitions/cell"
+    } or definitions.get("cell", {}).get("oneOf") != [
+        {"$ref": f"#/definitions/{kind}_cell"} for kind in kinds
+    ]:
+        return None
+    for kind in kinds:
+        own = definitions[f"{kind}_cell"]
+        if "cell_type" not in own.get("required", ()) or own["properties"]["cell_type"].get(
+            "enum"
+        ) != [kind]:
+            return None
+    import fastjsonschema
+
+    # One schema whose properties are the notebook and the three cell definitions, compiled once
+    # (each definition's code is generated once); a value is validated as ``{property: value}``.
+    notebook = {k: v for k, v in schema.items() if k not in ("$schema", "definitions")}
+    combined = {
+        **({"$schema": schema["$schema"]} if "$schema" in schema else {}),
+        "definitions": definitions,
+        "type": "object",
+        "properties": {
+            "": notebook,
+            **{kind: {"$ref": f"#/definitions/{kind}_cell"} for kind in kinds},
+        },
+    }
+    validate = fastjsonschema.compile(combined)
+
+    def validator(kind: str) -> Callable[[Any], Any]:
+        return lambda value: validate({kind: value})
+
+    validators = {kind: validator(kind) for kind in ("", *kinds)}
+    return validators
+
+
+def _schema_problem(copy: dict[str, Any], data: dict[str, Any], display: str) -> Problem | None:
+    """``nb.invalid-format`` with nbformat's own message, or None when nbformat passes *copy*."""
+    import nbformat
+
+    try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            nbformat.validate(json.loads(text), version=4)
+            nbformat.validate(copy, version=4)
     except nbformat.ValidationError as exc:
         json_path = list(getattr(exc, "absolute_path", []) or [])
         loc = _cell_location_from_path(nb=data, path=json_path) or "/".join(map(str, json_path))
         message = str(exc.message)
         if len(message) > 200:
             message = message[:200] + "…"
-        return None, [
-            Problem(
-                display, "nb.invalid-format", f"not a valid nbformat 4 notebook: {message}", loc
-            )
-        ]
-    return nb, []
+        return Problem(
+            display, "nb.invalid-format", f"not a valid nbformat 4 notebook: {message}", loc
+        )
+    return None
 
 
 def _cell_location_from_path(nb: dict[str, Any], path: list[Any]) -> str:

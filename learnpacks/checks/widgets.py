@@ -21,7 +21,7 @@ from typing import Any
 from learnpacks.checks.notebook_file import cell_location
 from learnpacks.errors import Problem
 from learnpacks.packs.model import Thresholds
-from learnpacks.packs.roles import WIDGET_CLASSES, Names, nodes, notebook_names, parse_cell
+from learnpacks.packs.roles import WIDGET_CLASSES, Names, calls, notebook_names, parse_cell
 from learnpacks.safety import link_scheme
 
 #: The size of a local video or audio file above which ``check`` reports ``media.too-large``,
@@ -403,9 +403,7 @@ def check_widget_calls(
         if tree is None:
             continue
         where = _Where(display, index, cell)
-        for node in nodes(tree):
-            if not isinstance(node, ast.Call):
-                continue
+        for node in calls(tree):
             found = _class_of(names, node)
             if found is not None:
                 kind, method = found

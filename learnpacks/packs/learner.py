@@ -19,11 +19,12 @@ from __future__ import annotations
 
 import copy
 import re
-from typing import Any
-
-from nbformat import NotebookNode
+from typing import TYPE_CHECKING, Any
 
 from learnpacks.errors import LearnpacksError, Problem
+
+if TYPE_CHECKING:
+    from nbformat import NotebookNode
 
 BEGIN_SOLUTION = "BEGIN SOLUTION"
 END_SOLUTION = "END SOLUTION"

@@ -1,0 +1,91 @@
+"""The scan that reads plain markdown cells (`learnpacks.safety._plain_outline`) gives what
+markdown-it gives, or steps aside: the checks' findings cannot depend on which one read a cell."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
+
+from learnpacks.safety import (
+    Target,
+    _markdown,
+    _plain_outline,
+    headings_and_targets,
+    markdown_tokens,
+    targets_of_token,
+)
+
+REPO = Path(__file__).resolve().parents[2]
+#: Pieces of markdown that make up plain cells, and the ones that must send a cell to markdown-it.
+PIECES = [
+    *("[", "]", "(", ")", "!", "#", "# ", "## ", "###### ", "####### ", " #", "\n", "\n\n"),
+    *(" ", "  ", "    ", "a", "b.md", "x y", "*", "_", "-", "+", "=", "1.", "2)", "10. "),
+    *(":", "/", "?", "%", "%2F", "%zz", "@", "'", '"', "ü", "\u00a0", "\x0c", "\t", "\r"),
+    *("<", ">", "`", "\\", "&", "&amp;", "~", "|", "http://x.org/A", "//h/x", "mailto:a@b"),
+    *("[a](b)", "![i](f.svg)", "[](x)", "[a]()", "](", "[a]: b", "[a] [b]", "<b>", "---"),
+]
+#: What destinations are made of, the scan's characters among others.
+URL_PREFIXES = ["", "http://", "https://", "HTTP://", "//", "mailto:", "ftp:", "a.b+c:"]
+URL_CHARS = "AZaz09-._~:/?#!$'*+,;=%@xHhTtPpSs"
+
+
+def _markdown_it(source: str) -> tuple[list[tuple[int, int]], list[Target]]:
+    headings: list[tuple[int, int]] = []
+    targets: list[Target] = []
+    for token, line in markdown_tokens(source):
+        if token.type == "heading_open":
+            headings.append((int(token.tag[1]), line))
+        else:
+            targets.extend(targets_of_token(token, line))
+    return headings, targets
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.lists(st.sampled_from(PIECES), max_size=16).map("".join))
+@example("# Part 1\n\nIntro with a [link](https://meta.wikimedia.org/wiki/1).")
+@example("## Section\n\nText ![Figure 1.2](figure.svg) and [next](01-part.ipynb).")
+@example("Title\n=====\n[a](b.md)")
+@example("    [code](x.md)")
+@example("[ref]\n\n[ref]: x.md")
+def test_plain_scan_agrees_with_markdown_it(source: str) -> None:
+    """Does the scan, whenever it reads a cell, find the headings and targets markdown-it finds?"""
+    plain = _plain_outline(source)
+    if plain is not None:
+        assert plain == _markdown_it(source)
+    assert headings_and_targets(source) == _markdown_it(source)
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.sampled_from(URL_PREFIXES), st.text(alphabet=st.sampled_from(sorted(URL_CHARS))))
+@example("0:", "@")
+@example("http://", "::")
+def test_plain_destinations_are_kept_as_written(prefix: str, rest: str) -> None:
+    """Does markdown-it keep every destination the scan accepts as written (its normalizeLink)?"""
+    url = prefix + rest
+    if _plain_outline(f"[a]({url})") is not None:
+        assert _markdown().normalizeLink(url) == url
+
+
+def test_every_markdown_cell_in_the_repository() -> None:
+    """Do the scan and markdown-it agree on every markdown cell of the shipped packs and the
+    test fixtures (and does the scan read most of the shipped ones)?"""
+    read = total = 0
+    for path in sorted([*REPO.glob("packs/*/*.ipynb"), *REPO.glob("tests/**/*.ipynb")]):
+        try:
+            cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+        except (ValueError, KeyError, TypeError, UnicodeDecodeError):
+            continue
+        for cell in cells:
+            if not isinstance(cell, dict) or cell.get("cell_type") != "markdown":
+                continue
+            source = cell.get("source", "")
+            source = "".join(source) if isinstance(source, list) else str(source)
+            plain = _plain_outline(source)
+            total += 1
+            if plain is not None:
+                read += 1
+                assert plain == _markdown_it(source), (path, source)
+    assert total and read
