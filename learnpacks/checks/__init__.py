@@ -6,6 +6,9 @@ Codes are documented in ``docs/reference/problem-codes.md``.
 from __future__ import annotations
 
 import gc
+import multiprocessing
+import os
+import threading
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -156,11 +159,47 @@ def static_report(catalog: Catalog, pack_ids: Sequence[str] | None = None) -> Re
         or p.path.endswith("_config.yml")
         or any(p.path.startswith(s) for s in scope)
     )
-    for pid in wanted:
-        report.packs_checked.append(pid)
-        if pid in catalog.packs:
-            problems, count = check_pack(catalog, catalog.packs[pid])
-            report.add(problems)
-            report.notebooks_checked += count
-    report.add(check_prerequisites(catalog, [pid for pid in wanted if pid in catalog.packs]))
+    report.packs_checked += wanted
+    checked = [pid for pid in wanted if pid in catalog.packs]
+    for problems, count in _check_packs(catalog, checked):
+        report.add(problems)
+        report.notebooks_checked += count
+    report.add(check_prerequisites(catalog, checked))
     return report
+
+
+#: From how many notebooks on a static check shares its packs among processes, one per core
+#: (at most :data:`MAX_WORKERS`): below it, starting them costs more than it saves.
+PARALLEL_FROM_NOTEBOOKS = 60
+MAX_WORKERS = 4
+_shared: Catalog | None = None  # the catalog forked workers check (set only while they run)
+
+
+def _check_packs(catalog: Catalog, pack_ids: list[str]) -> list[tuple[list[Problem], int]]:
+    """:func:`check_pack` of each pack, in order; on several cores, in forked processes when
+    the catalog is large enough, and only from a single-threaded process (forking one with
+    threads may copy a held lock)."""
+    workers = min(
+        len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1, MAX_WORKERS
+    )
+    notebooks = sum(len(catalog.packs[pid].meta.notebooks) for pid in pack_ids)
+    if (
+        workers < 2
+        or notebooks < PARALLEL_FROM_NOTEBOOKS
+        or "fork" not in multiprocessing.get_all_start_methods()
+        or threading.active_count() > 1
+    ):
+        return [check_pack(catalog, catalog.packs[pid]) for pid in pack_ids]
+    global _shared
+    _shared = catalog
+    try:
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            chunk = max(1, len(pack_ids) // (workers * 4))
+            return pool.map(_check_shared_pack, pack_ids, chunksize=chunk)
+    finally:
+        _shared = None
+
+
+def _check_shared_pack(pack_id: str) -> tuple[list[Problem], int]:
+    assert _shared is not None
+    return check_pack(_shared, _shared.packs[pack_id])

@@ -163,11 +163,14 @@ def notebook_names(cells: Iterable[Any]) -> Names:
 
 @functools.lru_cache(maxsize=256)
 def _names(sources: tuple[str, ...]) -> Names:
-    trees = [tree for source in sources if (tree := _parse(source)) is not None]
+    parsed = [(source, tree) for source in sources if (tree := _parse(source)) is not None]
     names = Names()
-    for tree in trees:
-        _imports(tree, names)
-    for tree in trees:
+    for source, tree in parsed:
+        if "import" in source:  # else the tree holds no import: no need to walk it for one
+            _imports(tree, names)
+    for source, tree in parsed:
+        if "=" not in source:  # nor an assignment
+            continue
         for node in nodes(tree):
             if (
                 isinstance(node, ast.Assign)
@@ -225,7 +228,10 @@ def cell_role(cell: Any, names: Names) -> Role | None:
     """The role of one cell of a notebook whose names are *names* (:func:`notebook_names`)."""
     if cell.get("cell_type") != "code":
         return None
-    source = _source(cell)
+    return _code_role(_source(cell), names)
+
+
+def _code_role(source: str, names: Names) -> Role | None:
     tree = _parse(source)
     if tree is None:
         return None
@@ -246,9 +252,15 @@ def cell_role(cell: Any, names: Names) -> Role | None:
 
 def cell_roles(nb: Any) -> list[Role | None]:
     """The role of every cell of *nb*, in order (None for a cell with no role)."""
-    cells = list(nb.get("cells", []))
-    names = notebook_names(cells)
-    return [cell_role(cell, names) for cell in cells]
+    cells = nb.get("cells", [])
+    return list(_roles(tuple((c.get("cell_type") == "code", _source(c)) for c in cells)))
+
+
+@functools.lru_cache(maxsize=256)
+def _roles(cells: tuple[tuple[bool, str], ...]) -> tuple[Role | None, ...]:
+    """Kept by the cells' types and sources: several checks ask for a notebook's roles."""
+    names = _names(tuple(source for code, source in cells if code))
+    return tuple(_code_role(source, names) if code else None for code, source in cells)
 
 
 def hides_source(role: Role | None) -> bool:
