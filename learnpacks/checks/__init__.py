@@ -26,7 +26,7 @@ from learnpacks.checks.cells import (
 )
 from learnpacks.checks.graded import check_graded_shape
 from learnpacks.checks.markdown import check_markdown_cells
-from learnpacks.checks.notebook_file import read_notebook_data
+from learnpacks.checks.notebook_file import prepare_validation, read_notebook_data
 from learnpacks.checks.packs import check_pack_files, check_prerequisites
 from learnpacks.checks.report import Report
 from learnpacks.checks.widgets import MediaLimits, check_widget_calls
@@ -192,6 +192,7 @@ def _check_packs(catalog: Catalog, pack_ids: list[str]) -> list[tuple[list[Probl
         return [check_pack(catalog, catalog.packs[pid]) for pid in pack_ids]
     global _shared
     _shared = catalog
+    prepare_validation()
     try:
         with multiprocessing.get_context("fork").Pool(workers) as pool:
             chunk = max(1, len(pack_ids) // (workers * 4))

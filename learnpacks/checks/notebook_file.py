@@ -148,6 +148,16 @@ def _schema_valid(data: dict[str, Any]) -> bool:
     return True
 
 
+def prepare_validation() -> None:
+    """Compile the current format's validator now: a process about to fork workers does it
+    once for all of them."""
+    _fast_validators(CURRENT_MINOR)
+
+
+#: The minor version of nbformat 4 that notebooks are saved in today.
+CURRENT_MINOR = 5
+
+
 @functools.cache
 def _fast_validators(minor: int) -> dict[str, Callable[[Any], Any]] | None:
     """nbformat 4.*minor*'s schema compiled with fastjsonschema as nbformat does, split in two:
