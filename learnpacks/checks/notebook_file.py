@@ -18,6 +18,8 @@ if TYPE_CHECKING:
 
 #: Authors' notebooks are text; a pack notebook over this size has outputs or data baked in.
 MAX_NOTEBOOK_BYTES = 5_000_000
+#: The minor version of nbformat 4 that notebooks are saved in today.
+CURRENT_MINOR = 5
 
 
 def _excerpt(text: str, pos: int, width: int = 40) -> str:
@@ -139,7 +141,7 @@ def _schema_valid(data: dict[str, Any]) -> bool:
         validators[""]({**data, "cells": []})
         for cell in cells:
             if minor >= 5 and "id" not in cell:
-                cell = {**cell, "id": "id"}  # nbformat makes up a valid id; which does not matter
+                cell = {**cell, "id": "id"}  # nbformat gives it a valid one; which, no matter
             elif minor >= 5 and not isinstance(cell["id"], str):
                 return False  # nbformat's duplicate check decides what happens
             validators[cell["cell_type"]](cell)
@@ -154,13 +156,9 @@ def prepare_validation() -> None:
     _fast_validators(CURRENT_MINOR)
 
 
-#: The minor version of nbformat 4 that notebooks are saved in today.
-CURRENT_MINOR = 5
-
-
 @functools.cache
 def _fast_validators(minor: int) -> dict[str, Callable[[Any], Any]] | None:
-    """nbformat 4.*minor*'s schema compiled with fastjsonschema as nbformat does, split in two:
+    """nbformat 4.*minor*'s schema compiled with fastjsonschema as nbformat does, split:
     the notebook without its cells (``""``), and one validator per cell type.
 
     The schema's ``cell`` is ``oneOf`` the three cell definitions, each of which requires its
@@ -168,7 +166,7 @@ def _fast_validators(minor: int) -> dict[str, Callable[[Any], Any]] | None:
     therefore valid exactly when its own definition passes it, and fastjsonschema need not try
     the other two (most of the time nbformat's validation took). None when the schema is not
     shaped so."""
-    if not 0 <= minor <= 5:
+    if not 0 <= minor <= CURRENT_MINOR:
         return None
     spec = importlib.util.find_spec("nbformat")
     folders = (spec.submodule_search_locations or []) if spec else []
