@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -87,18 +88,28 @@ def gradebook_scores(db_url: str, assignment: str) -> dict[tuple[str, str, str],
     return out
 
 
-def stock_autograde(cohort: Any, dest: Path) -> str:
+def stock_autograde(cohort: Any, dest: Path, students: Iterable[str] | None = None) -> str:
     """Stock nbgrader on a copy of the course (generate_assignment, then autograde), with the
     cohort's own nbgrader settings (its code stub, above all: an unanswered manually graded
     cell is "no response" only if it still holds the stub its release wrote); the URL of its
-    gradebook. The reference every parity test compares with, run once per test module."""
+    gradebook. The reference every parity test compares with, run once per test module.
+    *students*: only these learners' submissions (default: every one)."""
     import json
 
     from support import stock_nbgrader
 
     dest.mkdir()
-    for part in ("source", "submitted"):
-        shutil.copytree(cohort.root / part, dest / part)
+    shutil.copytree(cohort.root / "source", dest / "source")
+    wanted = None if students is None else set(students)
+    shutil.copytree(
+        cohort.root / "submitted",
+        dest / "submitted",
+        ignore=lambda folder, names: (
+            [n for n in names if n not in wanted]
+            if wanted is not None and Path(folder) == cohort.root / "submitted"
+            else []
+        ),
+    )
     config = json.loads((cohort.root / "nbgrader_config.json").read_text())
     config["CourseDirectory"] = {"course_id": cohort.course_id}
     return stock_nbgrader(dest, cohort.assignment, config)

@@ -22,6 +22,9 @@ from learnpacks.grading.report import build_report
 
 pytestmark = pytest.mark.slow
 
+#: The honest learners stock nbgrader grades: one of each distinct hand-in (cohort_factory).
+STOCK_HONEST = ("right-00", "wrong-00", *(f"partly-{i:02d}" for i in range(6)))
+
 HIDDEN_MARKERS = (
     "HIDDEN TESTS",
     "square(-4)",
@@ -65,7 +68,10 @@ def run(tmp_path_factory):
     summary = grade_cohort(cohort, workers=2)
     feedback = generate_feedback(cohort)
     report = build_report(cohort)
-    stock_db = stock_autograde(cohort, base / "stock")
+    # Stock nbgrader grades one learner of each distinct hand-in: the right learners all hand
+    # in the same files, as do the wrong ones; the partly right cycle through six mixes.
+    cheater = next(h.name for h in learners if "skip-tags" in h.name)
+    stock_db = stock_autograde(cohort, base / "stock", students=[*STOCK_HONEST, cheater])
     return {
         "cohort": cohort,
         "learners": learners,
@@ -97,12 +103,19 @@ def test_collect_files_valid_handins_and_reports_rejections(run):
 
 
 def test_scores_equal_stock_nbgrader_for_honest_learners(run):
-    """Do right, partly right and wrong learners get exactly stock nbgrader's per-cell scores?"""
+    """Do right, partly right and wrong learners get exactly stock nbgrader's per-cell scores
+    (stock grades one learner of each distinct hand-in; the others must score as their twin)?"""
     honest = {h.name for h in run["learners"] if h.kind in ("right", "partly", "wrong")}
-    ours = {k: v for k, v in run["ours"].items() if k[0] in honest}
+    ours = {k: v for k, v in run["ours"].items() if k[0] in STOCK_HONEST}
     stock = {k: v for k, v in run["stock"].items() if k[0] in honest}
-    assert len(ours) == len(honest) * 5
+    assert len(ours) == len(STOCK_HONEST) * 5
     assert ours == stock
+    # every other honest learner handed in what one of those did, and got the same scores
+    for name in honest - set(STOCK_HONEST):
+        kind, i = name.rsplit("-", 1)
+        twin = f"{kind}-{int(i) % 6:02d}" if kind == "partly" else f"{kind}-00"
+        mine = {k[1:]: v for k, v in run["ours"].items() if k[0] == name}
+        assert mine and mine == {k[1:]: v for k, v in ours.items() if k[0] == twin}, name
 
 
 def test_malicious_and_malformed_are_flagged_and_never_full_marks(run):

@@ -35,12 +35,18 @@ def _fixture_project_untouched() -> Iterator[None]:
 def _package_catalogs_untouched(
     tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[None]:
-    """No test starts a language in the package's own UI catalogs: new ones go to a scratch
-    overlay (a test that wants to look at it sets its own)."""
+    """No test starts or changes a language in the package's own UI catalogs: new ones go to a
+    scratch overlay (a test that wants to look at it sets its own)."""
     from learnpacks.widgets.i18n import UI_LOCALE_ENV
 
     monkeypatch.setenv(UI_LOCALE_ENV, str(tmp_path_factory.mktemp("ui-locale")))
     package = Path(__file__).resolve().parents[2] / "learnpacks"
-    before = sorted(p.as_posix() for p in package.rglob("locale/**/*.po"))
+
+    def catalogs() -> dict[str, bytes]:
+        return {p.as_posix(): p.read_bytes() for p in package.rglob("locale/**/*.po")}
+
+    before = catalogs()
     yield
-    assert sorted(p.as_posix() for p in package.rglob("locale/**/*.po")) == before
+    after = catalogs()
+    changed = sorted(k for k in before.keys() | after.keys() if before.get(k) != after.get(k))
+    assert changed == [], "a test wrote the package's own UI catalogs"
