@@ -9,7 +9,7 @@ import json
 from pathlib import Path
 from typing import Literal
 
-from learnpacks.book.html import Markup, el, render
+from learnpacks.book.html import Markup, Untranslated, el, render
 from learnpacks.book.plan import Edition, SitePlan
 from learnpacks.book.progress import progress_line, progress_section
 from learnpacks.book.strings import Strings, is_rtl, join, language_name
@@ -46,12 +46,25 @@ def page_url(docname: str, *, from_doc: str, language: str | None = None) -> str
     return f"{prefix}{docname}.html"
 
 
+def named(label: str, label_id: str) -> tuple[dict[str, str], Markup | None]:
+    """How an element is named by *label*: ``aria-label`` when the string is in the page's
+    language; when it is not yet translated, ``aria-labelledby`` a hidden element that says it
+    is English (an attribute cannot carry ``lang``), to be placed inside the element."""
+    if isinstance(label, Untranslated):
+        return {"aria-labelledby": label_id}, el("span", {"id": label_id, "hidden": True}, label)
+    return {"aria-label": label}, None
+
+
 def _nav(cls: str, label: str, items: list[Markup], *, labelledby: str | None = None) -> Markup:
     """A labelled list of links that search does not index. *labelledby*: the id of a visible
-    heading that names it instead of *label* (a heading can say it is in English when its
-    string is untranslated; an ``aria-label`` cannot)."""
-    named = {"aria-labelledby": labelledby} if labelledby else {"aria-label": label}
-    return el("nav", {"class": cls, **named, "data-pagefind-ignore": "all"}, el("ul", None, items))
+    heading that names it instead of *label*."""
+    if labelledby:
+        name, hidden = {"aria-labelledby": labelledby}, None
+    else:
+        name, hidden = named(label, f"{cls}-label")
+    return el(
+        "nav", {"class": cls, **name, "data-pagefind-ignore": "all"}, hidden, el("ul", None, items)
+    )
 
 
 def pagefind_filters(
@@ -520,9 +533,11 @@ def catalog_page(plan: SitePlan, language: str, s: Strings) -> Markup:
         for t in {t for p in plan.packs for t in p.meta.topics}
     )
     topics.sort(key=lambda option: option[1].casefold())
+    filters_name, filters_label = named(s("Filter packs"), "lp-filters-label")
     filters = el(
         "form",
-        {"class": "lp-filters", "aria-label": s("Filter packs"), "data-pagefind-ignore": "all"},
+        {"class": "lp-filters", **filters_name, "data-pagefind-ignore": "all"},
+        filters_label,
         _select("level", s("Level"), [(v, s(v)) for v in LEVELS], s),
         _select("topic", s("Topic"), topics, s),
         _select("format", s("Format"), [(f, s(f)) for f in FORMATS], s),
