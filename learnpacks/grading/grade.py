@@ -433,6 +433,8 @@ def grade_cohort(
                 if on_progress:
                     on_progress(count, total, label)
         _write_rejected_learners(cohort, auth, results)
+        # again at the end: a killed run's last kernel may have outlived it past the first sweep
+        clean_stale()
         for student, by_nb in results.items():
             for nb, result in by_nb.items():
                 if result.get("flagged"):

@@ -15,7 +15,6 @@ from cohort_factory import make_handins
 from grading_helpers import clone_cohort
 
 from learnpacks.errors import UsageError
-from learnpacks.grading import grade as grade_module
 from learnpacks.grading.collect import collect
 from learnpacks.grading.grade import cohort_lock, grade_cohort
 
@@ -176,65 +175,56 @@ def test_dask_local_cluster_grades_through_scheduler(small_cohort):
 VICTIM = ("wrong-00", "01-functions")
 
 
-def _real_run_task(task, launcher="prefork"):
-    from learnpacks.grading import grade
-    from learnpacks.grading.run import grade_task_json
+#: Grades a cohort as `cohort grade` does, in a process of its own (one thread, so the pool
+#: forks its workers from it), with a `run_task` whose worker is SIGKILLed (as the host's OOM
+#: killer would) when it takes the victim's notebook, as many times as the deaths file holds
+#: lines. In the test process itself the pool would start its workers from a fork server (pytest-
+#: xdist runs a thread), which imports the grading module afresh, without the patch.
+_KILLING_RUN = """
+import json, os, signal, sys
+from pathlib import Path
+from learnpacks.grading import grade
+from learnpacks.grading.cohort import load_cohort
 
-    return grade_task_json(task, launcher=grade._get_launcher(launcher))
+folder, deaths, student, notebook = sys.argv[1:5]
+real = grade.run_task
 
+def run_task(task, launcher="prefork"):
+    if (task.student, task.authority.notebook) == (student, notebook):
+        lines = Path(deaths).read_text().splitlines()
+        if lines:
+            Path(deaths).write_text("\\n".join(lines[1:]))
+            os.kill(os.getpid(), signal.SIGKILL)
+    return real(task, launcher)
 
-def _worker_killed(deaths_left: Path):
-    """A `run_task` whose worker process is SIGKILLed (as the host's OOM killer would) when it
-    takes the victim's notebook, as many times as *deaths_left* holds lines."""
-
-    def run(task, launcher="prefork"):
-        if (task.student, task.authority.notebook) == VICTIM:
-            lines = deaths_left.read_text().splitlines()
-            if lines:
-                deaths_left.write_text("\n".join(lines[1:]))
-                os.kill(os.getpid(), signal.SIGKILL)
-        return _real_run_task(task, launcher)
-
-    return run
-
-
-def _fork_the_patch_into_workers(monkeypatch) -> None:
-    """Make the pool fork its workers from this process, so they run the patched `run_task`.
-
-    The pool forks only when the process has no other thread; under pytest-xdist the worker
-    has execnet's thread, so the pool would start its workers from a fork server that imports
-    the unpatched module and the victim would never be killed."""
-    import threading
-
-    monkeypatch.setattr(threading, "active_count", lambda: 1)
+grade.run_task = run_task
+summary = grade.grade_cohort(load_cohort(Path(folder)), workers=2)
+print(json.dumps({"graded": summary.graded, "flagged": summary.flagged}))
+"""
 
 
-@pytest.fixture
-def worker_killed_once(small_cohort, tmp_path, monkeypatch):
-    """The pool worker grading wrong-00's first notebook is killed once."""
-    deaths = tmp_path / "deaths"
-    deaths.write_text("kill\n")
-    _fork_the_patch_into_workers(monkeypatch)
-    monkeypatch.setattr(grade_module, "run_task", _worker_killed(deaths))
-    return deaths
+def _grade_killing_the_victim(cohort, tmp_path: Path, deaths: int) -> tuple[dict, Path]:
+    """The run's summary, and the deaths file (what is left of it after the run)."""
+    left = tmp_path / "deaths"
+    left.write_text("kill\n" * deaths)
+    env = {**os.environ, "PATH": str(Path(sys.executable).parent) + os.pathsep + os.environ["PATH"]}
+    run = subprocess.run(
+        [sys.executable, "-c", _KILLING_RUN, str(cohort.root), str(left), *VICTIM],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert run.returncode == 0, run.stderr[-3000:]
+    return json.loads(run.stdout.strip().splitlines()[-1]), left
 
 
-@pytest.fixture
-def worker_killed_every_time(small_cohort, tmp_path, monkeypatch):
-    """The pool worker grading wrong-00's first notebook is killed each time it takes it."""
-    deaths = tmp_path / "deaths"
-    deaths.write_text("kill\n" * 5)
-    _fork_the_patch_into_workers(monkeypatch)
-    monkeypatch.setattr(grade_module, "run_task", _worker_killed(deaths))
-    return deaths
-
-
-def test_worker_killed_once_is_retried_and_the_run_goes_on(small_cohort, worker_killed_once):
+def test_worker_killed_once_is_retried_and_the_run_goes_on(small_cohort, tmp_path):
     """A pool worker killed from outside while grading one learner: does the run go on, that
     notebook get graded on a second try, and every learner get their scores (no flag)?"""
-    summary = grade_cohort(small_cohort, workers=2)
-    assert worker_killed_once.read_text() == ""  # the worker really was killed
-    assert len(summary.graded) == 12 and not summary.flagged
+    summary, deaths = _grade_killing_the_victim(small_cohort, tmp_path, 1)
+    assert deaths.read_text() == ""  # the worker really was killed
+    assert len(summary["graded"]) == 12 and not summary["flagged"]
     per_student, _, grades = _gradebook(small_cohort)
     assert len(per_student) == 6
     assert all(
@@ -244,21 +234,18 @@ def test_worker_killed_once_is_retried_and_the_run_goes_on(small_cohort, worker_
     )
 
 
-def test_worker_killed_every_time_is_reported_and_rerun_resumes(
-    small_cohort, worker_killed_every_time, monkeypatch
-):
+def test_worker_killed_every_time_is_reported_and_rerun_resumes(small_cohort, tmp_path):
     """A notebook whose worker is killed each time: is it reported with a coded problem after
     one retry while every other notebook is graded, and does a later run grade it?"""
-    summary = grade_cohort(small_cohort, workers=2)
-    assert len(summary.graded) == 12
-    assert summary.flagged == {"wrong-00": ["01-functions"]}
+    summary, deaths = _grade_killing_the_victim(small_cohort, tmp_path, 5)
+    assert len(summary["graded"]) == 12
+    assert summary["flagged"] == {"wrong-00": ["01-functions"]}
     stored = json.loads(
         (small_cohort.state / "results" / "wrong-00" / "01-functions.json").read_text()
     )["result"]
     assert stored["status"] == "failed"
     assert [f["code"] for f in stored["findings"]] == ["grading.worker-died"]
-    assert worker_killed_every_time.read_text().splitlines() == ["kill"] * 3  # two deaths
-    monkeypatch.undo()
+    assert deaths.read_text().splitlines() == ["kill"] * 3  # two deaths
     rerun = grade_cohort(small_cohort, workers=2)
     assert rerun.graded == ["wrong-00/01-functions"] and len(rerun.skipped) == 11
     assert not rerun.flagged
