@@ -5,8 +5,13 @@
 The cohort is the test suite's fixture pack (``tests/grading/fixtures/project``, two notebooks,
 a widget exercise included) with generated right, partly right and wrong hand-ins
 (``tests/grading/cohort_factory.py``). Both graders run as subprocesses on the same submitted
-files; for each the benchmark records wall time, CPU seconds of the whole process tree
-(rusage of reaped descendants) and peak memory (sum of the tree's RSS, sampled every 0.1 s).
+files; for each the benchmark records wall time, CPU seconds of the whole process tree and
+peak memory (sum of the tree's RSS, sampled every 0.1 s).
+
+CPU is read from a cgroup the command runs in (cgroup v1 ``cpuacct`` or v2 ``cpu.stat``, as
+root): it counts every process, also those that end without being waited for by their parent,
+as a confined kernel does when its sandbox is killed. rusage of reaped descendants is kept
+beside it (``cpu_s_reaped``); without a cgroup, ``cpu_s`` falls back to it.
 It then checks that both gave the same scores, and prints the throughput ratio.
 """
 
@@ -23,6 +28,7 @@ import tempfile
 import threading
 import time
 from pathlib import Path
+from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "tests" / "grading"))
@@ -57,11 +63,64 @@ def _tree_rss(root: int) -> int:
     return total
 
 
-def measure(cmd: list[str], cwd: Path, env: dict[str, str]) -> dict[str, float]:
+class CpuCgroup:
+    """A cgroup that counts the CPU time of everything started in it (None if not allowed)."""
+
+    def __init__(self, path: Path, usage: str) -> None:
+        self.path = path
+        self.usage = usage
+
+    @classmethod
+    def create(cls) -> CpuCgroup | None:
+        name = f"lp-bench-{os.getpid()}-{time.monotonic_ns()}"
+        for root, usage in (
+            (Path("/sys/fs/cgroup/cpuacct"), "cpuacct.usage"),
+            (Path("/sys/fs/cgroup/cpu,cpuacct"), "cpuacct.usage"),
+            (Path("/sys/fs/cgroup"), "cpu.stat"),
+            (Path("/sys/fs/cgroup/unified"), "cpu.stat"),
+        ):
+            if not (root / usage).exists() and not (root / "cgroup.controllers").exists():
+                continue
+            try:
+                (root / name).mkdir()
+            except OSError:
+                continue
+            if (root / name / usage).exists():
+                return cls(root / name, usage)
+            (root / name).rmdir()
+        return None
+
+    def join(self) -> None:
+        """Move the calling process into the cgroup (a child's ``preexec_fn``)."""
+        (self.path / "cgroup.procs").write_text(str(os.getpid()))
+
+    def seconds(self) -> float:
+        text = (self.path / self.usage).read_text()
+        if self.usage == "cpuacct.usage":
+            return int(text) / 1e9
+        fields = dict(line.split() for line in text.splitlines())
+        return int(fields["usage_usec"]) / 1e6
+
+    def remove(self) -> None:
+        for _ in range(100):  # the last processes leave a moment after they exit
+            try:
+                self.path.rmdir()
+                return
+            except OSError:
+                time.sleep(0.05)
+
+
+def measure(cmd: list[str], cwd: Path, env: dict[str, str]) -> dict[str, Any]:
+    group = CpuCgroup.create()
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     proc = subprocess.Popen(
-        cmd, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        cmd,
+        cwd=cwd,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        preexec_fn=group.join if group else None,
     )
     peak = 0
     stop = threading.Event()
@@ -79,11 +138,18 @@ def measure(cmd: list[str], cwd: Path, env: dict[str, str]) -> dict[str, float]:
     stop.set()
     sampler.join()
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    reaped = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    cpu = reaped
+    if group is not None:
+        time.sleep(0.2)  # processes killed at the end finish exiting
+        cpu = group.seconds()
+        group.remove()
     return {
         "exit": code,
         "wall_s": round(wall, 2),
         "cpu_s": round(cpu, 2),
+        "cpu_s_reaped": round(reaped, 2),
+        "cpu_from": "cgroup" if group is not None else "rusage",
         "peak_rss_mb": round(peak / 2**20, 1),
     }
 

@@ -30,7 +30,12 @@ from learnpacks.errors import LearnpacksError, UsageError
 from learnpacks.grading.authority import Authority, from_gradebook
 from learnpacks.grading.cohort import COHORT_FILE, Cohort, venv_path_env
 from learnpacks.grading.collect import rejected_at_collect
-from learnpacks.grading.gradebook import ResultInvalid, validate_result, write_results
+from learnpacks.grading.gradebook import (
+    ResultInvalid,
+    open_gradebook,
+    validate_result,
+    write_results,
+)
 from learnpacks.grading.run import (
     Task,
     files_of,
@@ -82,11 +87,11 @@ def cohort_lock(cohort: Cohort) -> Iterator[None]:
         handle.close()
 
 
-def authorities(cohort: Cohort) -> dict[str, Authority]:
-    """Every notebook's authority, read with one gradebook connection."""
-    from nbgrader.api import Gradebook
-
-    with Gradebook(cohort.db_url, cohort.course_id) as gb:
+def authorities(cohort: Cohort, gb: Any = None) -> dict[str, Authority]:
+    """Every notebook's authority, read with one gradebook connection (*gb*, an open
+    gradebook, or one opened for this call)."""
+    opened = open_gradebook(cohort) if gb is None else contextlib.nullcontext(gb)
+    with opened as gb:
         return {
             nb: from_gradebook(
                 gb,
@@ -226,7 +231,9 @@ def worker_died_result(task: Task) -> str:
     return json.dumps(result)
 
 
-def _pool_results(tasks: list[Task], workers: int, launcher: str) -> Iterator[tuple[Task, str]]:
+def _pool_results(
+    tasks: list[Task], workers: int, launcher: str, server: str | None
+) -> Iterator[tuple[Task, str]]:
     import multiprocessing
     import tempfile
     import threading
@@ -252,12 +259,7 @@ def _pool_results(tasks: list[Task], workers: int, launcher: str) -> Iterator[tu
                 "nbformat",
             ]
         )
-    from learnpacks.grading.forkserver import shared_server
-
-    with (
-        shared_server(enabled=launcher == "prefork") as server,  # one for all workers
-        tempfile.TemporaryDirectory(prefix="lp-pool-") as markers,
-    ):
+    with tempfile.TemporaryDirectory(prefix="lp-pool-") as markers:
 
         def new_pool(size: int) -> ProcessPoolExecutor:
             return ProcessPoolExecutor(
@@ -376,11 +378,18 @@ def grade_cohort(
     weak = allow_weak_confinement or cohort.limits.confinement == "weak"
     lacks = require_confinement(weak_allowed=weak, settings=settings)
     summary = GradeSummary(confinement={"level": "weak" if lacks else "full", "missing": lacks})
-    with cohort_lock(cohort):
-        from learnpacks.grading.sandbox import clean_stale
+    from learnpacks.grading.forkserver import shared_server
+    from learnpacks.grading.sandbox import clean_stale
 
+    with (
+        cohort_lock(cohort),
+        # one fork server for every worker, started first: it imports IPython on one core
+        # while this process imports nbgrader and reads the gradebook on the other
+        shared_server(enabled=launcher == "prefork" and not scheduler) as server,
+        open_gradebook(cohort) as gb,
+    ):
         clean_stale()
-        auth = authorities(cohort)
+        auth = authorities(cohort, gb)
         tasks = build_tasks(cohort, auth)
         for task in tasks:
             task.weak_confinement = weak
@@ -401,12 +410,14 @@ def grade_cohort(
         if on_progress:
             on_progress(0, total, "")
         if pending:
+            size = workers or os.cpu_count() or 1
             if scheduler:
                 stream = _dask_results(pending, scheduler, launcher)
-            elif (workers or os.cpu_count() or 1) == 1:
+            elif size == 1:
+                _get_launcher(launcher, server)  # this run's fork server
                 stream = ((t, run_task(t, launcher)) for t in pending)
             else:
-                stream = _pool_results(pending, workers or os.cpu_count() or 1, launcher)
+                stream = _pool_results(pending, size, launcher, server)
             for task, text in stream:
                 label = f"{task.student}/{task.authority.notebook}"
                 try:
@@ -418,7 +429,7 @@ def grade_cohort(
                 results.setdefault(task.student, {})[task.authority.notebook] = result
                 per_student[task.student] -= 1
                 if per_student[task.student] == 0:
-                    _write_student(cohort, task.student, list(results[task.student].values()))
+                    write_results(cohort, task.student, list(results[task.student].values()), gb)
                     for other in pending:
                         if other.student == task.student:
                             _store(
@@ -432,7 +443,7 @@ def grade_cohort(
                 count += 1
                 if on_progress:
                     on_progress(count, total, label)
-        _write_rejected_learners(cohort, auth, results)
+        _write_rejected_learners(cohort, auth, results, gb)
         # again at the end: a killed run's last kernel may have outlived it past the first sweep
         clean_stale()
         for student, by_nb in results.items():
@@ -442,12 +453,11 @@ def grade_cohort(
     return summary
 
 
-def _write_student(cohort: Cohort, student: str, results: list[dict[str, Any]]) -> None:
-    write_results(cohort, student, results)
-
-
 def _write_rejected_learners(
-    cohort: Cohort, auth: dict[str, Authority], results: dict[str, dict[str, dict[str, Any]]]
+    cohort: Cohort,
+    auth: dict[str, Authority],
+    results: dict[str, dict[str, dict[str, Any]]],
+    gb: Any,
 ) -> None:
     """A learner whose whole hand-in was rejected at collect gets zeros, flagged for a human."""
     for student, reasons in rejected_at_collect(cohort).items():
@@ -458,5 +468,5 @@ def _write_rejected_learners(
         for authority in auth.values():
             task = Task(student, authority, None)
             out.append(rejected_result(task, "grading.rejected-at-collect", message))
-        write_results(cohort, student, out)
+        write_results(cohort, student, out, gb)
         results[student] = {r["notebook"]: r for r in out}

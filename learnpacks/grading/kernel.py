@@ -201,6 +201,7 @@ class SubprocessLauncher:
 
 def connect(prepared: Prepared, kernel: KernelProcess, limits: Limits) -> BlockingKernelClient:
     """A client whose kernel has answered ``kernel_info``; KernelStartError if it never does."""
+    import zmq
     from jupyter_client.blocking import BlockingKernelClient
 
     info = dict(prepared.connection)
@@ -219,12 +220,17 @@ def connect(prepared: Prepared, kernel: KernelProcess, limits: Limits) -> Blocki
     client.session.packer = "json"
     client.session.unpacker = "json"
     client.start_channels()
+    poller = zmq.Poller()
+    poller.register(client.shell_channel.socket, zmq.POLLIN)
+    poller.register(client.iopub_channel.socket, zmq.POLLIN)
     next_ask = 0.0
     asked: set[str] = set()
-    answered = False
-    # Ready means: a kernel_info reply on shell *and* its status on iopub. PUB/SUB drops what
-    # is published before the subscription reaches the kernel, so until iopub has delivered
-    # one message, the first cell's output and idle status could be lost.
+    answered = subscribed = False
+    # Ready means: a kernel_info reply on shell *and* proof that iopub reaches us. PUB/SUB
+    # drops what is published before the subscription reaches the kernel, so until iopub has
+    # delivered one message, the first cell's output and idle status could be lost. The proof
+    # is the kernel's ``iopub_welcome`` (JEP 65: sent once it sees our subscription), or for a
+    # kernel without it, the status of a kernel_info request (asked again until one arrives).
     while time.monotonic() < deadline:
         if not kernel.is_alive():
             client.stop_channels()
@@ -232,22 +238,21 @@ def connect(prepared: Prepared, kernel: KernelProcess, limits: Limits) -> Blocki
         if time.monotonic() >= next_ask:
             asked.add(client.kernel_info())
             next_ask = time.monotonic() + (0.1 if answered else 1.0)
-        if client.shell_channel.msg_ready() or _wait(client.shell_channel.socket, 0.02):
+        poller.poll(20)  # until either channel has a message (or 20 ms)
+        while client.shell_channel.msg_ready():
             reply = client.get_shell_msg(timeout=0)
             if not answered and reply["parent_header"].get("msg_id") in asked:
                 answered = True
                 next_ask = time.monotonic() + 0.05
-        while client.iopub_channel.msg_ready() or _wait(client.iopub_channel.socket, 0.02):
+        while client.iopub_channel.msg_ready():
             msg = client.get_iopub_msg(timeout=0)
-            if answered and msg["parent_header"].get("msg_id") in asked:
-                _drain(client)
-                return client
+            subscribed = subscribed or msg["msg_type"] == "iopub_welcome"
+            subscribed = subscribed or (answered and msg["parent_header"].get("msg_id") in asked)
+        if answered and subscribed:
+            _drain(client)
+            return client
     client.stop_channels()
     raise KernelStartError(f"the kernel did not answer in {limits.startup_timeout:.0f} s")
-
-
-def _wait(socket: object, seconds: float) -> bool:
-    return bool(socket.poll(int(seconds * 1000)))  # type: ignore[attr-defined]
 
 
 def _drain(client: BlockingKernelClient) -> None:

@@ -268,3 +268,34 @@ def test_cohort_grade_refuses_weak_confinement_unless_asked(released, tmp_path, 
     summary = grade_cohort(weak, workers=1)  # past the refusal (nothing handed in to grade)
     assert summary.confinement == {"level": "weak", "missing": sandbox.missing()}
     assert len(require_confinement(weak_allowed=True, settings=settings)) == 2
+
+
+def test_forked_kernels_find_the_traceback_machinery_warm(forkserver):
+    """Does a kernel forked by the server find IPython's traceback formatting already imported,
+    instead of compiling it for its first error (about 0.1 CPU-seconds a kernel, without
+    bytecode caches), and still format that error in full?"""
+    import re
+    import shutil
+
+    from learnpacks.grading import execute, kernel
+
+    base = kernel.new_base()
+    pk = kernel.prepare_kernel(base, FAST)
+    kproc = forkserver.launch(pk)
+    client = None
+    try:
+        client = kernel.connect(pk, kproc, FAST)
+        runner = execute.Runner(client, kproc, FAST)
+        warm = runner.run(
+            "import sys\nprint(sorted({'stack_data', 'pygments.lexers.python'} - set(sys.modules)))"
+        )
+        error = runner.run("def f(x):\n    assert x == 2\nf(1)")
+    finally:
+        if client is not None:
+            client.stop_channels()
+        kproc.kill()
+        shutil.rmtree(base, ignore_errors=True)
+    assert warm.passed and warm.outputs[0].text.strip() == "[]"
+    assert error.status == execute.ERROR and error.ename == "AssertionError"
+    traceback = re.sub(r"\x1b\[[0-9;]*m", "", "\n".join(error.outputs[0].traceback))
+    assert "assert x == 2" in traceback and "f(1)" in traceback  # the Context mode's source
