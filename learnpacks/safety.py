@@ -241,8 +241,11 @@ def headings_and_targets(source: str) -> tuple[list[tuple[int, int]], list[Targe
     """Headings as ``(level, line)`` and the link and image targets (:func:`link_targets`) of
     markdown *source*, in order; lines are 1-based."""
     plain = _plain_outline(source)
-    if plain is not None:
-        return plain
+    return plain if plain is not None else markdown_it_outline(source)
+
+
+def markdown_it_outline(source: str) -> tuple[list[tuple[int, int]], list[Target]]:
+    """:func:`headings_and_targets` as markdown-it reads them, whatever the cell holds."""
     headings: list[tuple[int, int]] = []
     targets: list[Target] = []
     for token, line in markdown_tokens(source):

@@ -10,12 +10,10 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from learnpacks.safety import (
-    Target,
     _markdown,
     _plain_outline,
     headings_and_targets,
-    markdown_tokens,
-    targets_of_token,
+    markdown_it_outline,
 )
 
 REPO = Path(__file__).resolve().parents[2]
@@ -32,15 +30,7 @@ URL_PREFIXES = ["", "http://", "https://", "HTTP://", "//", "mailto:", "ftp:", "
 URL_CHARS = "AZaz09-._~:/?#!$'*+,;=%@xHhTtPpSs"
 
 
-def _markdown_it(source: str) -> tuple[list[tuple[int, int]], list[Target]]:
-    headings: list[tuple[int, int]] = []
-    targets: list[Target] = []
-    for token, line in markdown_tokens(source):
-        if token.type == "heading_open":
-            headings.append((int(token.tag[1]), line))
-        else:
-            targets.extend(targets_of_token(token, line))
-    return headings, targets
+_markdown_it = markdown_it_outline
 
 
 @settings(max_examples=3000, deadline=None)
