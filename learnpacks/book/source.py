@@ -26,11 +26,12 @@ from typing import Any
 import yaml
 
 from learnpacks.book import pages
-from learnpacks.book.fallback import FALLBACK_FILE, notebook_fallbacks
+from learnpacks.book.fallback import FALLBACK_FILE, notebook_fallbacks, plain_text
 from learnpacks.book.offline import sphinx_config as offline_settings
 from learnpacks.book.plan import Edition, SitePlan
 from learnpacks.book.published import download_bytes, site_bytes
 from learnpacks.book.strings import Strings, is_rtl
+from learnpacks.i18n.site import site_text
 from learnpacks.packs.catalog import Catalog
 from learnpacks.widgets.media import loaded_by_address
 
@@ -161,9 +162,9 @@ def pack_zip(pack_id: str, files: dict[str, bytes]) -> bytes:
 def book_config(
     catalog: Catalog, *, language: str, cache_dir: Path, offline: bool = False
 ) -> dict[str, Any]:
-    config = catalog.require_config()
+    (title, _translated), _description = site_text(catalog, language)
     return {
-        "title": config.title_in(language),
+        "title": title,
         "author": str(Strings(language)("learnpacks contributors")),
         "copyright": "CC BY-SA 4.0",
         "logo": "_skeleton/logo.svg",
@@ -352,8 +353,21 @@ def write_source(
         "prepend": pages.language_switcher(plan, "index", language, None, s),
         "append": pages.catalog_page(plan, language, s),
     }
-    description = config.description_in(language)
-    landing = _md_title(config.title_in(language)) + (
+    (title, title_translated), (description, description_translated) = site_text(catalog, language)
+    if language != config.source_language:
+        # shown in the source language until _site.po translates it: declared so on the page
+        site_texts = [
+            ("heading", title, title_translated),
+            ("paragraph", description, description_translated),
+        ]
+        fallbacks["index"] = [
+            {"kind": kind, "text": plain_text(text), "lang": config.source_language}
+            for kind, text, translated in site_texts
+            if text and not translated
+        ]
+        if not fallbacks["index"]:
+            del fallbacks["index"]
+    landing = _md_title(title) + (
         "\n" + description.replace("<", "&lt;") + "\n" if description else ""
     )
     _write_if_changed(dest / "index.md", landing)

@@ -205,9 +205,26 @@ def retitled_packs(app: Sphinx, env: Any) -> list[str]:
     return sorted(doc for doc in pages if doc in env.found_docs)
 
 
+#: sphinx-book-theme repeats the page's title for printing, before the page's own heading
+_PRINT_TITLE = re.compile(r'(<div id="jb-print-docs-body" class="onlyprint">\s*<h1)>')
+_FALLBACK_TITLE = re.compile(r'<h1\b[^>]*\bclass="lp-fallback"[^>]*>')
+_LANG_DIR = re.compile(r'\s(?:lang|dir)="[^"]*"')
+
+
+def _print_title_language(page: str) -> str:
+    """*page* with the printed title in the language of the page's heading, when that heading is
+    shown in a fallback language (:mod:`learnpacks.book.fallback` marks the heading only)."""
+    heading = _FALLBACK_TITLE.search(page)
+    if heading is None:
+        return page
+    marks = "".join(_LANG_DIR.findall(heading.group(0)))
+    return _PRINT_TITLE.sub(lambda m: m.group(1) + marks + ">", page, count=1)
+
+
 def finish_pages(app: Sphinx, exception: Exception | None) -> None:
     """One pass over the pages this build wrote: name the theme's navigation toggles, set
-    ``dir="rtl"`` for right-to-left languages, load Sphinx's search index only on the search page,
+    ``dir="rtl"`` for right-to-left languages, declare the theme's untranslated strings English
+    (:func:`~learnpacks.book.theme_i18n.mark_untranslated`), load Sphinx's search index only on the search page,
     and draw the theme's icons from a small stylesheet instead of its 1.4 MB ``fontawesome.js``
     (see :mod:`learnpacks.book.icons`).
 
@@ -219,8 +236,10 @@ def finish_pages(app: Sphinx, exception: Exception | None) -> None:
 
     from learnpacks.book.icons import replace_fontawesome
     from learnpacks.book.strings import Strings
+    from learnpacks.book.theme_i18n import mark_untranslated, untranslated_messages
 
     s = Strings(app.config.language or "en")
+    untranslated = untranslated_messages(app.config.language or "en")
 
     def name_toggle(match: re.Match[str]) -> str:
         label = html.escape(
@@ -234,6 +253,8 @@ def finish_pages(app: Sphinx, exception: Exception | None) -> None:
         changed = _NAV_TOGGLE.sub(name_toggle, text)
         if app.config.learnpacks_rtl:
             changed = _HTML_TAG.sub('<html dir="rtl"', changed, count=1)
+        changed = mark_untranslated(changed, untranslated, rtl=app.config.learnpacks_rtl)
+        changed = _print_title_language(changed)
         # The site searches with Pagefind (one_search): the theme would still load Sphinx's
         # search scripts on every page.
         if "DOCUMENTATION_OPTIONS.search_as_you_type = false;" in changed:

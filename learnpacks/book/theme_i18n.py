@@ -18,12 +18,21 @@ theme.po`` fills those gaps; it never overrides a translation Sphinx or a theme 
   ``_static/copybutton.js`` (a Sphinx template), keyed by the page's ``lang``. An entry for the
   site's language is put at the table's start when the template loads, its texts through
   ``_()``: where the table has its own entry for the language, that later one wins.
+
+What is still untranslated in a language (a new language's ``theme.po`` before a translator has
+reached it) shows in English, and is marked so (:func:`mark_untranslated`, from the pages' one
+pass): an element named or described only by such a string and showing no text of its own (the
+search box, an icon button, a heading's ``#`` link) gets ``lang="en"``; a landmark whose contents
+are in the page's language is named through ``aria-labelledby`` a hidden element with
+``lang="en"``, as the site's own untranslated control names are; the logo's "<title> - Home"
+becomes the title alone.
 """
 
 from __future__ import annotations
 
 import gettext
 import hashlib
+import html
 import json
 import re
 from functools import cache
@@ -42,9 +51,11 @@ __all__ = [
     "catalog_path",
     "compile_catalog",
     "copybutton_languages",
+    "mark_untranslated",
     "setup",
     "shipped_messages",
     "shipped_translator",
+    "untranslated_messages",
 ]
 
 LOCALE_DIR = Path(__file__).parent / "locale"
@@ -127,6 +138,106 @@ def shipped_messages(lang: str) -> set[str]:
         found |= {k for k, v in catalog.items() if isinstance(k, str) and k and v}
         translator = getattr(translator, "_fallback", None)
     return found
+
+
+def untranslated_messages(lang: str) -> frozenset[str]:
+    """The theme template's msgids that nothing translates in *lang*: not Sphinx, the themes nor
+    *lang*'s ``theme.po``; none in English."""
+    if lang.split("-")[0].lower() == "en":
+        return frozenset()
+    template = polib.pofile(str(LOCALE_DIR / "theme.pot"))
+    known = shipped_messages(lang) | set(_entries(lang))
+    return frozenset(e.msgid for e in template if e.msgid not in known)
+
+
+_RAW_TEXT = re.compile(r"(<(?:script|style)\b.*?</(?:script|style)\s*>)", re.IGNORECASE | re.DOTALL)
+_TAG_OR_TEXT = re.compile(
+    r"<(?P<tag>[a-zA-Z][a-zA-Z0-9]*)(?P<attrs>\s[^<>]*?)?(?P<slash>/?)>|(?<=>)(?P<text>[^<>]+)(?=<)"
+)
+_ATTRIBUTE = re.compile(r'\s(title|aria-label|alt|placeholder)="([^"]*)"')
+#: elements marked with ``lang`` only when they show no text of their own
+_SHOWS_TEXT = {"a", "button"}
+_MARKABLE = {"input", "img", *_SHOWS_TEXT}
+_HOME = " - Home"
+
+
+def mark_untranslated(text: str, untranslated: frozenset[str], *, rtl: bool = False) -> str:
+    """*text* (a page) with the English of *untranslated* theme strings declared as English
+    (see the module's doc); scripts and styles are left as they are."""
+    if not untranslated:
+        return text
+    parts = _RAW_TEXT.split(text)
+    state = {"count": 0}
+    for i in range(0, len(parts), 2):  # odd parts are <script> and <style> elements
+        parts[i] = _mark_markup(parts[i], untranslated, rtl, state)
+    return "".join(parts)
+
+
+def _mark_markup(text: str, untranslated: frozenset[str], rtl: bool, state: dict[str, int]) -> str:
+    direction = ' dir="ltr"' if rtl else ""
+    out: list[str] = []
+    end = 0
+    for match in _TAG_OR_TEXT.finditer(text):
+        if match.group("text") is not None:
+            words = html.unescape(match.group("text")).strip()
+            if words in untranslated:
+                lead = match.group("text")[
+                    : len(match.group("text")) - len(match.group("text").lstrip())
+                ]
+                tail = match.group("text")[len(match.group("text").rstrip()) :]
+                out += [
+                    text[end : match.start()],
+                    f'{lead}<span lang="en"{direction}>{match.group("text").strip()}</span>{tail}',
+                ]
+                end = match.end()
+            continue
+        tag, attrs, slash = (
+            match.group("tag").lower(),
+            match.group("attrs") or "",
+            match.group("slash"),
+        )
+        english = [
+            (m, html.unescape(m.group(2)))
+            for m in _ATTRIBUTE.finditer(attrs)
+            if html.unescape(m.group(2)) in untranslated
+            or (m.group(1) == "alt" and "%s - Home" in untranslated and m.group(2).endswith(_HOME))
+        ]
+        if not english or " lang=" in attrs:
+            continue
+        new_attrs, after = attrs, ""
+        for m, value in english:
+            if m.group(1) == "alt" and value not in untranslated:
+                # the logo: "<site title> - Home" with an English " - Home": the title says it
+                new_attrs = new_attrs.replace(
+                    m.group(0), m.group(0).removesuffix(_HOME + '"') + '"'
+                )
+        english = [(m, v) for m, v in english if v in untranslated]
+        if english and tag in _MARKABLE:
+            shows_text = False
+            if tag in _SHOWS_TEXT:
+                close = text.find(f"</{tag}>", match.end())
+                inner = re.sub(r"<[^>]*>", "", text[match.end() : close if close >= 0 else None])
+                shows_text = bool(re.search(r"[^\W\d_]", html.unescape(inner)))
+            if not shows_text:
+                # a text field keeps the page's direction for what is typed into it
+                new_attrs += ' lang="en"' + ("" if tag == "input" else direction)
+                english = []
+        for m, value in english:
+            if m.group(1) != "aria-label":
+                continue  # a tooltip (title) on an element with text in the page's language
+            state["count"] += 1
+            label_id = f"lp-theme-name-{state['count']}"
+            new_attrs = new_attrs.replace(m.group(0), f' aria-labelledby="{label_id}"')
+            after += (
+                f'<span id="{label_id}" hidden><span lang="en"{direction}>'
+                f"{html.escape(value, quote=False)}</span></span>"
+            )
+        if new_attrs == attrs and not after:
+            continue
+        out += [text[end : match.start()], f"<{match.group('tag')}{new_attrs}{slash}>", after]
+        end = match.end()
+    out.append(text[end:])
+    return "".join(out)
 
 
 def _entries(lang: str) -> dict[str, str]:

@@ -1,13 +1,14 @@
 """``extract``, ``init`` and ``update``: the template and translation catalogs under ``translations/``.
 
-Layout: ``translations/templates/<pack>.pot`` and ``translations/<lang>/<pack>.po``. Files are
+Layout: ``translations/templates/<pack>.pot`` and ``translations/<lang>/<pack>.po``, and the
+site's title and description in ``_site.pot`` and ``_site.po`` (:mod:`learnpacks.i18n.site`). Files are
 written only when their text changes, so running a command twice changes nothing and a
 one-word change in a notebook is a one-entry change in the catalogs.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -117,7 +118,8 @@ def _templates(
 
 
 def extract(*, root: Path | None = None, pack_ids: Sequence[str] | None = None) -> CatalogResult:
-    """Write ``translations/templates/<pack>.pot`` for each pack (default: all).
+    """Write ``translations/templates/<pack>.pot`` for each pack (default: all), and without
+    *pack_ids* the site's ``_site.pot``.
 
     A pack with a notebook that cannot be read keeps its old template; the reason is in
     ``problems``. Raises :class:`UsageError` for an unknown pack id.
@@ -125,7 +127,71 @@ def extract(*, root: Path | None = None, pack_ids: Sequence[str] | None = None) 
     catalog, packs = open_catalog(root, pack_ids)
     result = CatalogResult()
     _templates(catalog, packs, result)
+    if not pack_ids:
+        _site_template(catalog, result)
     return result
+
+
+def _site_template(catalog: Catalog, result: CatalogResult) -> polib.POFile:
+    """Write ``translations/templates/_site.pot``: the site's title and description."""
+    from learnpacks.i18n.site import SITE_CATALOG, site_template
+
+    pot = site_template(catalog)
+    path = template_path(catalog.root, SITE_CATALOG)
+    result.record(path, write_if_changed(pot, path))
+    return pot
+
+
+def _site_catalogs(
+    catalog: Catalog, result: CatalogResult, languages: Sequence[str], *, merge_existing: bool
+) -> None:
+    """Start (and with *merge_existing*, merge) ``translations/<lang>/_site.po`` for *languages*;
+    a new one takes the config's older ``translations:`` entry of its language."""
+    from learnpacks.i18n.site import SITE_CATALOG, seeded
+
+    pot = _site_template(catalog, result)
+    for lang in languages:
+        if lang == catalog.require_config().source_language:
+            continue
+        path = catalog_path(catalog.root, lang, SITE_CATALOG)
+        if path.exists() and not merge_existing:
+            result.unchanged.append(path)
+            continue
+
+        def started(po: polib.POFile, lang: str = lang) -> polib.POFile:
+            po.header = (
+                f"The site's title and description in {lang}.\n"
+                "Translate with a PO editor or a translation platform; see docs/translators.md."
+            )
+            return seeded(po, catalog, lang)
+
+        _merge_into(path, pot, lang, catalog.rel(path), result, start=started)
+
+
+def _merge_into(
+    path: Path,
+    pot: polib.POFile,
+    lang: str,
+    display: str,
+    result: CatalogResult,
+    *,
+    start: Callable[[polib.POFile], polib.POFile] = lambda po: po,
+) -> None:
+    """Merge *pot* into the catalog at *path* (msgmerge semantics), or start it from *pot*
+    (through *start*) when there is none; record what was written."""
+    if path.exists():
+        po, problems = read_catalog(path, display=display)
+        result.problems += problems
+        if po is None:
+            return
+        stats = merge(po, pot)
+        _refresh_header(po, pot)
+        po.metadata["Plural-Forms"] = plural_forms(lang)
+    else:
+        po = start(new_catalog(pot, lang))
+        stats = MergeStats(new=len(po))
+    result.record(path, write_if_changed(po, path))
+    result.stats[display] = stats.as_dict()
 
 
 def _refresh_header(po: polib.POFile, pot: polib.POFile) -> None:
@@ -138,7 +204,8 @@ def init(
     lang: str, *, root: Path | None = None, pack_ids: Sequence[str] | None = None
 ) -> CatalogResult:
     """Start *lang*: extract the templates and create ``translations/<lang>/<pack>.po`` where
-    missing, and (unless *pack_ids* narrows it to packs) the UI catalogs: the widgets', the
+    missing, and (unless *pack_ids* narrows it to packs) the site's title and description
+    (``_site.po``, :mod:`learnpacks.i18n.site`) and the UI catalogs: the widgets', the
     site's and the theme's gaps (:mod:`learnpacks.i18n.ui`). Existing catalogs are left as they
     are (``update`` merges them)."""
     check_language(lang)
@@ -165,6 +232,7 @@ def init(
     if not pack_ids:
         from learnpacks.i18n.ui import init_ui
 
+        _site_catalogs(catalog, result, [lang], merge_existing=False)
         for path, written, entries in init_ui(lang):
             result.record(path, written)
             if written:
@@ -192,7 +260,8 @@ def update(
     extract_first: bool = True,
 ) -> CatalogResult:
     """Merge each pack's template into ``translations/<lang>/<pack>.po`` for every started
-    language (default: every folder under ``translations/``), creating missing catalogs.
+    language (default: every folder under ``translations/``), creating missing catalogs; without
+    *pack_ids*, the site's ``_site.po`` and the UI catalogs too.
 
     With *extract_first* (the default) the templates are extracted first, so they match the
     notebooks; otherwise the templates on disk are merged as they are.
@@ -223,23 +292,11 @@ def update(
             if pot is None or pack.meta.language == lang:
                 continue
             path = catalog_path(catalog.root, lang, pack.id)
-            display = catalog.rel(path)
-            if path.exists():
-                po, problems = read_catalog(path, display=display)
-                result.problems += problems
-                if po is None:
-                    continue
-                stats = merge(po, pot)
-                _refresh_header(po, pot)
-                po.metadata["Plural-Forms"] = plural_forms(lang)
-            else:
-                po = new_catalog(pot, lang)
-                stats = MergeStats(new=len(po))
-            result.record(path, write_if_changed(po, path))
-            result.stats[display] = stats.as_dict()
+            _merge_into(path, pot, lang, catalog.rel(path), result)
     if not pack_ids:
         from learnpacks.i18n.ui import update_ui
 
+        _site_catalogs(catalog, result, langs, merge_existing=True)
         for path, written in update_ui(languages):
             result.record(path, written)
     return result

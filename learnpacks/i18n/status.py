@@ -94,8 +94,9 @@ def status(
     languages: Sequence[str] | None = None,
 ) -> StatusReport:
     """Counts for *pack_ids* (default: all) in *languages* (default: the site's languages and
-    every started one, without each pack's own language). Without *pack_ids*, the UI catalogs
-    too, as rows ``ui:widgets``, ``ui:site`` and ``ui:theme``."""
+    every started one, without each pack's own language). Without *pack_ids*, the site's title
+    and description (row ``_site``) and the UI catalogs too, as rows ``ui:widgets``, ``ui:site``
+    and ``ui:theme``."""
     catalog, packs = open_catalog(root, pack_ids)
     config = catalog.require_config()
     if languages:
@@ -124,7 +125,25 @@ def status(
                 )
             )
     if not pack_ids:
+        from learnpacks.i18n.site import SITE_CATALOG, site_units
         from learnpacks.i18n.ui import count_ui
+
+        site = site_units(catalog)
+        for lang in langs:
+            if lang == config.source_language:
+                continue
+            path = catalog_path(catalog.root, lang, SITE_CATALOG)
+            entries = {}
+            if path.is_file():
+                po, problems = read_catalog(path, display=catalog.rel(path))
+                report.problems += problems
+                entries = entries_by_id(po)
+            translated, fuzzy, untranslated = classify(site, entries)
+            report.rows.append(
+                StatusRow(
+                    SITE_CATALOG, lang, len(site), translated, fuzzy, untranslated, path.is_file()
+                )
+            )
 
         for row in count_ui(langs):
             report.rows.append(

@@ -283,7 +283,19 @@ def check_catalogs(
                     withheld=units.withheld,
                 )
     if not pack_ids:
+        from learnpacks.i18n.site import SITE_CATALOG, site_units
         from learnpacks.i18n.ui import check_ui
+
+        for lang in langs:
+            path = catalog_path(catalog.root, lang, SITE_CATALOG)
+            if path.is_file():
+                problems += check_catalog_file(
+                    path,
+                    display=catalog.rel(path),
+                    lang=lang,
+                    units=site_units(catalog),
+                    sources={},
+                )
 
         problems += check_ui(languages)
     return sorted(problems)

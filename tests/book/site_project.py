@@ -86,6 +86,8 @@ def make_site_project(dest: Path) -> Path:
     for lang in ("fr", "es", "ar", "he"):
         init(lang, root=dest)
     tr = dest / "translations"
+    for lang in ("fr", "es", "ar"):  # the site's title and description, as the repository has them
+        shutil.copyfile(REPO / "translations" / lang / "_site.po", tr / lang / "_site.po")
     _fill(tr / "fr" / "demo-pack.po", FRENCH)
     _fill(tr / "fr" / "advanced-pack.po", FRENCH)
     _fill(tr / "es" / "demo-pack.po", {}, leave_untranslated=2)

@@ -67,7 +67,8 @@ def kernel_verdict(state: dict[str, Any], code: str) -> tuple[str, list[str]]:
     """What the kernel's CodeExercise says of *code* (a cell defining the answer), in the page's
     language: the status and the feedback the widget shows."""
     set_language(state["lang"])
-    configure(directory=tempfile.mkdtemp(prefix="lp-parity-"))  # its answers file
+    scratch = tempfile.TemporaryDirectory(prefix="lp-parity-")
+    configure(directory=scratch.name)  # its answers file
     try:
         spec = state["inpage"]
         tests = [(tuple(args), want) for args, want in ast.literal_eval(spec["tests"])]
@@ -82,6 +83,7 @@ def kernel_verdict(state: dict[str, Any], code: str) -> tuple[str, list[str]]:
     finally:
         set_language(None)
         reset_configuration()
+        scratch.cleanup()
 
 
 def _widget(page: Any) -> Any:

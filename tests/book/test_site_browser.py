@@ -98,12 +98,18 @@ def test_catalog_filters_narrow_the_cards(page, base):
 
 
 def test_landing_title_is_in_the_page_language(page, base):
-    """Does the French landing page carry the French site title from packs/_config.yml?"""
+    """Does the French landing page carry the French site title from translations/fr/_site.po,
+    and the Hebrew one, whose _site.po is not translated yet, the English title marked English?"""
     page.goto(base + "fr/index.html")
     assert page.locator("h1").first.inner_text().strip() == "Parcours d’apprentissage Wikimedia"
     assert "Parcours d’apprentissage Wikimedia" in page.title()
     page.goto(base + "en/index.html")
     assert page.locator("h1").first.inner_text().strip() == "Wikimedia learning packs"
+    page.goto(base + "he/index.html")
+    # the page's heading, and the theme's copy of it for printing
+    for heading in (page.locator("main h1").first, page.locator("#jb-print-docs-body h1")):
+        assert heading.text_content().strip().startswith("Wikimedia learning packs")
+        assert (heading.get_attribute("lang"), heading.get_attribute("dir")) == ("en", "ltr")
 
 
 def test_switcher_goes_to_the_same_page_in_arabic(page, base):

@@ -25,7 +25,8 @@ def test_extract_writes_one_template_per_pack_and_only_when_it_changes(i18n_proj
     """Is the committed template what extract writes, and does a second extract write nothing?"""
     before = pot_path(i18n_project).read_text(encoding="utf-8")
     result = extract(root=i18n_project)
-    assert result.paths == [pot_path(i18n_project)]
+    site = i18n_project / "translations" / "templates" / "_site.pot"  # the title and description
+    assert result.paths == [site, pot_path(i18n_project)]
     assert result.written == [] and pot_path(i18n_project).read_text(encoding="utf-8") == before
 
 
@@ -155,11 +156,13 @@ def test_init_starts_a_language_and_leaves_existing_catalogs(i18n_project: Path)
     """Does init create an empty catalog with the language's header, and leave a started one alone?"""
     result = init("es", root=i18n_project)
     po = polib.pofile(str(po_path(i18n_project, "es")))
-    assert result.written == [po_path(i18n_project, "es")]
+    site = i18n_project / "translations" / "es" / "_site.po"  # the title and description
+    assert result.written == [po_path(i18n_project, "es"), site]
     assert po.metadata["Language"] == "es" and po.percent_translated() == 0
     assert len(po) == len(polib.pofile(str(pot_path(i18n_project))))
     assert [p.code for p in result.problems] == ["i18n.language-not-published"]
     fr_before = po_path(i18n_project, "fr").read_text(encoding="utf-8")
+    assert init("fr", root=i18n_project).written == [i18n_project / "translations/fr/_site.po"]
     assert init("fr", root=i18n_project).written == []
     assert po_path(i18n_project, "fr").read_text(encoding="utf-8") == fr_before
 

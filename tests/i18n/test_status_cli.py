@@ -66,6 +66,7 @@ def test_status_table_json_and_badges(
         [
             *(f"{lang}.svg" for lang in ("ar", "fr", "pt-BR", "pt")),
             *(f"{PACK}-{lang}.svg" for lang in ("ar", "fr", "pt-BR", "pt")),
+            *(f"_site-{lang}.svg" for lang in ("ar", "fr", "pt-BR", "pt")),
             *(
                 f"ui-{kind}-{lang}.svg"
                 for kind in ("widgets", "site", "theme")
@@ -79,14 +80,15 @@ def test_status_table_json_and_badges(
 
 def test_badges_for_a_language_not_started(i18n_project: Path, tmp_path: Path) -> None:
     report = status(root=i18n_project, languages=["de"])
-    assert [(r.pack, r.started, r.translated) for r in report.rows][:3] == [
+    assert [(r.pack, r.started, r.translated) for r in report.rows][:4] == [
         (PACK, False, 0),
+        ("_site", False, 0),
         ("ui:widgets", False, 0),
         ("ui:site", False, 0),
     ]
     assert "not started: learnpacks i18n init de" in report.table()
     names = [p.name for p in write_badges(report, tmp_path)]
-    assert names[:3] == [f"{PACK}-de.svg", "ui-widgets-de.svg", "ui-site-de.svg"]
+    assert names[:4] == [f"{PACK}-de.svg", "_site-de.svg", "ui-widgets-de.svg", "ui-site-de.svg"]
     assert names[-1] == "de.svg"
 
 
@@ -99,9 +101,9 @@ def test_cli_extract_init_update(i18n_project: Path, capsys: pytest.CaptureFixtu
     )
     assert main([*root, "i18n", "init", "es", "--json"]) == 0
     data = json.loads(capsys.readouterr().out)
-    assert data["written"] == [f"translations/es/{PACK}.po"] and data["stats"][
-        f"translations/es/{PACK}.po"
-    ] == {"new": 36}
+    assert data["written"] == [f"translations/es/{PACK}.po", "translations/es/_site.po"]
+    assert data["stats"][f"translations/es/{PACK}.po"] == {"new": 36}
+    assert data["stats"]["translations/es/_site.po"]["new"] == 2
     edit_cell(
         i18n_project, "02-exercises.ipynb", "intro", "Answer the question", "Answer each question"
     )
