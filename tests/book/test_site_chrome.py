@@ -4,7 +4,9 @@ kind of page, in light and dark mode. Layout is checked by geometry, not pixels.
 
 from __future__ import annotations
 
+import os
 import re
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -17,6 +19,8 @@ pytestmark = [pytest.mark.slow, pytest.mark.browser]
 RTL = ["ar", "he"]
 DESKTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 390, "height": 800}
+#: set LEARNPACKS_SHOTS to a folder to keep screenshots of what the tests look at
+SHOTS = Path(os.environ["LEARNPACKS_SHOTS"]) if os.environ.get("LEARNPACKS_SHOTS") else None
 
 
 @pytest.fixture(scope="module")
@@ -171,6 +175,37 @@ def test_phone_menu_slides_in_from_the_right(chromium, base, lang):
     )
     left = menu.evaluate("d => d.getBoundingClientRect().left")
     assert left > 0, left
+    page.context.close()
+
+
+@pytest.mark.parametrize("lang", RTL)
+def test_phone_search_dialog_is_mirrored(chromium, base, lang):
+    """On a phone, does the header's search button open the search dialog within the screen,
+    the magnifier at the start (right) of a right-to-left field, what is typed clear of it?"""
+    page = _open(
+        chromium,
+        base,
+        f"{lang}/packs/demo-pack/01-start.html",
+        viewport=PHONE,
+        is_mobile=True,
+        has_touch=True,
+    )
+    page.locator(".search-button:visible").first.tap()
+    dialog = "#pst-search-dialog[open] form.bd-search"
+    page.locator(dialog).wait_for()
+    field = page.locator(f"{dialog} input")
+    assert field.evaluate("e => getComputedStyle(e).direction") == "rtl"
+    page.keyboard.type("ויקי" if lang == "he" else "ويكي")
+    icon, box = _rect(page, f"{dialog} .fa-magnifying-glass"), _rect(page, f"{dialog} input")
+    text_right = field.evaluate(
+        "e => e.getBoundingClientRect().right - parseFloat(getComputedStyle(e).paddingRight)"
+    )
+    assert box["left"] >= 0 and box["right"] <= PHONE["width"], box
+    assert icon["left"] >= text_right - 1, (icon, text_right)
+    assert icon["right"] <= PHONE["width"], icon
+    if SHOTS:
+        page.screenshot(path=str(SHOTS / f"phone-search-{lang}.png"))
+    assert page.errors == [] and page.blocked == []
     page.context.close()
 
 
