@@ -39,7 +39,7 @@ import shutil
 import stat
 import zipfile
 import zlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, tzinfo
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -47,6 +47,7 @@ from typing import Any
 from learnpacks.grading.cohort import STUDENT_RE, Cohort, read_roster
 from learnpacks.grading.handin import ANSWERS_FILE, MANIFEST
 from learnpacks.grading.lms import (
+    MAX_NOTES_BYTES,
     Layout,
     blackboard_attempt,
     blackboard_layout,
@@ -158,6 +159,19 @@ def _learner_from_name(name: str) -> str | None:
     return candidate if STUDENT_RE.match(candidate) else None
 
 
+def _blackboard_notes(zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo]) -> dict[str, bytes]:
+    """The LMS's notes among *infos* (flat ``.txt`` members, read up to a small size)."""
+    notes = {}
+    for info in infos:
+        if info.filename.endswith(".txt") and "/" not in info.filename:
+            try:
+                with zf.open(info) as handle:
+                    notes[info.filename] = handle.read(MAX_NOTES_BYTES)
+            except ARCHIVE_ERRORS:
+                continue  # a broken member is reported where it is read as a hand-in
+    return notes
+
+
 def _member_problem(info: zipfile.ZipInfo) -> tuple[str, str] | None:
     name = info.filename.replace("\\", "/")
     path = PurePosixPath(name)
@@ -210,6 +224,8 @@ class Collector:
         roster = read_roster(cohort)
         self.roster_ids = set(roster)
         self.roster_lms = {lms: learner for learner, lms in roster.items() if lms}
+        #: the user of each Blackboard attempt read so far, by the attempt's name
+        self.blackboard_users: dict[str, str] = {}
         self.bindings: dict[str, str] = dict(_read_log(cohort).get("lms_identities", {}))
         self.now = datetime.now(UTC).replace(microsecond=0)
         self.time = self.now.isoformat(timespec="seconds")
@@ -280,6 +296,8 @@ class Collector:
         """Who the LMS says handed in what it filed under *folder*, and when, if it says."""
         name = PurePosixPath(folder).name
         attempt = blackboard_attempt(name)
+        if attempt is not None:
+            attempt = replace(attempt, user=self.blackboard_users.get(attempt.name, attempt.user))
         stem = attempt.user if attempt else moodle_stem(name)
         when = attempt.time(self.lms_zone) if attempt else None
         mapped = self.roster_lms.get(stem)
@@ -320,8 +338,12 @@ class Collector:
             raise _Spoiled
         layout = None
         if depth == 0 and not self.as_learner:
-            safe = [i.filename for i in infos if not i.is_dir() and _member_problem(i) is None]
-            layout = blackboard_layout(name, safe)
+            safe = [i for i in infos if not i.is_dir() and _member_problem(i) is None]
+            layout = blackboard_layout(
+                name, [i.filename for i in safe], _blackboard_notes(zf, safe)
+            )
+            if layout is not None:
+                self.blackboard_users.update(layout.users)
         bulk = layout is not None or (depth == 0 and not self.as_learner and self._is_bulk(infos))
         if not bulk:
             self._charge(origin, len(infos), declared, source, name)

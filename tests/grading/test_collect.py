@@ -433,6 +433,38 @@ def test_blackboard_download_files_each_latest_attempt_at_the_lms_time(
     ]
 
 
+@pytest.mark.parametrize(
+    ("download", "notes"),
+    [
+        # the download's name says where the assignment ends (its course holds "_" too)
+        ("gradebook_WIKI_101_grading-demo_2026-12-01-09-00-00.zip", False),
+        # a download renamed by the facilitator: the LMS's notes say whose each attempt is
+        ("gradebook_renamed_2026-12-01-09-00-00.zip", True),
+    ],
+)
+def test_blackboard_usernames_with_underscores_are_read_whole(cohort, tmp_path, download, notes):
+    """Is a Blackboard attempt of `jane_doe` filed as hers, not as `doe`'s, who is in the same
+    course (a username and an assignment name may both hold "_")?"""
+    (cohort.root / "roster.csv").write_text("id,lms\njane,jane_doe\ndoe,doe\n")
+    jane, doe = (
+        "grading-demo_jane_doe_attempt_2026-11-30-10-00-00",
+        "grading-demo_doe_attempt_2026-11-30-11-00-00",
+    )
+    members = {
+        f"{jane}_01-functions.ipynb": _notebook(cohort),
+        f"{doe}_01-functions.ipynb": _notebook(cohort)[:300],  # broken: doe's own
+    }
+    if notes:
+        members[f"{jane}.txt"] = b"Name: Jane Doe (jane_doe)\nAssignment: grading-demo\n"
+        members[f"{doe}.txt"] = b"Name: John Doe (doe)\nAssignment: grading-demo\n"
+    report = collect(cohort, [_write_zip(tmp_path / download, members)], lms_timezone="UTC")
+    assert report.accepted == {"jane": ["01-functions.ipynb"]}
+    assert [r.learner for r in report.rejected] == ["doe"]
+    assert (cohort.path("submitted", "jane") / "01-functions.ipynb").read_bytes() == _notebook(
+        cohort
+    )
+
+
 def test_blackboard_time_zone_must_be_known(cohort, blackboard_download_with_two_attempts):
     """Is an unknown --lms-timezone a usage error before anything is filed?"""
     from learnpacks.errors import UsageError
