@@ -14,6 +14,7 @@ Layout (nbgrader's, so ``nbgrader`` and formgrader work in it unchanged)::
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -23,6 +24,11 @@ import tempfile
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
+
+try:
+    import fcntl
+except ImportError:  # Windows: no advisory locks; a killed init is still undone
+    fcntl = None  # type: ignore[assignment]
 
 from learnpacks.errors import Problem, UsageError
 from learnpacks.grading.limits import Limits
@@ -100,8 +106,11 @@ def _nbgrader_config(cohort: Cohort) -> dict[str, Any]:
 
 
 def load_cohort(directory: Path) -> Cohort:
-    """The cohort in *directory*; UsageError if it is not one."""
+    """The cohort in *directory*; UsageError if it is not one. What a killed ``init`` of it
+    left half done is undone first (:func:`recover_interrupted_init`)."""
     root = directory.resolve()
+    if root.parent.is_dir():
+        recover_interrupted_init(root)
     path = root / COHORT_FILE
     if not path.is_file():
         raise UsageError(
@@ -198,7 +207,8 @@ def init_cohort(
         )
     made_parent = not directory.parent.exists()
     directory.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{directory.name}.init-", dir=directory.parent))
+    recover_interrupted_init(directory)
+    staging, lock = _staging_folder(directory)
     try:
         cohort = _stage(directory, staging, the_pack, catalog, language, db_url, course_id, limits)
         _move_into_place(staging, directory)
@@ -208,6 +218,7 @@ def init_cohort(
         raise
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+        lock.close()
     return cohort
 
 
@@ -258,42 +269,99 @@ def _stage(
     return cohort
 
 
+#: in an ``init`` staging folder: held locked by the ``init`` that made it, while it lives
+_STAGING_LOCK = ".lock"
+#: in an ``init`` staging folder: what it is renaming into the cohort folder, written first
+_JOURNAL = ".journal.json"
+
+
+def _staging_folder(directory: Path) -> tuple[Path, Any]:
+    """A new staging folder beside *directory*, and its lock file, held (closed: released)."""
+    staging = Path(tempfile.mkdtemp(prefix=f".{directory.name}.init-", dir=directory.parent))
+    lock = (staging / _STAGING_LOCK).open("w")
+    if fcntl is not None:
+        fcntl.flock(lock.fileno(), fcntl.LOCK_EX)
+    return staging, lock
+
+
+def recover_interrupted_init(directory: Path) -> list[Path]:
+    """Undo what an ``init`` of *directory* that was killed (SIGKILL, power loss) left: its
+    staging folders beside *directory*, and, when it was killed while renaming the new files
+    in, the files of the cohort as they were before it (set aside in the staging folder).
+    Returns the staging folders removed. Raises UsageError while another ``init`` of *directory*
+    is running."""
+    removed = []
+    for staging in sorted(directory.parent.glob(f".{directory.name}.init-*")):
+        if not staging.is_dir() or staging.is_symlink():
+            continue
+        lock_path = staging / _STAGING_LOCK
+        with contextlib.ExitStack() as stack:
+            if fcntl is not None and lock_path.is_file():
+                lock = stack.enter_context(lock_path.open("a"))
+                try:
+                    fcntl.flock(lock.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+                except BlockingIOError:
+                    raise UsageError(
+                        f"`learnpacks cohort init` of {directory} is running; wait for it to end",
+                        code="cohort.init-running",
+                    ) from None
+            journal = staging / _JOURNAL
+            if journal.is_file():
+                entries = [Path(e) for e in json.loads(journal.read_text("utf-8"))["entries"]]
+                _roll_back(staging, directory, entries)
+        shutil.rmtree(staging, ignore_errors=True)
+        removed.append(staging)
+    return removed
+
+
 def _move_into_place(staging: Path, directory: Path) -> None:
     """Rename what *staging* holds into *directory*: the whole folder if *directory* does not
     exist (one rename), else entry by entry, the replaced ones set aside and put back if a
-    rename fails, so *directory* ends either all new or as it was."""
+    rename fails, so *directory* ends either all new or as it was. The entries are written to
+    a journal first, so that a process killed halfway is undone by the next command
+    (:func:`recover_interrupted_init`)."""
     if not directory.exists():
         staging.rename(directory)
+        (directory / _STAGING_LOCK).unlink()
         return
     entries = [Path(name) for name in _INIT_FILES] + [
         p.relative_to(staging) for p in (staging / "source").iterdir()
     ]
     entries += [Path(n) for n in ("gradebook.db", STATE_DIR) if (staging / n).exists()]
+    journal = staging / _JOURNAL
+    journal.write_text(json.dumps({"entries": [e.as_posix() for e in entries]}), "utf-8")
+    with journal.open("rb") as handle:
+        os.fsync(handle.fileno())
     aside = staging / ".replaced"
-    done: list[tuple[Path, bool]] = []
     try:
         for entry in entries:
             target = directory / entry
             if entry == Path(STATE_DIR) and target.is_dir():
                 continue  # the grading state of an existing cohort is kept
-            replaced = target.exists() or target.is_symlink()
-            if replaced:
+            if target.exists() or target.is_symlink():
                 (aside / entry).parent.mkdir(parents=True, exist_ok=True)
                 target.rename(aside / entry)
             target.parent.mkdir(parents=True, exist_ok=True)
-            done.append((entry, replaced))
             _rename(staging / entry, target)
     except BaseException:
-        for entry, replaced in reversed(done):
-            target = directory / entry
-            if target.exists() or target.is_symlink():
-                _rename(target, staging / entry)
-            if replaced:
-                _rename(aside / entry, target)
-        source = directory / "source"
-        if source.is_dir() and not any(source.iterdir()):
-            source.rmdir()
+        _roll_back(staging, directory, entries)
         raise
+
+
+def _roll_back(staging: Path, directory: Path, entries: list[Path]) -> None:
+    """Put *directory* back as it was before *entries* were renamed in from *staging*: an entry
+    no longer in *staging* was moved in (it goes back), and one set aside is restored."""
+    aside = staging / ".replaced"
+    for entry in reversed(entries):
+        target, new = directory / entry, staging / entry
+        if not (new.exists() or new.is_symlink()) and (target.exists() or target.is_symlink()):
+            new.parent.mkdir(parents=True, exist_ok=True)
+            _rename(target, new)
+        if (aside / entry).exists() or (aside / entry).is_symlink():
+            _rename(aside / entry, target)
+    source = directory / "source"
+    if source.is_dir() and not any(source.iterdir()):
+        source.rmdir()
 
 
 def _rename(src: Path, dst: Path) -> None:

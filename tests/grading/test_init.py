@@ -94,3 +94,67 @@ def test_failed_init_of_a_new_folder_leaves_nothing(tmp_path, monkeypatch):
             init_cohort(folder, pack="grading-demo", root=PROJECT)
     assert list(tmp_path.iterdir()) == []
     assert not (tmp_path / "fresh" / COHORT_FILE).exists()
+
+
+_KILLED_INIT = """
+import os, signal, sys
+from pathlib import Path
+from learnpacks.grading import cohort as cohort_module
+from learnpacks.grading.limits import Limits
+
+real, calls = cohort_module._rename, []
+def rename(src, dst):
+    calls.append(dst)
+    if len(calls) == int(sys.argv[2]):
+        os.kill(os.getpid(), signal.SIGKILL)  # as a power cut or the OOM killer would
+    real(src, dst)
+cohort_module._rename = rename
+cohort_module.init_cohort(
+    Path(sys.argv[1]), pack="grading-demo", root=Path(sys.argv[3]),
+    limits=Limits(cell_timeout=5), force=True,
+)
+"""
+
+
+@pytest.mark.parametrize("kill_at", [1, 3])
+def test_force_init_killed_while_renaming_is_undone_by_the_next_command(
+    cohort_with_handins, kill_at
+):
+    """When `init --force` is killed (SIGKILL) halfway through renaming the new files into the
+    cohort folder, does the next command that opens the cohort put every file back as it was,
+    and remove the staging folder, before going on?"""
+    import subprocess
+    import sys
+
+    root = cohort_with_handins.root
+    before = _tree(root)
+    killed = subprocess.run(
+        [sys.executable, "-c", _KILLED_INIT, str(root), str(kill_at), str(PROJECT)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert killed.returncode == -9, killed.stderr
+    staging = [p for p in root.parent.iterdir() if p.name != root.name]
+    assert len(staging) == 1 and (staging[0] / ".journal.json").is_file()
+    assert _tree(root) != before  # the kill left the cohort half renamed
+    load_cohort(root)
+    assert _tree(root) == before
+    assert [p.name for p in root.parent.iterdir()] == [root.name]
+
+
+def test_a_running_init_is_not_undone(cohort_with_handins):
+    """Is the staging folder of an `init` that is still running (its lock held) left alone, and
+    the command that found it told so?"""
+    from learnpacks.errors import UsageError
+
+    root = cohort_with_handins.root
+    staging, lock = cohort_module._staging_folder(root)
+    try:
+        with pytest.raises(UsageError, match="is running"):
+            load_cohort(root)
+        assert staging.is_dir()
+    finally:
+        lock.close()
+    load_cohort(root)  # its process gone (the lock released): what it left is removed
+    assert not staging.exists()
