@@ -31,6 +31,8 @@ from typing import Any
 
 from jupyter_client.provisioning import LocalProvisioner
 
+from learnpacks.procs import end_by_eof
+
 #: imported once by the server. Only modules that start no thread, open no socket and read no
 #: per-kernel setting at import time belong here.
 WARM_MODULES = (
@@ -137,17 +139,8 @@ class ForkServer:
         """Stop the server (it exits when its input closes) and wait for it."""
         with cls._lock:
             proc, cls._proc = cls._proc, None
-        if proc is None:
-            return
-        assert proc.stdin is not None
-        proc.stdin.close()
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        if proc.stdout is not None:
-            proc.stdout.close()
+        if proc is not None:
+            end_by_eof(proc, timeout=30)
 
 
 class ForkedProcess:

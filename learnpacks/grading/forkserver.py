@@ -33,6 +33,7 @@ from typing import Any
 
 from learnpacks.grading import cgroups, sandbox
 from learnpacks.grading.kernel import KernelProcess, Prepared, start_kernel
+from learnpacks.procs import end_by_eof
 
 #: imported once by the server so each kernel starts warm (the widgets a pack uses included).
 #: Only modules that start no thread and open no socket at import time belong here.
@@ -215,42 +216,77 @@ def _serve_clients(listener: Any) -> None:
 ADDRESS_ENV = "LEARNPACKS_FORKSERVER"
 
 
-@contextlib.contextmanager
-def shared_server(*, enabled: bool = True) -> Iterator[str | None]:
-    """One fork server for this machine's whole grading run: started here, used by every
-    worker started while the context is open, stopped at the end; yields its address (None
-    when not enabled). It listens on an abstract Unix socket: nothing on disk to leave behind.
+class ForkServerLost(RuntimeError):
+    """The fork server is gone (killed from outside: the host's out-of-memory killer, an
+    operator), and the kernels it started with it: what was being graded must be graded again,
+    through a new server. Not the learner's doing."""
 
-    Pass the address to the workers explicitly: a worker made by multiprocessing's own fork
+
+class SharedServer:
+    """The shared fork server of one grading run (:func:`shared_server`): its current address,
+    and a new server when the one before has died (:meth:`ensure`)."""
+
+    def __init__(self) -> None:
+        self.proc: subprocess.Popen[bytes] | None = None
+        self.address = ""
+        self.restarts = 0
+        self._start()
+
+    def _start(self) -> None:
+        import uuid
+
+        self.address = f"@learnpacks-forkserver-{os.getpid()}-{uuid.uuid4().hex[:12]}"
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "learnpacks.grading.forkserver", "--listen", self.address],
+            stdin=subprocess.PIPE,
+            close_fds=True,
+        )
+        os.environ[ADDRESS_ENV] = self.address
+
+    def ensure(self) -> str:
+        """The address of a live server: this one's, or a new one's if it has exited."""
+        assert self.proc is not None
+        code = self.proc.poll()
+        if code is not None:
+            how = f"signal {-code}" if code < 0 else f"exit status {code}"
+            print(
+                f"learnpacks: the kernel fork server stopped ({how}); a new one grades again "
+                "the notebooks it was running",
+                file=sys.stderr,
+                flush=True,
+            )
+            self.restarts += 1
+            self._start()
+        return self.address
+
+    def stop(self) -> None:
+        proc, self.proc = self.proc, None
+        if proc is not None:
+            end_by_eof(proc, timeout=10)
+
+
+@contextlib.contextmanager
+def shared_server(*, enabled: bool = True) -> Iterator[SharedServer | None]:
+    """One fork server for this machine's whole grading run: started here, used by every
+    worker started while the context is open, stopped at the end; yields it (None when not
+    enabled). It listens on an abstract Unix socket: nothing on disk to leave behind.
+
+    Pass its address to the workers explicitly: a worker made by multiprocessing's own fork
     server inherits the environment of that server's start (an earlier run's address), not
     ``$LEARNPACKS_FORKSERVER`` as set here."""
     if not enabled:
         yield None
         return
-    import uuid
-
-    address = f"@learnpacks-forkserver-{os.getpid()}-{uuid.uuid4().hex[:12]}"
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "learnpacks.grading.forkserver", "--listen", address],
-        stdin=subprocess.PIPE,
-        close_fds=True,
-    )
     old = os.environ.get(ADDRESS_ENV)
-    os.environ[ADDRESS_ENV] = address
+    server = SharedServer()
     try:
-        yield address
+        yield server
     finally:
         if old is None:
             os.environ.pop(ADDRESS_ENV, None)
         else:
             os.environ[ADDRESS_ENV] = old
-        assert proc.stdin is not None
-        proc.stdin.close()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        server.stop()
 
 
 def _socket_address(address: str) -> str:
@@ -283,7 +319,10 @@ class ForkedKernel(KernelProcess):
 
     def _reap(self) -> None:
         if self.exitcode is None:
-            self.exitcode = self.launcher.ask({"op": "reap", "pid": self.pid})["exitcode"]
+            try:
+                self.exitcode = self.launcher.ask({"op": "reap", "pid": self.pid})["exitcode"]
+            except ForkServerLost:  # its parent is gone: the kernel died with it (or was killed)
+                self.exitcode = -signal.SIGKILL
 
 
 class ForkServerLauncher:
@@ -333,20 +372,26 @@ class ForkServerLauncher:
         return self.proc
 
     def ask(self, request: dict[str, Any]) -> dict[str, Any]:
+        """The server's reply to *request*; :class:`ForkServerLost` if it has died."""
         with self.lock:
-            if self.address:
-                conn = self._connection()
-                conn.write(json.dumps(request) + "\n")
-                conn.flush()
-                line = conn.readline()
-            else:
-                proc = self._server()
-                assert proc.stdin is not None and proc.stdout is not None
-                proc.stdin.write(json.dumps(request) + "\n")
-                proc.stdin.flush()
-                line = proc.stdout.readline()
+            try:
+                if self.address:
+                    conn = self._connection()
+                    conn.write(json.dumps(request) + "\n")
+                    conn.flush()
+                    line = conn.readline()
+                else:
+                    proc = self._server()
+                    assert proc.stdin is not None and proc.stdout is not None
+                    proc.stdin.write(json.dumps(request) + "\n")
+                    proc.stdin.flush()
+                    line = proc.stdout.readline()
+            except OSError as exc:  # a broken pipe, a reset or refused connection
+                self._conn = None
+                raise ForkServerLost(f"the kernel fork server is gone ({exc})") from None
         if not line:
-            raise RuntimeError("the kernel fork server exited")
+            self._conn = None
+            raise ForkServerLost("the kernel fork server exited")
         return dict(json.loads(line))
 
     def launch(self, prepared: Prepared) -> ForkedKernel:
@@ -362,15 +407,11 @@ class ForkServerLauncher:
 
     def close(self) -> None:
         if self._conn is not None and self._conn_pid == os.getpid():
-            self._conn.close()
+            with contextlib.suppress(OSError):  # the server may be gone
+                self._conn.close()
             self._conn = None
         if self.proc is not None:
-            if self.proc.stdin:
-                self.proc.stdin.close()
-            try:
-                self.proc.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
+            end_by_eof(self.proc, timeout=5)
             self.proc = None
 
 

@@ -24,7 +24,7 @@ import signal
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from learnpacks.errors import LearnpacksError, UsageError
 from learnpacks.grading.authority import Authority, from_gradebook
@@ -42,6 +42,9 @@ from learnpacks.grading.run import (
     rejected_result,
     require_confinement,
 )
+
+if TYPE_CHECKING:
+    from learnpacks.grading.forkserver import SharedServer
 
 LOCK_FILE = "grade.lock"
 RESULTS_DIR = "results"
@@ -212,11 +215,22 @@ WORKER_DEATHS = 2
 FRUITLESS_BREAKAGES = 3
 
 
+#: a worker's exit status when the shared fork server died under it
+_SERVER_LOST_EXIT = 75
+
+
 def _run_marked(task: Task, launcher: str, marker: str) -> str:
     """:func:`run_task`, leaving *marker* behind so the parent knows it started (a worker that
-    dies takes nothing else with it to say which notebook it was grading)."""
+    dies takes nothing else with it to say which notebook it was grading). When the shared
+    fork server dies under it, the worker exits: the parent starts a new server and grades what
+    was in flight again, as when a worker is killed."""
+    from learnpacks.grading.forkserver import ForkServerLost
+
     Path(marker).touch()
-    return run_task(task, launcher)
+    try:
+        return run_task(task, launcher)
+    except ForkServerLost:
+        os._exit(_SERVER_LOST_EXIT)
 
 
 def worker_died_result(task: Task) -> str:
@@ -232,7 +246,7 @@ def worker_died_result(task: Task) -> str:
 
 
 def _pool_results(
-    tasks: list[Task], workers: int, launcher: str, server: str | None
+    tasks: list[Task], workers: int, launcher: str, server: SharedServer | None
 ) -> Iterator[tuple[Task, str]]:
     import multiprocessing
     import tempfile
@@ -266,7 +280,8 @@ def _pool_results(
                 max_workers=size,
                 mp_context=context,
                 initializer=_worker_init,
-                initargs=(launcher, server),
+                # a live server for each new pool: the one before may have died
+                initargs=(launcher, server.ensure() if server else None),
             )
 
         yield from _resilient(tasks, new_pool, workers, launcher, Path(markers))
@@ -332,6 +347,25 @@ def _round(
                 broken.append(futures[future])
                 continue
             yield futures[future][1], text
+
+
+def _serial_results(
+    tasks: list[Task], launcher: str, server: SharedServer | None
+) -> Iterator[tuple[Task, str]]:
+    """Results of *tasks* graded here, one by one; a notebook whose kernel died with the shared
+    fork server is graded again through a new one (once: then it is reported)."""
+    from learnpacks.grading.forkserver import ForkServerLost
+
+    for task in tasks:
+        for attempt in range(WORKER_DEATHS):
+            _get_launcher(launcher, server.ensure() if server else None)
+            try:
+                text = run_task(task, launcher)
+                break
+            except ForkServerLost:
+                if attempt + 1 == WORKER_DEATHS:
+                    text = worker_died_result(task)
+        yield task, text
 
 
 def _dask_results(tasks: list[Task], scheduler: str, launcher: str) -> Iterator[tuple[Task, str]]:
@@ -414,8 +448,7 @@ def grade_cohort(
             if scheduler:
                 stream = _dask_results(pending, scheduler, launcher)
             elif size == 1:
-                _get_launcher(launcher, server)  # this run's fork server
-                stream = ((t, run_task(t, launcher)) for t in pending)
+                stream = _serial_results(pending, launcher, server)
             else:
                 stream = _pool_results(pending, size, launcher, server)
             for task, text in stream:

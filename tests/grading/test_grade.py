@@ -114,18 +114,7 @@ def test_killed_run_completes_on_rerun_without_duplicates(small_cohort, tmp_path
         "TMPDIR": str(kernels_tmp),
         "PATH": str(Path(sys.executable).parent) + os.pathsep + os.environ["PATH"],
     }
-    cmd = [
-        sys.executable,
-        "-m",
-        "learnpacks",
-        "cohort",
-        "grade",
-        "-C",
-        str(small_cohort.root),
-        "--workers",
-        "2",
-        "--json",
-    ]
+    cmd = _grade_command(small_cohort)
     proc = subprocess.Popen(
         cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
     )
@@ -249,3 +238,54 @@ def test_worker_killed_every_time_is_reported_and_rerun_resumes(small_cohort, tm
     rerun = grade_cohort(small_cohort, workers=2)
     assert rerun.graded == ["wrong-00/01-functions"] and len(rerun.skipped) == 11
     assert not rerun.flagged
+
+
+def _grade_command(cohort) -> list[str]:
+    """`learnpacks cohort grade` of *cohort* with two workers, its summary in JSON."""
+    command = ["cohort", "grade", "-C", str(cohort.root), "--workers", "2", "--json"]
+    return [sys.executable, "-m", "learnpacks", *command]
+
+
+def _fork_servers() -> set[int]:
+    """The shared kernel fork servers running now (their pids)."""
+    found = set()
+    for proc in Path("/proc").iterdir():
+        if proc.name.isdigit():
+            try:
+                command = (proc / "cmdline").read_bytes().split(b"\0")
+            except OSError:
+                continue
+            if b"learnpacks.grading.forkserver" in command and b"--listen" in command:
+                found.add(int(proc.name))
+    return found
+
+
+def test_fork_server_killed_mid_run_costs_no_learner_a_grade(small_cohort):
+    """The shared fork server killed from outside (the OOM killer, an operator) once the run has
+    graded a notebook: does every notebook still get graded, right ones with their marks and
+    nobody flagged, and the run say what happened?"""
+    before = _fork_servers()
+    results = small_cohort.state / "results"
+    run = subprocess.Popen(
+        _grade_command(small_cohort), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    killed = None
+    deadline = time.monotonic() + 120
+    while killed is None and time.monotonic() < deadline and run.poll() is None:
+        servers = _fork_servers() - before
+        if servers and results.is_dir() and any(results.rglob("*.json")):
+            killed = servers.pop()
+            os.kill(killed, signal.SIGKILL)
+        time.sleep(0.02)
+    out, err = run.communicate(timeout=600)
+    assert killed is not None, "the run ended before its fork server could be killed"
+    assert run.returncode == 0, (out[-2000:], err[-3000:])
+    summary = json.loads(out)
+    assert len(summary["graded"]) == 12 and not summary["flagged"], summary
+    assert "fork server" in err
+    _, _, grades = _gradebook(small_cohort)
+    assert all(
+        (score > 0) if student.startswith("right") else (score == 0)
+        for (student, _, cell), score in grades.items()
+        if cell != "explain"
+    )
