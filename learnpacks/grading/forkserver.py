@@ -244,7 +244,9 @@ class SharedServer:
         os.environ[ADDRESS_ENV] = self.address
 
     def ensure(self) -> str:
-        """The address of a live server: this one's, or a new one's if it has exited."""
+        """The address of a live server that listens: this one's, or a new one's if it has
+        exited. (It starts listening a moment after it starts: by the time the grading parent
+        has read the gradebook, long since.)"""
         assert self.proc is not None
         code = self.proc.poll()
         if code is not None:
@@ -257,7 +259,22 @@ class SharedServer:
             )
             self.restarts += 1
             self._start()
+        self._wait_listening()
         return self.address
+
+    def _wait_listening(self, timeout: float = 60) -> None:
+        import socket
+        import time
+
+        assert self.proc is not None
+        deadline = time.monotonic() + timeout
+        while self.proc.poll() is None and time.monotonic() < deadline:
+            with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as probe:
+                try:
+                    probe.connect(_socket_address(self.address))
+                    return
+                except (FileNotFoundError, ConnectionRefusedError):
+                    time.sleep(0.005)
 
     def stop(self) -> None:
         proc, self.proc = self.proc, None
@@ -303,6 +320,8 @@ class ForkedKernel(KernelProcess):
         super().__init__(pid, cgroup)
         self.launcher = launcher
         self.exitcode: int | None = None
+        #: the server that forked it: only that one can say how it ended
+        self.server = launcher.current()
 
     def is_alive(self) -> bool:
         if self.exitcode is not None:
@@ -314,13 +333,14 @@ class ForkedKernel(KernelProcess):
             running = False
         if running:
             return True
-        self.exitcode = self.launcher.ask({"op": "poll", "pid": self.pid})["exitcode"]
+        self.exitcode = self.launcher.ask({"op": "poll", "pid": self.pid}, self.server)["exitcode"]
         return self.exitcode is None
 
     def _reap(self) -> None:
         if self.exitcode is None:
             try:
-                self.exitcode = self.launcher.ask({"op": "reap", "pid": self.pid})["exitcode"]
+                reply = self.launcher.ask({"op": "reap", "pid": self.pid}, self.server)
+                self.exitcode = reply["exitcode"]
             except ForkServerLost:  # its parent is gone: the kernel died with it (or was killed)
                 self.exitcode = -signal.SIGKILL
 
@@ -339,21 +359,18 @@ class ForkServerLauncher:
         self._conn_pid = 0
 
     def _connection(self) -> Any:
-        """This process's conversation with the shared server (a forked worker opens its own)."""
+        """This process's conversation with the shared server (a forked worker opens its own).
+        The server listens before its address is handed out (:meth:`SharedServer.ensure`), so
+        a refused connection means it is gone."""
         if self._conn is None or self._conn_pid != os.getpid():
             import socket
-            import time
 
             sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-            deadline = time.monotonic() + 60
-            while True:  # the server binds its socket a moment after it starts
-                try:
-                    sock.connect(_socket_address(str(self.address)))
-                    break
-                except (FileNotFoundError, ConnectionRefusedError):
-                    if time.monotonic() > deadline:
-                        raise
-                    time.sleep(0.01)
+            try:
+                sock.connect(_socket_address(str(self.address)))
+            except OSError as exc:
+                sock.close()
+                raise ForkServerLost(f"no kernel fork server at {self.address} ({exc})") from None
             self._conn, self._conn_pid = sock.makefile("rw"), os.getpid()
         return self._conn
 
@@ -371,9 +388,20 @@ class ForkServerLauncher:
             )
         return self.proc
 
-    def ask(self, request: dict[str, Any]) -> dict[str, Any]:
-        """The server's reply to *request*; :class:`ForkServerLost` if it has died."""
+    def current(self) -> Any:
+        """The server now asked (its process, or a shared one's address)."""
+        return self.address or self.proc
+
+    def ask(self, request: dict[str, Any], server: Any = None) -> dict[str, Any]:
+        """The server's reply to *request*; :class:`ForkServerLost` if it has died, or if
+        *server* (the one a kernel was forked by) is no longer the one asked: another server
+        cannot wait for that kernel."""
         with self.lock:
+            if server is not None and (
+                server != self.current()
+                or (isinstance(server, subprocess.Popen) and server.poll() is not None)
+            ):
+                raise ForkServerLost("the kernel fork server that started this kernel is gone")
             try:
                 if self.address:
                     conn = self._connection()

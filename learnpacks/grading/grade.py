@@ -369,19 +369,36 @@ def _serial_results(
 
 
 def _dask_results(tasks: list[Task], scheduler: str, launcher: str) -> Iterator[tuple[Task, str]]:
+    """Results of *tasks* from the Dask cluster at *scheduler*. A notebook whose kernel died
+    with its worker's fork server is graded once more; one whose Dask worker died as often as
+    Dask allows (``KilledWorker``) gets a ``grading.worker-died`` result, as in a local run."""
     from distributed import Client, as_completed
+    from distributed.scheduler import KilledWorker
+
+    from learnpacks.grading.forkserver import ForkServerLost
 
     with Client(scheduler) as client:
-        futures = client.map(
-            run_task,
-            tasks,
-            launcher=launcher,
-            pure=False,
-            key=[f"grade-{t.student}-{t.authority.notebook}" for t in tasks],
-        )
-        by_key = {f.key: t for f, t in zip(futures, tasks, strict=True)}
-        for future in as_completed(futures):
-            yield by_key[future.key], future.result()
+
+        def submit(task: Task, tries: int) -> Any:
+            key = f"grade-{task.student}-{task.authority.notebook}-{tries}"
+            return client.submit(run_task, task, launcher=launcher, pure=False, key=key)
+
+        first = [submit(task, 0) for task in tasks]
+        futures = {f.key: (task, 0) for f, task in zip(first, tasks, strict=True)}
+        running = as_completed(first)
+        for future in running:
+            task, tries = futures.pop(future.key)
+            try:
+                yield task, future.result()
+            except ForkServerLost:
+                if tries + 1 >= WORKER_DEATHS:
+                    yield task, worker_died_result(task)
+                else:
+                    again = submit(task, tries + 1)
+                    futures[again.key] = (task, tries + 1)
+                    running.add(again)
+            except KilledWorker:
+                yield task, worker_died_result(task)
 
 
 def grade_cohort(

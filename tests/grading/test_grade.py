@@ -240,24 +240,47 @@ def test_worker_killed_every_time_is_reported_and_rerun_resumes(small_cohort, tm
     assert not rerun.flagged
 
 
+def _findings(cohort, summary) -> dict[str, list[str]]:
+    """What the results of the flagged notebooks of *summary* say (for a failing assertion)."""
+    found = {}
+    for student, notebooks in summary.flagged.items():
+        for notebook in notebooks:
+            path = cohort.state / "results" / student / f"{notebook}.json"
+            result = json.loads(path.read_text())["result"]
+            found[f"{student}/{notebook}"] = [
+                f"{f['code']}: {f['message']}" for f in result["findings"]
+            ]
+    return found
+
+
 def _grade_command(cohort) -> list[str]:
     """`learnpacks cohort grade` of *cohort* with two workers, its summary in JSON."""
     command = ["cohort", "grade", "-C", str(cohort.root), "--workers", "2", "--json"]
     return [sys.executable, "-m", "learnpacks", *command]
 
 
-def _fork_servers() -> set[int]:
-    """The shared kernel fork servers running now (their pids)."""
-    found = set()
+def _fork_servers(*, shared: bool = True) -> set[int]:
+    """The kernel fork servers running now (their pids): a run's shared one, or (*shared*
+    False) those a Dask worker starts for itself. Not the kernels they forked, which carry the
+    same command line."""
+    commands, parents = {}, {}
     for proc in Path("/proc").iterdir():
         if proc.name.isdigit():
             try:
-                command = (proc / "cmdline").read_bytes().split(b"\0")
+                commands[int(proc.name)] = (proc / "cmdline").read_bytes().split(b"\0")
+                stat = (proc / "stat").read_text()
             except OSError:
                 continue
-            if b"learnpacks.grading.forkserver" in command and b"--listen" in command:
-                found.add(int(proc.name))
-    return found
+            parents[int(proc.name)] = int(stat.rsplit(")", 1)[1].split()[1])
+
+    def server(pid: int) -> bool:
+        return b"learnpacks.grading.forkserver" in commands.get(pid, [])
+
+    return {
+        pid
+        for pid, command in commands.items()
+        if server(pid) and (b"--listen" in command) == shared and not server(parents.get(pid, 0))
+    }
 
 
 def test_fork_server_killed_mid_run_costs_no_learner_a_grade(small_cohort):
@@ -283,6 +306,45 @@ def test_fork_server_killed_mid_run_costs_no_learner_a_grade(small_cohort):
     summary = json.loads(out)
     assert len(summary["graded"]) == 12 and not summary["flagged"], summary
     assert "fork server" in err
+    _, _, grades = _gradebook(small_cohort)
+    assert all(
+        (score > 0) if student.startswith("right") else (score == 0)
+        for (student, _, cell), score in grades.items()
+        if cell != "explain"
+    )
+
+
+def test_dask_worker_fork_server_killed_mid_run_costs_no_learner_a_grade(small_cohort):
+    """On a Dask cluster, a worker's fork server killed once the run has graded a notebook:
+    is every notebook graded, with the right marks, and nobody flagged?"""
+    import threading
+
+    from distributed import LocalCluster
+
+    before = _fork_servers(shared=False)
+    results = small_cohort.state / "results"
+    with LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+    ) as cluster:
+        outcome: dict[str, object] = {}
+        run = threading.Thread(
+            target=lambda: outcome.update(
+                summary=grade_cohort(small_cohort, scheduler=cluster.scheduler_address)
+            )
+        )
+        run.start()
+        killed = None
+        deadline = time.monotonic() + 120
+        while killed is None and time.monotonic() < deadline and run.is_alive():
+            servers = _fork_servers(shared=False) - before
+            if servers and results.is_dir() and any(results.rglob("*.json")):
+                killed = servers.pop()
+                os.kill(killed, signal.SIGKILL)
+            time.sleep(0.02)
+        run.join(600)
+    assert killed is not None, "the run ended before a fork server could be killed"
+    summary = outcome["summary"]
+    assert len(summary.graded) == 12 and not summary.flagged, _findings(small_cohort, summary)
     _, _, grades = _gradebook(small_cohort)
     assert all(
         (score > 0) if student.startswith("right") else (score == 0)
