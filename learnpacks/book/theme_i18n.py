@@ -24,8 +24,10 @@ reached it) shows in English, and is marked so (:func:`mark_untranslated`, from 
 pass): an element named or described only by such a string and showing no text of its own (the
 search box, an icon button, a heading's ``#`` link) gets ``lang="en"``; a landmark whose contents
 are in the page's language is named through ``aria-labelledby`` a hidden element with
-``lang="en"``, as the site's own untranslated control names are; the logo's "<title> - Home"
-becomes the title alone.
+``lang="en"``, as the site's own untranslated control names are; an English tooltip (``title``)
+over a link or button that shows words of its own is dropped; English words shown as text
+("Back to top", "By" before the authors) are wrapped in ``<span lang="en">``; the logo's
+"<title> - Home" becomes the title alone.
 """
 
 from __future__ import annotations
@@ -41,6 +43,7 @@ from typing import Any
 
 import polib
 from jinja2.ext import Extension
+from sphinx import locale as sphinx_locale
 from sphinx.application import Sphinx
 from sphinx.locale import get_translation
 
@@ -60,6 +63,10 @@ __all__ = [
 
 LOCALE_DIR = Path(__file__).parent / "locale"
 DOMAIN = "sphinx"
+#: sphinx-book-theme's own catalog ("By", "Contents", "Fullscreen mode"): the same PO serves it
+BOOK_DOMAIN = "booktheme"
+#: the template's messages that sphinx-book-theme looks up in its own domain
+BOOK_MESSAGES = frozenset({"By", "Contents", "Fullscreen mode"})
 
 
 def _attribute(name: str, msgid: str) -> tuple[str, str]:
@@ -114,6 +121,13 @@ def shipped_translator(lang: str) -> gettext.NullTranslations:
     return translator
 
 
+def _book_translator(lang: str) -> gettext.NullTranslations:
+    import sphinx_book_theme
+
+    book = Path(sphinx_book_theme.__file__).parent / "theme" / "sphinx_book_theme" / "static"
+    return gettext.translation(BOOK_DOMAIN, str(book / "locales"), [lang], fallback=True)
+
+
 @cache
 def copybutton_languages() -> frozenset[str]:
     """The languages sphinx-copybutton's own message table has (``'fr' : {`` …)."""
@@ -128,7 +142,8 @@ def copybutton_languages() -> frozenset[str]:
 
 def shipped_messages(lang: str) -> set[str]:
     """The msgids Sphinx and pydata-sphinx-theme translate in *lang* (a translation may equal
-    its msgid: French "Index"), and sphinx-copybutton's where its table has *lang*."""
+    its msgid: French "Index"), sphinx-book-theme's own (:data:`BOOK_MESSAGES`) where its
+    catalog translates them, and sphinx-copybutton's where its table has *lang*."""
     found: set[str] = set()
     if lang in copybutton_languages():
         found |= set(COPYBUTTON_MESSAGES.values())
@@ -137,7 +152,9 @@ def shipped_messages(lang: str) -> set[str]:
         catalog = getattr(translator, "_catalog", {})
         found |= {k for k, v in catalog.items() if isinstance(k, str) and k and v}
         translator = getattr(translator, "_fallback", None)
-    return found
+    # sphinx-book-theme asks its own domain for these: Sphinx's translation does not reach them
+    book = getattr(_book_translator(lang), "_catalog", {})
+    return (found - BOOK_MESSAGES) | {m for m in BOOK_MESSAGES if book.get(m)}
 
 
 def untranslated_messages(lang: str) -> frozenset[str]:
@@ -179,15 +196,15 @@ def _mark_markup(text: str, untranslated: frozenset[str], rtl: bool, state: dict
     end = 0
     for match in _TAG_OR_TEXT.finditer(text):
         if match.group("text") is not None:
-            words = html.unescape(match.group("text")).strip()
-            if words in untranslated:
-                lead = match.group("text")[
-                    : len(match.group("text")) - len(match.group("text").lstrip())
-                ]
-                tail = match.group("text")[len(match.group("text").rstrip()) :]
+            raw = match.group("text")
+            words = html.unescape(raw).strip()
+            shown = words if words in untranslated else _english_prefix(words, untranslated)
+            if shown:
+                lead = raw[: len(raw) - len(raw.lstrip())]
+                rest = raw.lstrip()[len(html.escape(shown, quote=False)) :]
                 out += [
                     text[end : match.start()],
-                    f'{lead}<span lang="en"{direction}>{match.group("text").strip()}</span>{tail}',
+                    f'{lead}<span lang="en"{direction}>{html.escape(shown, quote=False)}</span>{rest}',
                 ]
                 end = match.end()
             continue
@@ -218,6 +235,13 @@ def _mark_markup(text: str, untranslated: frozenset[str], rtl: bool, state: dict
                 close = text.find(f"</{tag}>", match.end())
                 inner = re.sub(r"<[^>]*>", "", text[match.end() : close if close >= 0 else None])
                 shows_text = bool(re.search(r"[^\W\d_]", html.unescape(inner)))
+                if shows_text:
+                    for m, _value in english:
+                        if m.group(1) == "title":
+                            # an English tooltip over words of their own ("previous page" over
+                            # "previous <title>"): an attribute cannot say it is English, and
+                            # the words say what the link or button does
+                            new_attrs = new_attrs.replace(m.group(0), "")
             if not shows_text:
                 # a text field keeps the page's direction for what is typed into it
                 new_attrs += ' lang="en"' + ("" if tag == "input" else direction)
@@ -240,6 +264,14 @@ def _mark_markup(text: str, untranslated: frozenset[str], rtl: bool, state: dict
     return "".join(out)
 
 
+#: theme strings printed at the start of a text of their own: "By" in "By <authors>"
+_PREFIXES = ("By",)
+
+
+def _english_prefix(words: str, untranslated: frozenset[str]) -> str:
+    return next((p for p in _PREFIXES if p in untranslated and words.startswith(p + " ")), "")
+
+
 def _entries(lang: str) -> dict[str, str]:
     path = catalog_path(lang)
     if not path.is_file():
@@ -252,16 +284,19 @@ def _entries(lang: str) -> dict[str, str]:
 
 
 def compile_catalog(lang: str, dest: Path) -> Path | None:
-    """Compile *lang*'s ``theme.po`` into ``dest/<lang>/LC_MESSAGES/sphinx.mo``.
+    """Compile *lang*'s ``theme.po`` into ``dest/<lang>/LC_MESSAGES/sphinx.mo`` and
+    ``booktheme.mo``.
 
     Returns *dest* (a gettext locale folder) or ``None`` when the language has no theme catalog.
     """
     source = catalog_path(lang)
     if not source.is_file():
         return None
-    target = dest / lang / "LC_MESSAGES" / f"{DOMAIN}.mo"
-    target.parent.mkdir(parents=True, exist_ok=True)
-    polib.pofile(str(source)).save_as_mofile(str(target))
+    catalog = polib.pofile(str(source))
+    for domain in (DOMAIN, BOOK_DOMAIN):  # a domain only asks for its own msgids
+        target = dest / lang / "LC_MESSAGES" / f"{domain}.mo"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        catalog.save_as_mofile(str(target))
     return dest
 
 
@@ -292,6 +327,11 @@ def register_catalog(app: Sphinx, config: Any) -> None:
     if folder is not None:
         # Added after Sphinx's and the themes' catalogs: a fallback for the msgids they lack.
         app.add_message_catalog(DOMAIN, str(folder))
+        app.add_message_catalog(BOOK_DOMAIN, str(folder))
+        # In a language Sphinx has no catalog for (Swahili), Sphinx kept an empty translator,
+        # which the templates' _() would go on using: ours replaced it, so they use ours.
+        if type(app.translator) is gettext.NullTranslations:
+            app.translator = sphinx_locale.translators[("general", DOMAIN)]
 
 
 def translate_literals(app: Sphinx) -> None:

@@ -103,6 +103,7 @@ PAGE = (
     '<h2>Somo<a class="headerlink" href="#somo" title="Link to this heading">#</a></h2>'
     '<a href="b.html" title="Link to this heading">Somo la pili</a>'
     "<button>  Back to top </button><p>Back to top of the page</p>"
+    '<p class="component-author">\nBy Wachangiaji\n</p>'
     '<img src="logo.svg" class="logo__image" alt="Pakiti - Home"/>'
     "</body></html>"
 )
@@ -114,6 +115,7 @@ UNTRANSLATED = frozenset(
         "Link to this heading",
         "Back to top",
         "%s - Home",
+        "By",
     }
 )
 
@@ -134,9 +136,10 @@ def test_untranslated_theme_strings_are_declared_english() -> None:
         '<button class="primary-toggle" title="Toggle primary sidebar" lang="en" dir="ltr">' in page
     )
     assert 'title="Link to this heading" lang="en" dir="ltr">#</a>' in page
-    # a link with words of the page's own keeps its language (its title is a tooltip)
-    assert '<a href="b.html" title="Link to this heading">Somo la pili</a>' in page
+    # a link with words of the page's own keeps its language; its English tooltip goes
+    assert '<a href="b.html">Somo la pili</a>' in page
     assert '<button>  <span lang="en" dir="ltr">Back to top</span> </button>' in page
     assert "<p>Back to top of the page</p>" in page  # not the theme's string
+    assert '<span lang="en" dir="ltr">By</span> Wachangiaji' in page
     assert 'alt="Pakiti"/>' in page
     assert mark_untranslated(PAGE, frozenset()) == PAGE
