@@ -59,7 +59,11 @@
         showSubResults: true,
         showImages: false,
         resetStyles: false,
-        translations: { placeholder: target.dataset.placeholder }
+        /* the site's catalog's words for Pagefind's, where the page's language has them */
+        translations: Object.assign(
+          JSON.parse(target.dataset.translations || "{}"),
+          { placeholder: target.dataset.placeholder }
+        )
       });
       labelSearchInput(target);
       /* the search page, reached from the theme's search box (search.html?q=words) */

@@ -499,11 +499,48 @@ def _availability(plan: SitePlan, language: str, pack_id: str, s: Strings, *, he
     return Markup("".join(lines))
 
 
+#: Pagefind UI's words the site's catalog translates (Pagefind's key, our msgid): Pagefind has
+#: its own for about 40 languages and English for the others, where the site's catalog can say
+#: them instead. Its placeholders ([COUNT], [SEARCH_TERM]) are ours ({count}, {term}) in the
+#: catalog, so that `i18n check` checks them like every other placeholder.
+PAGEFIND_STRINGS = {
+    "clear_search": "Clear",
+    "load_more": "Load more results",
+    "search_label": "Search this site",
+    "filters_label": "Filters",
+    "zero_results": "No results for {term}",
+    "many_results": "{count} results for {term}",
+    "one_result": "{count} result for {term}",
+    "searching": "Searching for {term}...",
+}
+
+
+def pagefind_translations(s: Strings) -> dict[str, str]:
+    """Pagefind's words the page's language translates (the others stay Pagefind's own)."""
+    found = {}
+    for key, msgid in PAGEFIND_STRINGS.items():
+        text = s(msgid, count="[COUNT]", term="[SEARCH_TERM]")
+        if not isinstance(text, Untranslated):
+            found[key] = text
+    return found
+
+
 def search_box(s: Strings) -> Markup:
     """The Pagefind search box (filled by ``learnpacks.js``) of a page at its language's root.
     Pagefind's bundle holds one index per language: a page searches its own."""
+    translations = pagefind_translations(s) if s.lang != "en" else {}
     return el(
-        "div", {"id": "lp-search", "data-bundle": "../pagefind/", "data-placeholder": s("Search")}
+        "div",
+        {
+            "id": "lp-search",
+            "data-bundle": "../pagefind/",
+            "data-placeholder": s("Search"),
+            **(
+                {"data-translations": json.dumps(translations, ensure_ascii=False)}
+                if translations
+                else {}
+            ),
+        },
     )
 
 

@@ -4,6 +4,8 @@ kind of page, in light and dark mode. Layout is checked by geometry, not pixels.
 
 from __future__ import annotations
 
+import html
+import json
 import os
 import re
 from pathlib import Path
@@ -217,9 +219,9 @@ def test_one_search_engine(multilingual_site):
         assert not (site / lang / "searchindex.js").exists()
         assert not (site / lang / "genindex.html").exists()  # an empty "Index" page
         assert 'id="lp-search"' in (site / lang / "search.html").read_text(encoding="utf-8")
-        for html in (site / lang).rglob("*.html"):
-            text = html.read_text(encoding="utf-8")
-            assert "searchtools.js" not in text and "searchindex.js" not in text, html
+        for page in (site / lang).rglob("*.html"):
+            text = page.read_text(encoding="utf-8")
+            assert "searchtools.js" not in text and "searchindex.js" not in text, page
 
 
 def test_header_search_finds_a_french_word_on_the_french_site(chromium, base):
@@ -340,4 +342,23 @@ def test_copy_button_speaks_the_language(chromium, base, lang):
         "([b, t]) => b.dataset.tooltip !== t", arg=[button.element_handle(), tooltip]
     )
     assert button.get_attribute("data-tooltip") in pressed
+    page.context.close()
+
+
+def test_search_box_speaks_the_sites_catalog(chromium, base, multilingual_site):
+    """Does the search box take its words from the site's catalog (site.po, context
+    search-pagefind) where the page's language translates them, placeholders filled in?"""
+    page_file = multilingual_site.site / "he" / "search.html"
+    attribute = re.search(r'data-translations="([^"]*)"', page_file.read_text("utf-8"))
+    assert attribute is not None
+    words = json.loads(html.unescape(attribute.group(1)))
+    assert words["zero_results"] == "אין תוצאות עבור [SEARCH_TERM]"
+    page = _open(chromium, base, "he/search.html?q=zzqxv", viewport=DESKTOP)
+    message = page.locator(".pagefind-ui__message")
+    message.wait_for()
+    page.wait_for_function(
+        "() => document.querySelector('.pagefind-ui__message').textContent.includes('zzqxv')"
+    )
+    assert message.inner_text().strip() == "אין תוצאות עבור zzqxv"
+    assert page.errors == [] and page.blocked == []
     page.context.close()
