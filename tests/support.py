@@ -3,9 +3,11 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +21,20 @@ def copy_project(dest: Path) -> Path:
     if (REPO / "translations").is_dir():
         shutil.copytree(REPO / "translations", dest / "translations")
     return dest
+
+
+def repository_cells(cell_type: str) -> Iterator[tuple[Path, str]]:
+    """Every cell of *cell_type* in the shipped packs' notebooks and the tests' fixtures, as
+    ``(notebook, source)`` (files that are not notebooks, as some fixtures are, are passed by)."""
+    for path in sorted([*REPO.glob("packs/*/*.ipynb"), *REPO.glob("tests/**/*.ipynb")]):
+        try:
+            cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+        except (ValueError, KeyError, TypeError, UnicodeDecodeError):
+            continue
+        for cell in cells:
+            if isinstance(cell, dict) and cell.get("cell_type") == cell_type:
+                source = cell.get("source", "")
+                yield path, "".join(source) if isinstance(source, list) else str(source)
 
 
 def block_non_local(page: Any, seen: list[str]) -> None:

@@ -32,6 +32,8 @@ from learnpacks.checks.report import Report
 from learnpacks.checks.widgets import MediaLimits, check_widget_calls
 from learnpacks.errors import Problem
 from learnpacks.packs.catalog import Catalog, Pack, load_catalog
+from learnpacks.packs.realpaths import folders_kept
+from learnpacks.packs.roles import forget_trees
 
 __all__ = ["Report", "check_catalog", "check_notebook", "check_pack"]
 
@@ -48,24 +50,27 @@ def check_notebook(
 
     *pack_folder* (default: the notebook's folder) is where the files its widgets and code
     read must be; *limits* how large its media may be."""
-    nb, problems = read_notebook_data(path, display)
-    if nb is None:
-        return problems, []
-    cells = nb["cells"]
-    problems += check_outputs(cells, display)
-    problems += check_cell_ids(cells, display)
-    problems += check_nbgrader(cells, display)
-    problems += check_graded_shape(cells, display)
-    problems += check_execution_policy(nb, display)
-    problems += check_hidden_sources(nb, display)
-    problems += check_portable_setup(nb, display)
-    problems += check_notebook_name(cells, display, path.name)
-    problems += check_markdown_cells(cells, notebook=path, repo_root=repo_root, display=display)
-    problems += check_widget_calls(
-        cells, notebook=path, pack=pack_folder or path.parent, display=display, limits=limits
-    )
-    refs, ref_problems = exercise_refs(cells, display)
-    return problems + ref_problems, refs
+    try:
+        nb, problems = read_notebook_data(path, display)
+        if nb is None:
+            return problems, []
+        cells = nb["cells"]
+        problems += check_outputs(cells, display)
+        problems += check_cell_ids(cells, display)
+        problems += check_nbgrader(cells, display)
+        problems += check_graded_shape(cells, display)
+        problems += check_execution_policy(nb, display)
+        problems += check_hidden_sources(nb, display)
+        problems += check_portable_setup(nb, display)
+        problems += check_notebook_name(cells, display, path.name)
+        problems += check_markdown_cells(cells, notebook=path, repo_root=repo_root, display=display)
+        problems += check_widget_calls(
+            cells, notebook=path, pack=pack_folder or path.parent, display=display, limits=limits
+        )
+        refs, ref_problems = exercise_refs(cells, display)
+        return problems + ref_problems, refs
+    finally:
+        forget_trees()  # the checks above share this notebook's trees; the next one's are others
 
 
 def check_pack(catalog: Catalog, pack: Pack) -> tuple[list[Problem], int]:
@@ -113,7 +118,7 @@ def check_catalog(
     (:func:`learnpacks.checks.execute.execute_packs`).
     Raises :class:`~learnpacks.errors.UsageError` for an unknown pack id.
     """
-    with cyclic_gc_paused():
+    with cyclic_gc_paused(), folders_kept():
         catalog = load_catalog(root)
         report = static_report(catalog, pack_ids)
     if execute:

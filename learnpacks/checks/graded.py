@@ -29,7 +29,7 @@ from learnpacks.packs.learner import (
     region_lines,
     source_text,
 )
-from learnpacks.packs.roles import calls, nodes, parse_cell
+from learnpacks.packs.roles import calls, nodes_of, parse_cell
 
 #: Widgets whose recorded answer a hidden ``assert_answer`` checks (Reflection is read by a
 #: person; a graded CodeExercise is the prompt of a function checked by ordinary tests).
@@ -121,14 +121,11 @@ def check_graded_shape(cells: list, display: str) -> Iterator[Problem]:
         yield from _region_in_wrong_cell(entry, display)
         if entry.tree is None:
             continue
-        for node in nodes(entry.tree):
-            if (
-                isinstance(node, ast.Assign)
-                and isinstance(node.value, ast.Call)
-                and _callee(node.value) in _WIDGET_TYPES
-            ):
-                widget_names |= {t.id for t in node.targets if isinstance(t, ast.Name)}
-            if isinstance(node, ast.Call) and _callee(node) == "assert_answer":
+        for assign in nodes_of(entry.tree, ast.Assign):
+            if isinstance(assign.value, ast.Call) and _callee(assign.value) in _WIDGET_TYPES:
+                widget_names |= {t.id for t in assign.targets if isinstance(t, ast.Name)}
+        for node in calls(entry.tree):
+            if _callee(node) == "assert_answer":
                 if _inside(node.lineno, entry.hidden):
                     first = node.args[0] if node.args else None
                     if isinstance(first, ast.Constant) and isinstance(first.value, str):

@@ -8,6 +8,7 @@ from urllib.parse import unquote, urlsplit
 
 from learnpacks.checks.notebook_file import cell_location
 from learnpacks.errors import Problem
+from learnpacks.packs.realpaths import realpath
 from learnpacks.safety import LINKABLE_SCHEMES, Target, headings_and_targets, link_scheme
 
 __all__ = ["Target", "check_markdown_cells", "check_target", "headings_and_targets"]
@@ -19,7 +20,7 @@ class _Files:
 
     def __init__(self, folder: Path, root: Path) -> None:
         self.folder, self.root = str(folder), str(root)
-        self.real_root = os.path.realpath(self.root)
+        self.real_root = realpath(self.root)
         self._found: dict[str, tuple[bool, bool]] = {}
 
     def find(self, path: str) -> tuple[bool, bool]:
@@ -32,7 +33,7 @@ def _local_file(folder: str, root: str, real_root: str, path: str) -> tuple[bool
     """Is *path* (relative to *folder*, or to *root* when it starts with ``/``) inside the
     repository once links are followed, and does it exist?"""
     base = root if path.startswith("/") else folder
-    resolved = os.path.realpath(os.path.join(base, path.lstrip("/")))
+    resolved = realpath(os.path.join(base, path.lstrip("/")))
     inside = resolved == real_root or resolved.startswith(real_root.rstrip(os.sep) + os.sep)
     return inside, inside and os.path.exists(resolved)
 

@@ -8,6 +8,7 @@ from pathlib import Path
 from learnpacks.checks.widgets import MediaLimits
 from learnpacks.errors import Problem
 from learnpacks.packs.catalog import Catalog, Pack
+from learnpacks.packs.realpaths import resolve
 
 
 def _local(source: str) -> bool:
@@ -16,7 +17,7 @@ def _local(source: str) -> bool:
 
 def _inside(path: Path, folder: Path) -> bool:
     try:
-        path.resolve().relative_to(folder.resolve())
+        resolve(path).relative_to(resolve(folder))
     except ValueError:
         return False
     return True
@@ -109,13 +110,26 @@ def check_prerequisites(catalog: Catalog, pack_ids: list[str]) -> Iterator[Probl
 
 def _cycles_from(start: str, graph: dict[str, list[str]]) -> Iterator[list[str]]:
     """Cycles through *start*, by depth-first search over prerequisites."""
-    stack: list[tuple[str, list[str]]] = [(start, [start])]
+    # Each pack is reached once (``seen``, which holds every pack on a path but *start*), so
+    # the path to it is its predecessor's and itself: kept as links back, not as copies, which
+    # made a long chain of prerequisites cost the cube of its length.
+    before: dict[str, str] = {}
+    stack = [start]
     seen: set[str] = set()
     while stack:
-        node, path = stack.pop()
+        node = stack.pop()
         for nxt in graph.get(node, []):
             if nxt == start:
-                yield path
-            elif nxt not in path and nxt not in seen and nxt in graph:
+                yield _path_to(node, before)
+            elif nxt not in seen and nxt in graph:
                 seen.add(nxt)
-                stack.append((nxt, [*path, nxt]))
+                before[nxt] = node
+                stack.append(nxt)
+
+
+def _path_to(node: str, before: dict[str, str]) -> list[str]:
+    """The path from the search's start to *node*, read back along *before*."""
+    path = [node]
+    while path[-1] in before:
+        path.append(before[path[-1]])
+    return path[::-1]

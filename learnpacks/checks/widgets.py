@@ -21,6 +21,7 @@ from typing import Any
 from learnpacks.checks.notebook_file import cell_location
 from learnpacks.errors import Problem
 from learnpacks.packs.model import Thresholds
+from learnpacks.packs.realpaths import resolve
 from learnpacks.packs.roles import WIDGET_CLASSES, Names, calls, notebook_names, parse_cell
 from learnpacks.safety import link_scheme
 
@@ -266,7 +267,7 @@ def _media_file(
     name = _literal_text(node)
     if node is None or name is None or not _local_file(name):
         return
-    target = (folder / name).resolve()
+    target = resolve(folder / name)
     if Path(name).is_absolute() or not _inside(target, pack):
         yield Problem(
             where.display,
@@ -358,7 +359,7 @@ def _reads(call: ast.Call, where: _Where, folder: Path, pack: Path) -> Iterator[
     name = _literal_text(node)
     if node is None or name is None or not _local_file(name):
         return
-    target = (folder / name).resolve()
+    target = resolve(folder / name)
     if Path(name).is_absolute() or name.startswith("~") or not _inside(target, pack):
         yield Problem(
             where.display,
@@ -393,8 +394,8 @@ def check_widget_calls(
     """Problems in the exercise and media widgets *cells* build, and in the files they read."""
     limits = limits or MediaLimits()
     names = notebook_names(cells)
-    folder = notebook.parent.resolve()
-    pack = pack.resolve()
+    folder = resolve(notebook.parent)
+    pack = resolve(pack)
     problems: list[Problem] = []
     for index, cell in enumerate(cells):
         if cell.get("cell_type") != "code":

@@ -23,6 +23,7 @@ from learnpacks.packs.model import (
     schema_version_problem,
     validation_problems,
 )
+from learnpacks.packs.realpaths import resolve
 from learnpacks.packs.yamlfile import read_yaml
 
 CONFIG_NAME = "_config.yml"
@@ -54,7 +55,7 @@ def find_root(start: Path | None = None) -> Path:
 def display_path(path: Path, root: Path) -> str:
     """*path* relative to *root* when it is inside it, for messages."""
     try:
-        return path.resolve().relative_to(root.resolve()).as_posix()
+        return resolve(path).relative_to(resolve(root)).as_posix()
     except ValueError:
         return str(path)
 

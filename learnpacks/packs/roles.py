@@ -21,7 +21,7 @@ import ast
 import functools
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 from learnpacks.pyparse import parse as parse_python
 
@@ -72,28 +72,62 @@ def parse_cell(cell: Any) -> ast.Module | None:
     return _parse(_source(cell))
 
 
+#: The node classes the checks look for in a tree (:func:`nodes_of`).
+KINDS: tuple[type[ast.AST], ...] = (ast.Call, ast.Assign, ast.Import, ast.ImportFrom)
+#: Fields that hold no node: a name's ``ctx`` (Load, Store, Del) and a constant's value.
+_LEAVES = frozenset({ast.Name, ast.Constant})
+_CHILD_FIELDS: dict[type[ast.AST], tuple[str, ...]] = {}
+_Node = TypeVar("_Node", bound=ast.AST)
+
+
+def nodes_of(tree: ast.AST, kind: type[_Node]) -> tuple[_Node, ...]:
+    """The nodes of class *kind* (one of :data:`KINDS`) in *tree*, in ``ast.walk`` order."""
+    return _by_kind(tree)[kind]  # type: ignore[return-value]
+
+
+def calls(tree: ast.AST) -> tuple[ast.Call, ...]:
+    """The calls in *tree*, in ``ast.walk`` order (most checks read only calls)."""
+    return nodes_of(tree, ast.Call)
+
+
 @functools.lru_cache(maxsize=8192)
-def nodes(tree: ast.AST) -> tuple[ast.AST, ...]:
-    """Every node of *tree*, in ``ast.walk`` order; kept per tree, as every check walks the
-    same cells' trees.
+def _by_kind(tree: ast.AST) -> dict[type[ast.AST], tuple[ast.AST, ...]]:
+    """The nodes of each of :data:`KINDS` in *tree*; kept per tree (until :func:`forget_trees`),
+    as every check walks the same cells' trees.
 
     The walk is ``ast.walk``'s (breadth first, fields in order) without its three nested
-    generators per node, in half its time."""
+    generators per node, and without looking into names and constants, which hold no node
+    (nor into a name's ``ctx``, which no check looks for): in a third of its time."""
     found = [tree]
+    append = found.append
+    kept: dict[type[ast.AST], list[ast.AST]] = {kind: [] for kind in KINDS}
     for node in found:  # the list grows while it is read: a queue that is kept
-        for name in node._fields:
+        cls = type(node)
+        same = kept.get(cls)
+        if same is not None:
+            same.append(node)
+        fields = _CHILD_FIELDS.get(cls)
+        if fields is None:
+            fields = _CHILD_FIELDS[cls] = (
+                () if cls in _LEAVES else tuple(f for f in cls._fields if f != "ctx")
+            )
+        for name in fields:
             value = getattr(node, name, None)
-            if isinstance(value, ast.AST):
-                found.append(value)
-            elif isinstance(value, list):
-                found.extend(item for item in value if isinstance(item, ast.AST))
-    return tuple(found)
+            if type(value) is list:
+                for item in value:
+                    if isinstance(item, ast.AST):
+                        append(item)
+            elif isinstance(value, ast.AST):
+                append(value)
+    return {kind: tuple(same) for kind, same in kept.items()}
 
 
-@functools.lru_cache(maxsize=8192)
-def calls(tree: ast.AST) -> tuple[ast.Call, ...]:
-    """The calls among :func:`nodes`, in the same order (most checks read only calls)."""
-    return tuple(node for node in nodes(tree) if isinstance(node, ast.Call))
+def forget_trees() -> None:
+    """Drop the syntax trees, walks and roles kept by source text: a check keeps them for one
+    notebook (its checks read the same cells), not for the next ones, whose pages it would
+    otherwise keep filling (and, in a forked worker, copying)."""
+    for kept in (_parse, _by_kind, _names, _roles):
+        kept.cache_clear()
 
 
 @dataclass
@@ -136,22 +170,25 @@ def _dotted(node: ast.AST) -> str:
 
 
 def _imports(tree: ast.Module, names: Names) -> None:
-    for node in nodes(tree):
-        if isinstance(node, ast.ImportFrom) and node.module:
-            if node.module == WIDGETS_MODULE or node.module.startswith(WIDGETS_MODULE + "."):
-                for alias in node.names:
-                    if alias.name == "*":
-                        names.star = True
-                    elif alias.name in WIDGET_CLASSES:
-                        names.classes[alias.asname or alias.name] = alias.name
-            elif node.module == "learnpacks":
-                for alias in node.names:
-                    if alias.name == "widgets":
-                        names.modules.add(alias.asname or "widgets")
-        elif isinstance(node, ast.Import):
+    # The two kinds bind different things (a set, and names only ``from`` imports bind), so
+    # reading one kind after the other binds what the walk's order would.
+    for node in nodes_of(tree, ast.ImportFrom):
+        if not node.module:
+            continue
+        if node.module == WIDGETS_MODULE or node.module.startswith(WIDGETS_MODULE + "."):
             for alias in node.names:
-                if alias.name == WIDGETS_MODULE:
-                    names.modules.add(alias.asname or WIDGETS_MODULE)
+                if alias.name == "*":
+                    names.star = True
+                elif alias.name in WIDGET_CLASSES:
+                    names.classes[alias.asname or alias.name] = alias.name
+        elif node.module == "learnpacks":
+            for alias in node.names:
+                if alias.name == "widgets":
+                    names.modules.add(alias.asname or "widgets")
+    for imported in nodes_of(tree, ast.Import):
+        for alias in imported.names:
+            if alias.name == WIDGETS_MODULE:
+                names.modules.add(alias.asname or WIDGETS_MODULE)
 
 
 def notebook_names(cells: Iterable[Any]) -> Names:
@@ -171,12 +208,8 @@ def _names(sources: tuple[str, ...]) -> Names:
     for source, tree in parsed:
         if "=" not in source:  # nor an assignment
             continue
-        for node in nodes(tree):
-            if (
-                isinstance(node, ast.Assign)
-                and isinstance(node.value, ast.Call)
-                and names.widget_call(node.value)
-            ):
+        for node in nodes_of(tree, ast.Assign):
+            if isinstance(node.value, ast.Call) and names.widget_call(node.value):
                 names.exercises |= {t.id for t in node.targets if isinstance(t, ast.Name)}
     return names
 

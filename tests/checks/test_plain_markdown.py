@@ -3,11 +3,9 @@ markdown-it gives, or steps aside: the checks' findings cannot depend on which o
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
-
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
+from support import repository_cells
 
 from learnpacks.safety import (
     _markdown,
@@ -16,7 +14,6 @@ from learnpacks.safety import (
     markdown_it_outline,
 )
 
-REPO = Path(__file__).resolve().parents[2]
 #: Pieces of markdown that make up plain cells, and the ones that must send a cell to markdown-it.
 PIECES = [
     *("[", "]", "(", ")", "!", "#", "# ", "## ", "###### ", "####### ", " #", "\n", "\n\n"),
@@ -63,19 +60,10 @@ def test_every_markdown_cell_in_the_repository() -> None:
     """Do the scan and markdown-it agree on every markdown cell of the shipped packs and the
     test fixtures (and does the scan read most of the shipped ones)?"""
     read = total = 0
-    for path in sorted([*REPO.glob("packs/*/*.ipynb"), *REPO.glob("tests/**/*.ipynb")]):
-        try:
-            cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
-        except (ValueError, KeyError, TypeError, UnicodeDecodeError):
-            continue
-        for cell in cells:
-            if not isinstance(cell, dict) or cell.get("cell_type") != "markdown":
-                continue
-            source = cell.get("source", "")
-            source = "".join(source) if isinstance(source, list) else str(source)
-            plain = _plain_outline(source)
-            total += 1
-            if plain is not None:
-                read += 1
-                assert plain == _markdown_it(source), (path, source)
+    for path, source in repository_cells("markdown"):
+        plain = _plain_outline(source)
+        total += 1
+        if plain is not None:
+            read += 1
+            assert plain == _markdown_it(source), (path, source)
     assert total and read

@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
+import ast
 from pathlib import Path
 
 import nbformat
+from support import repository_cells
 
 from learnpacks.packs.install_cell import INSTALL_CELL, with_wheel_url
-from learnpacks.packs.roles import cell_roles, hide_source, source_hidden
+from learnpacks.packs.roles import (
+    KINDS,
+    cell_roles,
+    forget_trees,
+    hide_source,
+    nodes_of,
+    parse_cell,
+    source_hidden,
+)
 
 FIXTURES = Path(__file__).parent / "fixtures"
 EXPECTED = {"setup": "setup", "exercise": "exercise", "use": "exercise-use", "none": None}
@@ -55,3 +65,19 @@ def test_the_site_url_enters_the_set_up_cell_as_a_literal_only():
     assert namespace["WHEEL_URL"] == url
     assert filled.replace(line, "") == INSTALL_CELL.replace('    WHEEL_URL = ""', "")
     assert with_wheel_url("print('no wheel here')", url) is None
+
+
+def test_the_kinds_a_walk_keeps_are_those_of_ast_walk():
+    """Does nodes_of give, for each kind the checks look for, the nodes ast.walk gives, in its
+    order, on every code cell of the shipped packs and the test fixtures?"""
+    trees = 0
+    for _path, source in repository_cells("code"):
+        tree = parse_cell({"source": source})
+        if tree is None:
+            continue
+        trees += 1
+        walked = list(ast.walk(tree))
+        for kind in KINDS:
+            assert list(nodes_of(tree, kind)) == [n for n in walked if type(n) is kind]
+        forget_trees()
+    assert trees > 100
