@@ -94,6 +94,8 @@ def _read(cells: list, display: str) -> tuple[list[_Cell], list[Problem]]:
 
 
 def _region_in_wrong_cell(entry: _Cell, display: str) -> Iterator[Problem]:
+    if not (entry.solution or entry.hidden):
+        return  # most cells
     meta = (entry.cell.get("metadata") or {}).get("nbgrader") or {}
     misplaced = [
         (entry.solution, is_solution_cell(entry.cell), "a solution", "Autograded answer"),
