@@ -127,7 +127,10 @@ def _cmd_info(args: argparse.Namespace) -> int:
 
 
 def _cmd_check(args: argparse.Namespace) -> int:
-    from learnpacks.checks import check_catalog
+    from learnpacks.gcpause import cyclic_gc_paused
+
+    with cyclic_gc_paused():
+        from learnpacks.checks import check_catalog
 
     report = check_catalog(
         root=root_arg(args),

@@ -5,12 +5,10 @@ Codes are documented in ``docs/reference/problem-codes.md``.
 
 from __future__ import annotations
 
-import gc
 import multiprocessing
 import os
 import threading
-from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from learnpacks.checks.cells import (
@@ -31,6 +29,7 @@ from learnpacks.checks.packs import check_pack_files, check_prerequisites
 from learnpacks.checks.report import Report
 from learnpacks.checks.widgets import MediaLimits, check_widget_calls
 from learnpacks.errors import Problem
+from learnpacks.gcpause import cyclic_gc_paused
 from learnpacks.packs.catalog import Catalog, Pack, load_catalog
 from learnpacks.packs.realpaths import folders_kept
 from learnpacks.packs.roles import forget_trees
@@ -131,22 +130,6 @@ def check_catalog(
     report.suppress(ignore)
     report.sort()
     return report
-
-
-@contextmanager
-def cyclic_gc_paused() -> Iterator[None]:
-    """Python's cyclic garbage collector off for a while (then back as it was).
-
-    Static checks build many small objects (syntax trees, tokens) that form no cycles, and the
-    collector, run every few hundred allocations, took about a sixth of a 200-pack check
-    walking them; the memory those checks hold does not grow without it."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def static_report(catalog: Catalog, pack_ids: Sequence[str] | None = None) -> Report:
