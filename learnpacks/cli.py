@@ -10,6 +10,8 @@ environment.
 from __future__ import annotations
 
 import argparse
+import atexit
+import gc
 import importlib
 import importlib.util
 import sys
@@ -320,8 +322,19 @@ def _skip_slow_optional_imports() -> None:
         sys.modules.setdefault(name, None)  # type: ignore[arg-type]
 
 
+def _exit_without_a_last_collection() -> None:
+    """At exit, Python searches every object it still tracks for reference cycles before it
+    frees them with the modules: here 50 to 90 ms after a 200-pack ``learnpacks check``, 30 ms
+    after its imports alone. Frozen as the exit handlers run (``gc.freeze``), they are freed
+    without that search, in about a third of the time. One handler however many times
+    :func:`main` runs in a process."""
+    atexit.unregister(gc.freeze)
+    atexit.register(gc.freeze)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     _skip_slow_optional_imports()
+    _exit_without_a_last_collection()
     parser = build_parser()
     args = parser.parse_args(argv)
     try:

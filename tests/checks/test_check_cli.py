@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import atexit
+import gc
 import json
 import subprocess
 import sys
@@ -99,3 +101,17 @@ def test_every_command_has_help():
         result = run(command, "--help")
         assert result.returncode == 0, command
         assert "usage:" in result.stdout
+
+
+def test_the_exit_handler_is_registered_once(fixture_catalog, capsys, monkeypatch):
+    """Does running the CLI several times in one process leave one exit handler that freezes
+    the objects left for the interpreter to free (not one per run)?"""
+    handlers: list = []
+    monkeypatch.setattr(atexit, "register", handlers.append)
+    monkeypatch.setattr(
+        atexit, "unregister", lambda f: handlers.remove(f) if f in handlers else None
+    )
+    for _ in range(3):
+        assert main(["--root", str(fixture_catalog), "check", "clean-pack"]) == 0
+    capsys.readouterr()
+    assert handlers == [gc.freeze]
