@@ -20,8 +20,12 @@ notebooks (``benchmarks/distinct_packs.py``: every notebook executes), for each 
 languages, in one run: a plain `jupyter-book build` of the same notebooks (one build per language,
 two at a time, as ours) cold and after a one-cell edit; `learnpacks book build` cold, warm (nothing
 changed) and after the same one-cell edit; the peak memory (largest process) of each; the size of
-the site and of its Pagefind index; and a fitted growth of the cold builds over N. ``--json FILE``
-keeps the figures.
+the site and of its Pagefind index; Pagefind alone on the edited site (its share of the edit's
+rebuild); the load average before and after; and a fitted growth of the cold builds over N (with
+four sizes or more, whether an N^2 term stands out of the noise). ``--scale-languages N [N ...]``:
+other sizes for the language counts above 1 (the full matrix in one run:
+``--scale 4 48 96 200 --languages 1 4 --scale-languages 4 48 200``). ``--json FILE`` keeps the
+figures.
 """
 
 from __future__ import annotations
@@ -29,18 +33,22 @@ from __future__ import annotations
 import argparse
 import gzip
 import json
+import os
 import re
+import resource
 import shutil
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 import yaml
 
 from learnpacks.book.build import build_site
 from learnpacks.book.offline import STATIC_WIDGETS_JS, VENDOR
+from learnpacks.book.search import index_site
 from learnpacks.launch.links import TRANSLATED_DIR
 from learnpacks.packs.catalog import load_catalog
 
@@ -151,10 +159,17 @@ def main() -> None:
     parser.add_argument(
         "--languages", nargs="+", type=int, default=[1], choices=sorted(LANGUAGE_SETS)
     )
+    parser.add_argument(
+        "--scale-languages",
+        nargs="+",
+        type=int,
+        metavar="N",
+        help="with --scale: the sizes to build with more than one language (default: --scale's)",
+    )
     parser.add_argument("--json", type=Path, help="with --scale: write the figures here")
     args = parser.parse_args()
     if args.scale:
-        scale_main(args.scale, args.languages, args.json)
+        scale_main(args.scale, args.languages, args.json, multi_sizes=args.scale_languages)
         return
     landing_only = args.landing
     with tempfile.TemporaryDirectory() as tmp:
@@ -214,8 +229,6 @@ def measured(cmd: list[str], *, cwd: Path | None = None) -> tuple[float, float, 
     process it waited for, and the peak resident memory (KiB) of its largest process
     (``wait4``). On a shared machine the CPU time moves much less with the load than the wall
     time."""
-    import os
-
     start = time.perf_counter()
     proc = subprocess.Popen(
         cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=False
@@ -302,7 +315,7 @@ def tree_size(folder: Path) -> int:
     return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())
 
 
-def scale_case(root: Path, notebooks: int, languages: list[str]) -> dict[str, float]:
+def scale_case(root: Path, notebooks: int, languages: list[str]) -> dict[str, Any]:
     sys.path.insert(0, str(Path(__file__).parent))
     from distinct_packs import make_catalog
 
@@ -316,6 +329,7 @@ def scale_case(root: Path, notebooks: int, languages: list[str]) -> dict[str, fl
             capture_output=True,
         )
     sources = plain_sources(plain_project, languages, case / "plain-out")
+    load_before = os.getloadavg()
     plain_cold, plain_cold_cpu, plain_rss = plain_builds(sources)
     cold, cold_cpu, cold_rss = ours(project, languages)
     warm, warm_cpu, _ = ours(project, languages)
@@ -328,6 +342,14 @@ def scale_case(root: Path, notebooks: int, languages: list[str]) -> dict[str, fl
     plain_edited, plain_edited_cpu, _ = plain_builds(sources)
     site = project / "book" / "_build" / "site"
     plain_html = sum(tree_size(src / "_build" / "html") for src in sources.values())
+    # Pagefind alone on the edited site: what it adds to any build that changed a page (it
+    # cannot index only the changed pages, so this does not depend on the size of the edit).
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.perf_counter()
+    index_site(site)
+    pagefind_s = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    pagefind_cpu = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
     return {
         "notebooks": notebooks,
         "languages": len(languages),
@@ -347,6 +369,11 @@ def scale_case(root: Path, notebooks: int, languages: list[str]) -> dict[str, fl
         "peak_mib": round(max(cold_rss, edited_rss) / 1024),
         "ratio_cold": round(cold / plain_cold, 2),
         "edit_share": round(edited / cold, 3),
+        "pagefind_s": round(pagefind_s, 1),
+        "pagefind_cpu": round(pagefind_cpu, 1),
+        "pagefind_share_of_edit_cpu": round(pagefind_cpu / edited_cpu, 3),
+        "load_before": [round(x, 2) for x in load_before],
+        "load_after": [round(x, 2) for x in os.getloadavg()],
         "site_mib": round(tree_size(site) / 2**20, 1),
         "pagefind_mib": round(tree_size(site / "pagefind") / 2**20, 1),
         "plain_html_mib": round(plain_html / 2**20, 1),
@@ -359,7 +386,7 @@ def scale_case(root: Path, notebooks: int, languages: list[str]) -> dict[str, fl
     }
 
 
-def fit(rows: list[dict[str, float]], key: str) -> str:
+def fit(rows: list[dict[str, Any]], key: str) -> str:
     """Least-squares fits of *key* over N: linear, and quadratic when there are four sizes or
     more (three points fit any quadratic exactly, which says nothing about noise)."""
     import numpy as np
@@ -373,7 +400,13 @@ def fit(rows: list[dict[str, float]], key: str) -> str:
     text = f"{a:.1f} + {b:.3f}*N s (residuals {', '.join(f'{x:+.1f}' for x in resid)} s)"
     if len(n) >= 4:
         c2, c1, c0 = np.polyfit(n, t, 2)
-        text += f"; quadratic {c0:.1f} + {c1:.3f}*N + {c2:.6f}*N^2"
+        # Is the square term above noise? Its share at the largest size, beside the scatter of
+        # the points around the straight line.
+        rms = float(np.sqrt(np.mean(resid**2)))
+        text += (
+            f"; quadratic {c0:.1f} + {c1:.3f}*N + {c2:.6f}*N^2 (N^2 term at N={int(n.max())}: "
+            f"{c2 * n.max() ** 2:+.1f} s; linear fit's residuals RMS {rms:.1f} s)"
+        )
     marginal = [(t[i + 1] - t[i]) / (n[i + 1] - n[i]) for i in range(len(n) - 1)]
     text += "; per added notebook " + ", ".join(
         f"{int(n[i])}->{int(n[i + 1])}: {m:.2f} s" for i, m in enumerate(marginal)
@@ -381,11 +414,17 @@ def fit(rows: list[dict[str, float]], key: str) -> str:
     return text
 
 
-def scale_main(sizes: list[int], language_counts: list[int], json_path: Path | None) -> None:
+def scale_main(
+    sizes: list[int],
+    language_counts: list[int],
+    json_path: Path | None,
+    *,
+    multi_sizes: list[int] | None = None,
+) -> None:
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         for count in language_counts:
-            for n in sizes:
+            for n in sizes if count == 1 else multi_sizes or sizes:
                 row = scale_case(Path(tmp), n, LANGUAGE_SETS[count])
                 rows.append(row)
                 print(json.dumps(row), flush=True)
@@ -393,7 +432,15 @@ def scale_main(sizes: list[int], language_counts: list[int], json_path: Path | N
                     json_path.write_text(json.dumps(rows, indent=1) + "\n", encoding="utf-8")
     for count in language_counts:
         mine = [r for r in rows if r["languages"] == count]
-        for key in ("cold_s", "plain_cold_s", "cold_cpu", "plain_cold_cpu", "edit_cpu"):
+        for key in (
+            "cold_s",
+            "plain_cold_s",
+            "cold_cpu",
+            "plain_cold_cpu",
+            "edit_cpu",
+            "plain_edit_cpu",
+            "pagefind_cpu",
+        ):
             print(f"{count} language(s), {key}: {fit(mine, key)}")
 
 

@@ -19,7 +19,13 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from learnpacks import __version__
-from learnpacks.clitools import print_error, print_json, print_problems, root_arg
+from learnpacks.clitools import (
+    print_error,
+    print_json,
+    print_problems,
+    root_arg,
+    skip_slow_optional_imports,
+)
 from learnpacks.errors import LearnpacksError
 
 __all__ = ["build_parser", "main", "print_json", "print_problems", "root_arg"]
@@ -301,27 +307,6 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-#: Optional format checkers jsonschema imports when installed (jupyter-events pulls them in). The
-#: notebook schema uses none of these formats, and rfc3987_syntax alone builds a grammar at import
-#: time (~1.3 s here), so the CLI process goes without them. Library users are not affected.
-_SLOW_OPTIONAL_MODULES = (
-    "rfc3987_syntax",
-    "isoduration",
-    "uri_template",
-    "webcolors",
-    "fqdn",
-    "rfc3987",
-    "rfc3986_validator",
-    "rfc3339_validator",
-)
-
-
-def _skip_slow_optional_imports() -> None:
-    """Keep `learnpacks check` under a second (see :data:`_SLOW_OPTIONAL_MODULES`)."""
-    for name in _SLOW_OPTIONAL_MODULES:
-        sys.modules.setdefault(name, None)  # type: ignore[arg-type]
-
-
 def _exit_without_a_last_collection() -> None:
     """At exit, Python searches every object it still tracks for reference cycles before it
     frees them with the modules: here 50 to 90 ms after a 200-pack ``learnpacks check``, 30 ms
@@ -333,7 +318,7 @@ def _exit_without_a_last_collection() -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    _skip_slow_optional_imports()
+    skip_slow_optional_imports()
     _exit_without_a_last_collection()
     parser = build_parser()
     args = parser.parse_args(argv)

@@ -38,3 +38,26 @@ def print_error(error: LearnpacksError, *, as_json: bool = False) -> None:
 def root_arg(args: argparse.Namespace) -> Path | None:
     """The project folder the global ``--root`` names, or None (then the library looks for it)."""
     return Path(args.root) if getattr(args, "root", None) else None
+
+
+#: Optional format checkers jsonschema imports when installed (jupyter-events pulls them in). The
+#: notebook schema, Jupyter Book's and MyST-NB's use none of these formats, and rfc3987_syntax
+#: alone builds a grammar at import time (~1.4 CPU-s here), so learnpacks' own processes (the CLI,
+#: each language's Sphinx) go without them. Library users are not affected.
+_SLOW_OPTIONAL_MODULES = (
+    "rfc3987_syntax",
+    "isoduration",
+    "uri_template",
+    "webcolors",
+    "fqdn",
+    "rfc3987",
+    "rfc3986_validator",
+    "rfc3339_validator",
+)
+
+
+def skip_slow_optional_imports() -> None:
+    """Keep `learnpacks check` under a second and Sphinx's start-up short (see
+    :data:`_SLOW_OPTIONAL_MODULES`); call before anything imports jsonschema."""
+    for name in _SLOW_OPTIONAL_MODULES:
+        sys.modules.setdefault(name, None)  # type: ignore[arg-type]

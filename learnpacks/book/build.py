@@ -116,7 +116,7 @@ def build_language(
     cmd = [
         sys.executable,
         "-m",
-        "sphinx",
+        "learnpacks.book.sphinx_main",
         "-b",
         "html",
         "-d",

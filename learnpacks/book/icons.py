@@ -244,27 +244,39 @@ def replace_fontawesome(
         used |= {(str(style), str(name)) for style, name in kept.get("icons", [])}
         download_links = bool(kept.get("download_links"))
     missing: dict[str, set[str]] = {}
-    texts: dict[Path, tuple[str, str]] = {}
+    # Two passes, one page in memory at a time (holding the site's pages, read and edited, made
+    # the build's memory grow by twice the site's HTML): the first makes every change but the
+    # stylesheet's address, which carries a digest of the icons every page uses; the second
+    # only writes that address.
+    rewritten: list[Path] = []
     for page in _html_pages(outdir) if pages is None else pages:
         if not page.is_file():
             continue
-        text = page.read_text(encoding="utf-8")
-        texts[page] = (text, edit(page, text) if edit else text)
-    for page, (_, text) in texts.items():
-        for match in _TAG.finditer(text):
+        original = page.read_text(encoding="utf-8")
+        text = edit(page, original) if edit else original
+        rel = page.relative_to(outdir).as_posix()
+
+        def hide(match: re.Match[str], rel: str = rel) -> str:
             found, unknown = classes_used(match.group(3), icon_set)
-            used |= found
+            used.update(found)
             if unknown:
-                missing.setdefault(page.relative_to(outdir).as_posix(), set()).update(unknown)
+                missing.setdefault(rel, set()).update(unknown)
+            attrs = match.group(2)
+            if "aria-hidden" in attrs or not found:
+                return match.group(0)
+            return f'<{match.group(1)} aria-hidden="true"{attrs}>'
+
+        text = _TAG.sub(hide, text)
+        download_links = download_links or 'class="reference download' in text
+        if text != original:
+            page.write_text(text, encoding="utf-8")
+        rewritten.append(page)
     # Scripts insert icons too (pydata-sphinx-theme's banner close button: `fa-solid fa-xmark`).
     for script in sorted((outdir / "_static").rglob("*.js")):
         if script.name != "fontawesome.js":
             for token in _JS_TOKEN.findall(script.read_text(encoding="utf-8", errors="replace")):
                 if ("solid", token[3:]) in icon_set.icons:
                     used.add(("solid", token[3:]))
-    download_links = download_links or any(
-        'class="reference download' in text for _, text in texts.values()
-    )
     if remember is not None:
         remember.parent.mkdir(parents=True, exist_ok=True)
         remember.write_text(
@@ -282,16 +294,11 @@ def replace_fontawesome(
         prefix = match.group(1) if match.group(1) is not None else match.group(2)
         return f'<link rel="stylesheet" href="{prefix}_static/{STYLESHEET}?v={version}" />'
 
-    def hide(match: re.Match[str]) -> str:
-        attrs = match.group(2)
-        if "aria-hidden" in attrs or not classes_used(match.group(3), icon_set)[0]:
-            return match.group(0)
-        return f'<{match.group(1)} aria-hidden="true"{attrs}>'
-
-    for page, (original, text) in texts.items():
-        changed = _TAG.sub(hide, _ICON_ASSET.sub(link, text))
-        if changed != original:
-            page.write_text(changed, encoding="utf-8")
+    for page in rewritten:
+        text = page.read_text(encoding="utf-8")
+        linked = _ICON_ASSET.sub(link, text)
+        if linked != text:
+            page.write_text(linked, encoding="utf-8")
     for leftover in (SCRIPT, SCRIPT + ".map"):
         (outdir / "_static" / leftover).unlink(missing_ok=True)
     return missing
