@@ -155,8 +155,11 @@ def vendor(dest: Path, *, cache_dir: Path | None = None) -> Path:
     )
     (dest / STATIC_WIDGETS_JS).write_bytes(loader.read_bytes())
     pyodide = static_embed.npm_pack(f"pyodide@{static_embed.PINNED['pyodide']}", cache_dir, "npm")
-    for name in PYODIDE_FILES:
-        static_embed.extract(pyodide, name, dest / PYODIDE_DIR / name)
+    static_embed.extract(
+        pyodide,
+        {name: dest / PYODIDE_DIR / name for name in PYODIDE_FILES}.get,
+        required=PYODIDE_FILES,
+    )
     for name, data in ours.items():
         (dest / name).write_bytes(data)
     stamp_file.write_text(stamp, encoding="utf-8")
