@@ -8,7 +8,6 @@ to a markdown cell re-executes nothing.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import shutil
 import subprocess
@@ -33,6 +32,7 @@ from learnpacks.errors import LearnpacksError, Problem, UsageError
 from learnpacks.i18n.build import build as i18n_build
 from learnpacks.packs.catalog import Catalog, Pack, load_catalog
 from learnpacks.packs.path import learning_path
+from learnpacks.stamps import tree_stamp
 from learnpacks.widgets.static_embed import VendorError
 
 BUILD_DIR = Path("book") / "_build"
@@ -159,20 +159,6 @@ def build_language(
     mirror_tree(work / "html", out, skip={".buildinfo", ".doctrees", "reports"})
     stamp_file.write_text(stamp, encoding="utf-8")
     return out
-
-
-def tree_stamp(folder: Path, *, extra: str = "", skip: set[str] | None = None) -> str:
-    """A digest of every file's path, size and modification time under *folder* (and *extra*):
-    it changes when a file is written, added or removed. A ``stat`` per file, no read."""
-    digest = hashlib.sha256(extra.encode() + b"\0")
-    for path in sorted(folder.rglob("*")):
-        rel = path.relative_to(folder)
-        if skip and rel.parts[0] in skip:
-            continue
-        if path.is_file():
-            info = path.stat()
-            digest.update(f"{rel.as_posix()}\0{info.st_size}\0{info.st_mtime_ns}\n".encode())
-    return digest.hexdigest()
 
 
 def write_sphinx_conf(src: Path) -> Path:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import ast
 import copy
+import hashlib
 import json
 import shutil
 from collections.abc import Sequence
@@ -36,6 +37,7 @@ from learnpacks.i18n.units import MARKDOWN_KINDS, NotebookUnits, PackUnits, Unit
 from learnpacks.i18n.validate import entry_problems, structure_failures
 from learnpacks.packs.catalog import PACK_FILE, Catalog
 from learnpacks.packs.yamlfile import read_yaml
+from learnpacks.stamps import tree_stamp
 
 MANIFEST = "manifest.json"
 DEFAULT_OUT = Path("build") / "notebooks"
@@ -422,15 +424,22 @@ def build(
     result = BuildResult(out, threshold)
     manifest_path = out / MANIFEST
     manifest = _read_manifest(manifest_path)
+    # each language and the broader ones it falls back to (pt-BR: pt-BR, pt)
+    needed = {
+        "-".join(lang.split("-")[:n]) for lang in langs for n in range(1, lang.count("-") + 2)
+    }
+    settings = [langs, list(config.languages), threshold, force, include_unpublished, _code()]
+    kept = manifest.setdefault(KEPT, {})
     for pack in packs:
+        key = _pack_key(catalog, pack.id, pack.folder, sorted(needed), settings)
+        if _reuse(kept.get(pack.id), key, out, pack.id, result):
+            continue  # nothing it is made from changed, and its output is as written
+        kept.pop(pack.id, None)
+        first_item, first_problem = len(result.items), len(result.problems)
         units = pack_units(catalog, pack)
         result.problems += units.problems
         if any(p.severity == "error" for p in units.problems):
             continue
-        # each language and the broader ones it falls back to (pt-BR: pt-BR, pt)
-        needed = {
-            "-".join(lang.split("-")[:n]) for lang in langs for n in range(1, lang.count("-") + 2)
-        }
         catalogs = {
             c: _load(catalog, c, pack.id, result.problems)
             for c in sorted(needed)
@@ -488,6 +497,12 @@ def build(
                 "rtl": is_rtl(lang),
                 "offer": lang if published else pack.meta.language,
             }
+        kept[pack.id] = {
+            "key": key,
+            "items": [i.to_dict() for i in result.items[first_item:]],
+            "problems": [p.to_dict() for p in result.problems[first_problem:]],
+            "outputs": {lang: tree_stamp(out / lang / pack.id) for lang in langs},
+        }
     manifest["source_language"] = config.source_language
     manifest["languages"] = list(config.languages)
     manifest["threshold"] = threshold
@@ -523,6 +538,49 @@ def _write_pack(
         display = f"{resolution.language}/{units.pack.id}/{nb.name}"
         require_same_grading(nb.notebook, translated, display=display)
         nbformat.write(translated, folder / nb.name)
+
+
+#: the manifest's record of what each pack's translation was made from (:func:`_reuse`)
+KEPT = "kept"
+
+
+def _code() -> str:
+    """A stamp of learnpacks' own code: a new version translates everything again."""
+    return tree_stamp(Path(__file__).resolve().parent.parent, skip={"__pycache__"})
+
+
+def _pack_key(
+    catalog: Catalog, pack_id: str, folder: Path, languages: list[str], settings: list[Any]
+) -> str:
+    """What a pack's translations are made from: its files, its catalogs and the settings."""
+    catalogs: dict[str, list[int] | None] = {}
+    for lang in languages:
+        path = catalog_path(catalog.root, lang, pack_id)
+        try:
+            info = path.stat()
+            catalogs[lang] = [info.st_size, info.st_mtime_ns]
+        except OSError:
+            catalogs[lang] = None
+    made_of = [tree_stamp(folder), catalogs, settings]
+    return hashlib.sha256(json.dumps(made_of, sort_keys=True).encode()).hexdigest()
+
+
+def _reuse(kept: Any, key: str, out: Path, pack_id: str, result: BuildResult) -> bool:
+    """Whether the pack *kept* describes can stay as written: made from what *key* says, and
+    its output folders as they were left. Its outcome and problems then go into *result*."""
+    if not isinstance(kept, dict) or kept.get("key") != key:
+        return False
+    try:
+        outputs = dict(kept["outputs"])
+        if any(tree_stamp(out / lang / pack_id) != stamp for lang, stamp in outputs.items()):
+            return False
+        items = [PackLanguage(**item) for item in kept["items"]]
+        problems = [Problem(**problem) for problem in kept["problems"]]
+    except (KeyError, TypeError, ValueError):
+        return False
+    result.items += items
+    result.problems += problems
+    return True
 
 
 def _read_manifest(path: Path) -> dict[str, Any]:

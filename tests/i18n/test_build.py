@@ -271,3 +271,37 @@ def test_build_runs_on_the_core_dependencies_alone(i18n_project: Path, tmp_path:
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip().splitlines()[-1] == "0 []", done.stdout + done.stderr
     assert (tmp_path / "out" / "fr" / PACK / "01-basics.ipynb").is_file()
+
+
+def _written(out: Path) -> dict[str, int]:
+    """Every built file and when it was written."""
+    return {
+        p.relative_to(out).as_posix(): p.stat().st_mtime_ns for p in out.rglob("*") if p.is_file()
+    }
+
+
+def test_a_build_with_nothing_changed_writes_nothing_and_says_the_same(
+    i18n_project: Path, tmp_path: Path
+) -> None:
+    """Does a second build reuse every pack whose files, catalogs and settings did not change
+    (same outcome, same problems, no file written), and translate a pack again when one of its
+    catalogs changes, or when its built files were changed by hand?"""
+    out = tmp_path / "out"
+    first = build(root=i18n_project, out_dir=out)
+    written = _written(out)
+    second = build(root=i18n_project, out_dir=out)
+    assert second.to_dict() == first.to_dict()
+    assert {k: v for k, v in _written(out).items() if k != "manifest.json"} == {
+        k: v for k, v in written.items() if k != "manifest.json"
+    }
+    # a translator's change: the pack is translated again
+    catalog = i18n_project / "translations" / "fr" / f"{PACK}.po"
+    catalog.write_text(catalog.read_text(encoding="utf-8"), encoding="utf-8")
+    build(root=i18n_project, out_dir=out)
+    assert _written(out)[f"fr/{PACK}/01-basics.ipynb"] != written[f"fr/{PACK}/01-basics.ipynb"]
+    # a built notebook changed by hand is written again as the build makes it
+    built = out / "fr" / PACK / "01-basics.ipynb"
+    text = built.read_text(encoding="utf-8")
+    built.write_text("{}", encoding="utf-8")
+    assert build(root=i18n_project, out_dir=out).to_dict() == first.to_dict()
+    assert built.read_text(encoding="utf-8") == text
