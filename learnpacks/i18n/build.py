@@ -429,7 +429,8 @@ def build(
         "-".join(lang.split("-")[:n]) for lang in langs for n in range(1, lang.count("-") + 2)
     }
     settings = [langs, list(config.languages), threshold, force, include_unpublished, _code()]
-    kept = manifest.setdefault(KEPT, {})
+    kept_path = out / KEPT_FILE
+    kept = _read_manifest(kept_path)
     for pack in packs:
         key = _pack_key(catalog, pack.id, pack.folder, sorted(needed), settings)
         if _reuse(kept.get(pack.id), key, out, pack.id, result):
@@ -510,6 +511,7 @@ def build(
     manifest_path.write_text(
         json.dumps(manifest, indent=2, ensure_ascii=False, sort_keys=True) + "\n", encoding="utf-8"
     )
+    kept_path.write_text(json.dumps(kept, sort_keys=True) + "\n", encoding="utf-8")
     # a fallback catalog's rejections show up once, not once per language that falls back to it
     result.problems = sorted(set(result.problems))
     return result
@@ -540,8 +542,9 @@ def _write_pack(
         nbformat.write(translated, folder / nb.name)
 
 
-#: the manifest's record of what each pack's translation was made from (:func:`_reuse`)
-KEPT = "kept"
+#: beside the manifest: what each pack's translation was made from (:func:`_reuse`); this
+#: machine's file times, so it is not part of what is published (``hub publish`` leaves it out)
+KEPT_FILE = ".learnpacks-kept.json"
 
 
 def _code() -> str:

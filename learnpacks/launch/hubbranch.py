@@ -117,13 +117,14 @@ def _source_description(top: Path) -> str:
 
 def publish(root: Path, *, branch: str) -> Publication:
     """Build every published language of the project at *root* and commit it to *branch*."""
-    from learnpacks.i18n.build import build
+    from learnpacks.i18n.build import KEPT_FILE, build
 
     top = _top_level(root)
     _check_branch_name(top, branch)
     with tempfile.TemporaryDirectory(prefix="learnpacks-hub-") as tmp:
         stage = Path(tmp) / "tree"
         result = build(root=root, out_dir=stage)
+        (stage / KEPT_FILE).unlink(missing_ok=True)  # this machine's file times, not content
         errors = [p for p in result.problems if p.severity == "error"]
         if errors:
             raise UsageError(
