@@ -160,9 +160,9 @@ def pack_zip(pack_id: str, files: dict[str, bytes]) -> bytes:
 
 
 def book_config(
-    catalog: Catalog, *, language: str, cache_dir: Path, offline: bool = False
+    catalog: Catalog, *, language: str, title: str, cache_dir: Path, offline: bool = False
 ) -> dict[str, Any]:
-    (title, _translated), _description = site_text(catalog, language)
+    """Jupyter Book's ``_config.yml`` of *language*'s site, titled *title* (:func:`site_text`)."""
     return {
         "title": title,
         "author": str(Strings(language)("learnpacks contributors")),
@@ -377,7 +377,9 @@ def write_source(
     _write_if_changed(
         dest / FALLBACK_FILE, json.dumps(fallbacks, ensure_ascii=False, indent=1, sort_keys=True)
     )
-    book = book_config(catalog, language=language, cache_dir=cache_dir, offline=vendored)
+    book = book_config(
+        catalog, language=language, title=title, cache_dir=cache_dir, offline=vendored
+    )
     _write_if_changed(
         dest / "_config.yml", yaml.safe_dump(book, sort_keys=False, allow_unicode=True)
     )

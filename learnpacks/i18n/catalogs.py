@@ -90,12 +90,20 @@ class CatalogResult:
         (self.written if changed else self.unchanged).append(path)
 
 
+def bugs_url(catalog: Catalog) -> str | None:
+    """Where translators report a wrong source text (a template's ``Report-Msgid-Bugs-To``)."""
+    repository = catalog.require_config().repository
+    return f"{repository.rstrip('/')}/issues" if repository else None
+
+
 def pack_template(catalog: Catalog, units: PackUnits) -> polib.POFile:
-    config = catalog.require_config()
-    bugs = f"{config.repository.rstrip('/')}/issues" if config.repository else None
     meta = units.pack.meta
     return template(
-        units.units, pack_id=meta.id, title=meta.title, source_language=meta.language, bugs_to=bugs
+        units.units,
+        pack_id=meta.id,
+        title=meta.title,
+        source_language=meta.language,
+        bugs_to=bugs_url(catalog),
     )
 
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import polib
 
-from learnpacks.i18n.catalogs import catalog_path
+from learnpacks.i18n.catalogs import bugs_url, catalog_path
 from learnpacks.i18n.po import read_catalog, template
 from learnpacks.i18n.units import Unit
 from learnpacks.packs.catalog import Catalog
@@ -59,13 +59,12 @@ def site_units(catalog: Catalog) -> list[Unit]:
 
 def site_template(catalog: Catalog) -> polib.POFile:
     config = catalog.require_config()
-    bugs = f"{config.repository.rstrip('/')}/issues" if config.repository else None
     pot = template(
         site_units(catalog),
         pack_id=SITE_CATALOG,
         title=config.title,
         source_language=config.source_language,
-        bugs_to=bugs,
+        bugs_to=bugs_url(catalog),
     )
     pot.header = (
         f"Translation template of the site's title and description: {config.title}\n"
@@ -93,10 +92,10 @@ def site_text(catalog: Catalog, lang: str) -> tuple[tuple[str, bool], tuple[str,
     translated, current entry), else the config's ``translations:``, else the source's text
     (``translated`` False). An unreadable catalog counts as no catalog (``i18n check`` says why)."""
     config = catalog.require_config()
-    found: dict[str, str] = {}
-    path = catalog_path(catalog.root, lang, SITE_CATALOG)
     if lang == config.source_language:
         return (config.title, True), (config.description, True)
+    found: dict[str, str] = {}
+    path = catalog_path(catalog.root, lang, SITE_CATALOG)
     if path.is_file():
         po, _problems = read_catalog(path, display=catalog.rel(path))
         texts = {u.id: u.text for u in site_units(catalog)}

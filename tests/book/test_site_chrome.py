@@ -51,6 +51,11 @@ def _open(chromium: Any, base: str, path: str, **options: Any) -> Any:
     return page
 
 
+def _open_on_phone(chromium: Any, base: str, path: str) -> Any:
+    """:func:`_open` on a 390 px touch screen."""
+    return _open(chromium, base, path, viewport=PHONE, is_mobile=True, has_touch=True)
+
+
 def _rect(page: Any, selector: str) -> dict[str, float]:
     box = page.locator(selector).first.evaluate(
         "e => { const r = e.getBoundingClientRect(); "
@@ -156,14 +161,7 @@ def test_search_boxes_do_not_overlap_in_right_to_left(chromium, base, lang):
 def test_phone_menu_slides_in_from_the_right(chromium, base, lang):
     """On a phone, is the menu button on the right, and does the menu open against the right
     edge of the screen?"""
-    page = _open(
-        chromium,
-        base,
-        f"{lang}/packs/demo-pack/01-start.html",
-        viewport=PHONE,
-        is_mobile=True,
-        has_touch=True,
-    )
+    page = _open_on_phone(chromium, base, f"{lang}/packs/demo-pack/01-start.html")
     toggle = page.locator(".primary-toggle:visible").first
     box = toggle.bounding_box()
     assert box["x"] > PHONE["width"] / 2, box
@@ -184,14 +182,7 @@ def test_phone_menu_slides_in_from_the_right(chromium, base, lang):
 def test_phone_search_dialog_is_mirrored(chromium, base, lang):
     """On a phone, does the header's search button open the search dialog within the screen,
     the magnifier at the start (right) of a right-to-left field, what is typed clear of it?"""
-    page = _open(
-        chromium,
-        base,
-        f"{lang}/packs/demo-pack/01-start.html",
-        viewport=PHONE,
-        is_mobile=True,
-        has_touch=True,
-    )
+    page = _open_on_phone(chromium, base, f"{lang}/packs/demo-pack/01-start.html")
     page.locator(".search-button:visible").first.tap()
     dialog = "#pst-search-dialog[open] form.bd-search"
     page.locator(dialog).wait_for()
