@@ -3,13 +3,18 @@
 
 from __future__ import annotations
 
+import fcntl
 import json
+import os
+import pickle
 import shutil
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
+
+T = TypeVar("T")
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -21,6 +26,31 @@ def copy_project(dest: Path) -> Path:
     if (REPO / "translations").is_dir():
         shutil.copytree(REPO / "translations", dest / "translations")
     return dest
+
+
+def built_once(shared_root: Path, name: str, build: Callable[[Path], T]) -> T:
+    """``build(folder)`` once per test session however many xdist workers ask: the first one
+    builds in ``shared_root/name`` while the others wait on a lock, then they read its result
+    (pickled). *shared_root* is :func:`session_root`. A build that failed is tried again by the
+    next worker that asks, in a clean folder. Only for what the tests read, never change."""
+    folder, result = shared_root / name, shared_root / f"{name}.pickle"
+    with open(shared_root / f"{name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if result.exists():
+            value: T = pickle.loads(result.read_bytes())
+            return value
+        shutil.rmtree(folder, ignore_errors=True)
+        folder.mkdir(parents=True)
+        value = build(folder)
+        result.write_bytes(pickle.dumps(value))
+        return value
+
+
+def session_root(tmp_path_factory: Any) -> Path:
+    """The temporary folder every xdist worker of this run shares (each worker's own base
+    folder is one level below it), or the session's own when xdist does not run."""
+    base = Path(tmp_path_factory.getbasetemp())
+    return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
 
 
 def repository_cells(cell_type: str) -> Iterator[tuple[Path, str]]:

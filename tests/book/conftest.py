@@ -3,9 +3,11 @@ small multilingual project the chrome and browser tests read."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from site_project import make_site_project
-from support import copy_project
+from support import built_once, copy_project, session_root
 
 from learnpacks.book.build import SiteBuild, build_site
 
@@ -16,16 +18,24 @@ INPAGE_PACK = "welcome-to-wikimedia"
 
 @pytest.fixture(scope="session")
 def inpage_site(tmp_path_factory: pytest.TempPathFactory) -> SiteBuild:
-    """The shipped welcome pack built in English, French and Arabic, with its scripts vendored."""
-    project = copy_project(tmp_path_factory.mktemp("inpage") / "project")
-    return build_site(
-        root=project, pack_ids=[INPAGE_PACK], languages=["en", "fr", "ar"], offline=True
-    )
+    """The shipped welcome pack built in English, French and Arabic, with its scripts vendored
+    (once for all the test workers)."""
+
+    def build(folder: Path) -> SiteBuild:
+        project = copy_project(folder / "project")
+        return build_site(
+            root=project, pack_ids=[INPAGE_PACK], languages=["en", "fr", "ar"], offline=True
+        )
+
+    return built_once(session_root(tmp_path_factory), "inpage-site", build)
 
 
 @pytest.fixture(scope="session")
 def multilingual_site(tmp_path_factory: pytest.TempPathFactory) -> SiteBuild:
-    """The small multilingual project (``site_project``) built once, for the modules that only
-    read it."""
-    project = make_site_project(tmp_path_factory.mktemp("site") / "project")
-    return build_site(root=project)
+    """The small multilingual project (``site_project``) built once for all the test workers,
+    for the modules that only read it."""
+
+    def build(folder: Path) -> SiteBuild:
+        return build_site(root=make_site_project(folder / "project"))
+
+    return built_once(session_root(tmp_path_factory), "multilingual-site", build)

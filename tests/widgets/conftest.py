@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from support import built_once, session_root
 from widget_support import FIXTURES, build_static_page, execute_notebook
 
 
@@ -60,17 +61,18 @@ def vendored_scripts(npm_cache: Path) -> Path:
 def static_site(
     tmp_path_factory: pytest.TempPathFactory, vendored_scripts: Path
 ) -> Callable[[str], Path]:
-    """``static_site(lang) -> folder``: every-exercise-type, executed in ``lang``, as a page."""
-    built: dict[str, Path] = {}
+    """``static_site(lang) -> folder``: every-exercise-type, executed in ``lang``, as a page
+    (built once for all the test workers)."""
 
     def build(lang: str = "en") -> Path:
-        if lang not in built:
-            root = tmp_path_factory.mktemp(f"static-site-{lang}")
-            work = tmp_path_factory.mktemp(f"static-work-{lang}")
+        def page(folder: Path) -> Path:
+            root, work = folder / "site", folder / "work"
+            work.mkdir()
             nb = execute_notebook(FIXTURES / "every-exercise-type.ipynb", work, language=lang)
             shutil.copytree(vendored_scripts, root / "_vendor")
             build_static_page(nb, root, vendor_url="_vendor", lang=lang)
-            built[lang] = root
-        return built[lang]
+            return root
+
+        return built_once(session_root(tmp_path_factory), f"static-site-{lang}", page)
 
     return build
