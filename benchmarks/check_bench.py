@@ -299,8 +299,7 @@ def main() -> None:
             )
             print(
                 f"`learnpacks check` (fresh process), {label}: median {wall:.2f} s, {cpu:.2f} CPU s "
-                f"(main process {main_cpu:.2f}, forked workers {workers_cpu:.2f}; on two idle "
-                f"cores about {main_cpu + workers_cpu / 2:.2f} s)"
+                f"(main process {main_cpu:.2f}, forked workers {workers_cpu:.2f})"
             )
         for suffix in ("", ", with bytecode") if args.baseline else ():
             ratio = statistics.median(

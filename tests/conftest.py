@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import http.server
 import os
+import shutil
 import subprocess
 import sys
 import threading
@@ -48,6 +49,29 @@ def project(tmp_path: Path) -> Path:
 @pytest.fixture
 def fixture_catalog() -> Path:
     return FIXTURE_CATALOG
+
+
+@pytest.fixture
+def big_video_project(tmp_path: Path) -> Path:
+    """A project of one pack, ``big-video`` (the fixture ``misspelt-media`` with its names
+    spelt right): a local video of 300 kB, listed in pack.yml and shown by a notebook. Its
+    ``_config.yml`` ends without ``thresholds``, for a test to add its own."""
+    root = tmp_path / "project"
+    shutil.copytree(FIXTURE_CATALOG / "packs" / "misspelt-media", root / "packs" / "big-video")
+    pack = root / "packs" / "big-video"
+    (pack / "pack.yml").write_text(
+        (pack / "pack.yml").read_text().replace("id: misspelt-media", "id: big-video")
+        + "media:\n- id: intro\n  kind: video\n  title: Intro\n  source: media/intro.webm\n"
+        "  license: CC-BY-SA-4.0\n  attribution: Fixture\n  captions:\n"
+        "  - lang: en\n    file: media/intro.en.vtt\n"
+    )
+    (pack / "media" / "intro.webm").write_bytes(b"\0" * 300_000)
+    notebook = (pack / "01-intro.ipynb").read_text()
+    (pack / "01-intro.ipynb").write_text(
+        notebook.replace("intro.wbm", "intro.webm").replace("intro.en.vt\\", "intro.en.vtt\\")
+    )
+    shutil.copy(FIXTURE_CATALOG / "packs" / "_config.yml", root / "packs" / "_config.yml")
+    return root
 
 
 @pytest.fixture(scope="session")

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from learnpacks.checks.widgets import MediaLimits
 from learnpacks.errors import Problem
-from learnpacks.packs.catalog import Catalog, Pack
 from learnpacks.packs.realpaths import resolve
+
+if TYPE_CHECKING:  # the catalog's models import pydantic, which a check imports late (fanout)
+    from learnpacks.packs.catalog import Catalog, Pack
 
 
 def _local(source: str) -> bool:

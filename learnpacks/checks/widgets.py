@@ -20,14 +20,11 @@ from typing import Any
 
 from learnpacks.checks.notebook_file import cell_location
 from learnpacks.errors import Problem
-from learnpacks.packs.model import Thresholds
+from learnpacks.packs.project import DEFAULT_MAX_MEDIA_MB
 from learnpacks.packs.realpaths import resolve
 from learnpacks.packs.roles import WIDGET_CLASSES, Names, calls, notebook_names, parse_cell
 from learnpacks.safety import link_scheme
 
-#: The size of a local video or audio file above which ``check`` reports ``media.too-large``,
-#: unless ``packs/_config.yml`` sets ``thresholds.max_media_mb``.
-DEFAULT_MAX_MEDIA_MB: float = Thresholds.model_fields["max_media_mb"].default
 #: Images and caption files are embedded in the page; the widgets refuse larger ones.
 MAX_EMBED_BYTES = 2 * 1024 * 1024
 #: Calls whose first argument (or ``filepath_or_buffer=``/``file=``/``fname=``/``path=``) names a
@@ -241,6 +238,11 @@ class MediaLimits:
     """How large a local media file may be (``packs/_config.yml`` ``thresholds.max_media_mb``)."""
 
     max_media_bytes: int = int(DEFAULT_MAX_MEDIA_MB * 1024 * 1024)
+
+    @classmethod
+    def of(cls, max_media_mb: float) -> MediaLimits:
+        """The limits ``thresholds.max_media_mb: MAX_MEDIA_MB`` sets."""
+        return cls(int(max_media_mb * 1024 * 1024))
 
 
 def _local_file(text: str) -> bool:

@@ -6,7 +6,6 @@ with coded problems, so one broken pack never hides the others.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,41 +22,14 @@ from learnpacks.packs.model import (
     schema_version_problem,
     validation_problems,
 )
-from learnpacks.packs.realpaths import resolve
+from learnpacks.packs.project import (
+    CONFIG_NAME,
+    PACK_FILE,
+    display_path,
+    find_root,
+    pack_folders,
+)
 from learnpacks.packs.yamlfile import read_yaml
-
-CONFIG_NAME = "_config.yml"
-PACK_FILE = "pack.yml"
-ROOT_ENV = "LEARNPACKS_ROOT"
-
-
-def find_root(start: Path | None = None) -> Path:
-    """The project folder: ``$LEARNPACKS_ROOT``, else the nearest folder upwards holding ``packs/_config.yml``."""
-    env = os.environ.get(ROOT_ENV)
-    if env:
-        root = Path(env).resolve()
-        if not (root / "packs" / CONFIG_NAME).is_file():
-            raise UsageError(
-                f"{ROOT_ENV}={env} has no packs/{CONFIG_NAME}", code="project.not-found"
-            )
-        return root
-    here = (start or Path.cwd()).resolve()
-    for folder in (here, *here.parents):
-        if (folder / "packs" / CONFIG_NAME).is_file():
-            return folder
-    raise UsageError(
-        f"no learnpacks project here: no packs/{CONFIG_NAME} in {here} or above it "
-        f"(run inside a learnpacks checkout, pass --root, or set {ROOT_ENV})",
-        code="project.not-found",
-    )
-
-
-def display_path(path: Path, root: Path) -> str:
-    """*path* relative to *root* when it is inside it, for messages."""
-    try:
-        return resolve(path).relative_to(resolve(root)).as_posix()
-    except ValueError:
-        return str(path)
 
 
 @dataclass(frozen=True)
@@ -158,15 +130,6 @@ def load_pack(folder: Path, *, display: str) -> tuple[Pack | None, list[Problem]
             )
         ]
     return Pack(folder, meta), []
-
-
-def pack_folders(packs_dir: Path) -> list[Path]:
-    """Pack folders: sub-folders of ``packs/`` not starting with ``_`` or ``.``."""
-    if not packs_dir.is_dir():
-        return []
-    return sorted(
-        p for p in packs_dir.iterdir() if p.is_dir() and not p.name.startswith(("_", "."))
-    )
 
 
 def load_catalog(root: Path | None = None, *, only: Iterable[str] | None = None) -> Catalog:

@@ -13,6 +13,7 @@ from typing import Annotated, Any, Literal, get_args
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from learnpacks.errors import Problem
+from learnpacks.packs.project import DEFAULT_MAX_MEDIA_MB, is_notebook_name
 
 #: The pack-metadata schema this version of learnpacks reads and writes.
 PACK_SCHEMA_VERSION = 1
@@ -150,7 +151,7 @@ class PackMeta(_Strict):
     @classmethod
     def _ipynb(cls, value: list[str]) -> list[str]:
         for name in value:
-            if not name.endswith(".ipynb") or "/" in name or "\\" in name or name.startswith("."):
+            if not is_notebook_name(name):
                 raise ValueError(
                     f"{name!r}: a notebook is a .ipynb file directly in the pack folder"
                 )
@@ -190,7 +191,7 @@ class Thresholds(_Strict):
         description="share of a pack's units that must be translated to publish it in a language",
     )
     max_media_mb: float = Field(
-        50.0,
+        DEFAULT_MAX_MEDIA_MB,
         gt=0,
         description="largest local video or audio file a pack may hold, in MB "
         "(`learnpacks check`: media.too-large); images and captions are embedded, 2 MB at most",

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
@@ -224,24 +223,11 @@ def test_a_misspelt_media_name_gets_the_nearest_file_as_a_hint(fixture_catalog):
     assert hints["cell 4 [id=video-typo], line 4"] == "did you mean 'media/intro.en.vtt'?"
 
 
-def test_media_over_the_configured_limit_is_reported(fixture_catalog, tmp_path):
+def test_media_over_the_configured_limit_is_reported(big_video_project):
     """Is a local video larger than `thresholds.max_media_mb` reported where it is used, in a
     notebook and in pack.yml, and does raising the limit clear it?"""
-    root = tmp_path / "project"
-    shutil.copytree(fixture_catalog / "packs" / "misspelt-media", root / "packs" / "big-video")
-    pack = root / "packs" / "big-video"
-    (pack / "pack.yml").write_text(
-        (pack / "pack.yml").read_text().replace("id: misspelt-media", "id: big-video")
-        + "media:\n- id: intro\n  kind: video\n  title: Intro\n  source: media/intro.webm\n"
-        "  license: CC-BY-SA-4.0\n  attribution: Fixture\n  captions:\n"
-        "  - lang: en\n    file: media/intro.en.vtt\n"
-    )
-    (pack / "media" / "intro.webm").write_bytes(b"\0" * 300_000)
-    notebook = (pack / "01-intro.ipynb").read_text()
-    (pack / "01-intro.ipynb").write_text(
-        notebook.replace("intro.wbm", "intro.webm").replace("intro.en.vt\\", "intro.en.vtt\\")
-    )
-    config = (fixture_catalog / "packs" / "_config.yml").read_text()
+    root = big_video_project
+    config = (root / "packs" / "_config.yml").read_text()
     (root / "packs" / "_config.yml").write_text(config + "thresholds:\n  max_media_mb: 0.25\n")
     report = check_catalog(root=root, pack_ids=["big-video"])
     too_large = sorted((p.path, p.location) for p in report.problems if p.code == "media.too-large")
