@@ -1,7 +1,7 @@
 """How long does `learnpacks check` take over a catalog of N generated packs?
 
 Usage: .venv/bin/python benchmarks/check_bench.py [--packs 200] [--notebooks 3] [--repeat 3]
-       [--baseline CHECKOUT]
+       [--baseline CHECKOUT] [--quick]
 
 Generates N packs (each with a few notebooks that have markdown, images, links, a set-up cell
 and hidden exercise cells, every pack's text its own) in a temporary folder, then times
@@ -253,23 +253,25 @@ def main() -> None:
         help="also time the learnpacks of another checkout (e.g. `git worktree add /tmp/base "
         "COMMIT`) on the same catalog, side by side",
     )
-    args = parser.parse_args()
-    shipped = [fresh_check(REPO)[0] for _ in range(5)]
-    print(
-        f"`learnpacks check` on the shipped catalog (fresh process): median {statistics.median(shipped):.2f} s"
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="time only the generated catalog's fresh processes as they run here (no runs with "
+        "bytecode of their own, nor in process, nor the shipped catalog), to fit a short quiet "
+        "window; the findings are compared after",
     )
+    args = parser.parse_args()
+    if not args.quick:
+        shipped = [fresh_check(REPO)[0] for _ in range(5)]
+        print(
+            f"`learnpacks check` on the shipped catalog (fresh process): median {statistics.median(shipped):.2f} s"
+        )
     print(f"load average before: {os.getloadavg()[0]:.1f}")
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp) / "catalog"
         make_catalog(root, args.packs, args.notebooks)
-        if args.baseline:
-            broken = Path(tmp) / "broken"
-            shutil.copytree(root, broken)
-            break_catalog(broken)
-            fixtures = REPO / "tests" / "checks" / "fixtures"
-            for project in (root, broken, REPO, fixtures / "catalog", fixtures / "execute"):
-                count = same_findings(project, args.baseline)
-                print(f"same findings as the baseline on {project.name}: {count}")
+        if args.baseline and not args.quick:
+            compare_findings(root, Path(tmp), args.baseline)
         # This environment sets PYTHONDONTWRITEBYTECODE and its venv holds no bytecode, so each
         # fresh process compiles every module it imports; a pip-installed learnpacks does not.
         cache = Path(tmp) / "pycache"
@@ -277,20 +279,22 @@ def main() -> None:
             "this checkout": None,
             **({"baseline": args.baseline} if args.baseline else {}),
         }
-        for checkout in checkouts.values():
-            fresh_check(root, checkout, cache)  # writes the bytecode the timed runs read
+        for checkout in checkouts.values():  # a first run, not timed; it writes the bytecode
+            fresh_check(root, checkout, None if args.quick else cache)
         runs: dict[str, list[tuple[float, float, float, float]]] = {}
         lib = []
         for _ in range(args.repeat):
             for label, checkout in checkouts.items():
                 runs.setdefault(label, []).append(fresh_check(root, checkout))
-                runs.setdefault(f"{label}, with bytecode", []).append(
-                    fresh_check(root, checkout, cache)
-                )
-            start = time.perf_counter()
-            report = check_catalog(root=root)
-            lib.append(time.perf_counter() - start)
-            assert not report.problems
+                if not args.quick:
+                    runs.setdefault(f"{label}, with bytecode", []).append(
+                        fresh_check(root, checkout, cache)
+                    )
+            if not args.quick:
+                start = time.perf_counter()
+                report = check_catalog(root=root)
+                lib.append(time.perf_counter() - start)
+                assert not report.problems
         total_nb = args.packs * args.notebooks
         print(f"catalog: {args.packs} packs, {total_nb} notebooks, {total_nb * 22} cells")
         for label, found in runs.items():
@@ -298,18 +302,37 @@ def main() -> None:
                 statistics.median(f[i] for f in found) for i in range(4)
             )
             print(
-                f"`learnpacks check` (fresh process), {label}: median {wall:.2f} s, {cpu:.2f} CPU s "
+                f"`learnpacks check` (fresh process), {label}: median {wall:.2f} s (fastest "
+                f"{min(f[0] for f in found):.2f} s), {cpu:.2f} CPU s "
                 f"(main process {main_cpu:.2f}, forked workers {workers_cpu:.2f})"
             )
         for suffix in ("", ", with bytecode") if args.baseline else ():
+            if f"baseline{suffix}" not in runs:
+                continue
             ratio = statistics.median(
                 f[1] for f in runs[f"this checkout{suffix}"]
             ) / statistics.median(f[1] for f in runs[f"baseline{suffix}"])
             print(f"CPU ratio, this checkout / baseline{suffix}: {ratio:.2f}")
         print(f"load average after: {os.getloadavg()[0]:.1f}")
-        print(
-            f"check_catalog() (in process):      median {statistics.median(lib):.2f} s, {1000 * statistics.median(lib) / total_nb:.1f} ms per notebook"
-        )
+        if lib:
+            print(
+                f"check_catalog() (in process):      median {statistics.median(lib):.2f} s, {1000 * statistics.median(lib) / total_nb:.1f} ms per notebook"
+            )
+        if args.baseline and args.quick:
+            compare_findings(root, Path(tmp), args.baseline)
+
+
+def compare_findings(root: Path, tmp: Path, baseline: Path) -> None:
+    """`check --json` of this checkout and of *baseline* on the generated catalog *root*, on a
+    copy of it broken in many ways, on the shipped packs and on the fixture projects: asserts
+    they are the same."""
+    broken = tmp / "broken"
+    shutil.copytree(root, broken)
+    break_catalog(broken)
+    fixtures = REPO / "tests" / "checks" / "fixtures"
+    for project in (root, broken, REPO, fixtures / "catalog", fixtures / "execute"):
+        count = same_findings(project, baseline)
+        print(f"same findings as the baseline on {project.name}: {count}")
 
 
 if __name__ == "__main__":
