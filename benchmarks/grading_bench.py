@@ -37,6 +37,7 @@ from cohort_factory import make_handins  # noqa: E402
 from grading_helpers import make_cohort  # noqa: E402
 
 from learnpacks.grading.collect import collect  # noqa: E402
+from learnpacks.grading.grade import default_workers  # noqa: E402
 
 
 def _tree_rss(root: int) -> int:
@@ -169,7 +170,9 @@ def scores(db_url: str) -> dict[str, float | None]:
 def main(argv: list[str] | None = None) -> dict[str, object]:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--learners", type=int, default=40)
-    parser.add_argument("--workers", type=int, default=os.cpu_count() or 2)
+    parser.add_argument(
+        "--workers", type=int, help="cohort grade's workers (default: its own default)"
+    )
     parser.add_argument("--launchers", default="prefork,subprocess")
     parser.add_argument("--json", type=Path)
     parser.add_argument("--keep", action="store_true", help="keep the temporary cohorts")
@@ -220,7 +223,7 @@ def main(argv: list[str] | None = None) -> dict[str, object]:
     results: dict[str, object] = {
         "learners": n,
         "notebooks": notebooks,
-        "workers": args.workers,
+        "workers": args.workers or default_workers(),
         "cpus": os.cpu_count(),
         "load_before": os.getloadavg()[0],
     }
@@ -244,8 +247,7 @@ def main(argv: list[str] | None = None) -> dict[str, object]:
                 "grade",
                 "-C",
                 str(run_dir),
-                "--workers",
-                str(args.workers),
+                *(["--workers", str(args.workers)] if args.workers else []),
                 "--launcher",
                 launcher,
                 "--json",

@@ -258,7 +258,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.set_defaults(func=_cmd_collect)
 
     p = sub.add_parser("grade", help="autograde every hand-in, in parallel and resumable")
-    p.add_argument("--workers", type=int, metavar="N", help="parallel workers (default: CPUs)")
+    p.add_argument(
+        "--workers",
+        type=int,
+        metavar="N",
+        help="parallel workers (default: one more than the CPUs)",
+    )
     p.add_argument("--scheduler", metavar="ADDRESS", help="Dask scheduler, e.g. tcp://h:8786")
     p.add_argument(
         "--launcher",

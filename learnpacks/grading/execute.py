@@ -10,9 +10,10 @@ interrupt is killed (35), and one that dies (36) leaves every later cell ``not-r
 *without* their hidden tests (phase 1), then each test cell with hidden tests in full after the
 last learner cell (phase 2, THREATS 27). Around it, :mod:`learnpacks.grading.tamper`'s three
 layers (24-26, 57): learner-written cells are scanned before anything runs, the kernel is
-probed before the first cell, before each test cell and around phase 2, and each test run
-carries a proof of execution; a test cell passes only if its reply is ``ok``, it has no error
-output and its proof came back.
+probed before the first cell, before each test cell and around phase 2 (the probe rides on the
+request of the code cell just before, evaluated after it, or goes alone when that cell failed),
+and each test run carries a proof of execution; a test cell passes only if its reply is ``ok``,
+it has no error output and its proof came back.
 """
 
 from __future__ import annotations
@@ -223,13 +224,28 @@ class _Guard:
         self.tainted: tuple[str, str] | None = None  # (code, message) once a probe fails
         self.clean_until = -1  # index of the last cell after which a probe was clean
 
-    def check(self, before: int, where: str) -> None:
-        """Probe the kernel before cell *before* (or ``len(cells)`` for the end)."""
+    def expressions(self) -> dict[str, str]:
+        """The probe, to ride on the request of the code cell just before a check: its
+        ``user_expressions`` are evaluated after that cell, when nothing else runs before the
+        next one (a request fewer per check, about a third of a notebook's)."""
+        return {} if self.tainted is not None else self.request
+
+    def check(self, before: int, where: str, carried: CellRun | None = None) -> None:
+        """Probe the kernel before cell *before* (or ``len(cells)`` for the end); *carried* is
+        the run of the code cell just before, if it took the probe along (a cell that failed
+        returns no expressions: then the probe is asked on its own)."""
         if self.tainted is not None or self.runner.dead:
             return
-        run = self.runner.run("", silent=True, user_expressions=self.request)
-        if self.runner.dead:
-            return
+        if (
+            carried is not None
+            and carried.status == OK
+            and self.probe.tag in carried.user_expressions
+        ):
+            run = carried
+        else:
+            run = self.runner.run("", silent=True, user_expressions=self.request)
+            if self.runner.dead:
+                return
         report = tamper.read_probe(run.user_expressions, self.probe.tag)
         span = self._span(before)
         if report is None:
@@ -263,11 +279,13 @@ class _Guard:
             return tamper.cell_label(self.nb, cells[0])
         return f"{tamper.cell_label(self.nb, cells[0])} to {tamper.cell_label(self.nb, cells[-1])}"
 
-    def run_test(self, code: str, gid: str) -> CellRun:
-        """Run a test cell's *code* with a proof of execution; a run whose proof did not come
-        back is not ``ok``. Tests run after a failed probe are flagged."""
+    def run_test(self, code: str, gid: str, probe: bool = False) -> CellRun:
+        """Run a test cell's *code* with a proof of execution (and the probe, if *probe*); a
+        run whose proof did not come back is not ``ok``. Tests run after a failed probe are
+        flagged."""
         name, value = tamper.new_token()
-        run = self.runner.run(tamper.with_proof(code, name, value), user_expressions={name: name})
+        expressions = {name: name, **(self.expressions() if probe else {})}
+        run = self.runner.run(tamper.with_proof(code, name, value), user_expressions=expressions)
         if run.status == OK and tamper.read_expression(run.user_expressions, name) != value:
             run.status, run.ename = ERROR, "TestNotProven"
             run.evalue = "the test cell did not run to its end (its proof of execution is missing)"
@@ -297,35 +315,52 @@ def execute_notebook(
     runs: dict[int, CellRun] = {}
     hidden: list[tuple[int, AuthCell]] = []
     guard.check(0, "before the first cell")
-    for index, cell in enumerate(nb.cells):
-        if cell.cell_type != "code":
-            continue
-        gid = cell.metadata.get("nbgrader", {}).get("grade_id")
+    code_cells = [i for i, cell in enumerate(nb.cells) if cell.cell_type == "code"]
+
+    def test_of(index: int) -> AuthCell | None:
+        gid = nb.cells[index].metadata.get("nbgrader", {}).get("grade_id")
         ac = auth.get(gid) if gid else None
+        return ac if ac is not None and ac.is_test else None
+
+    previous: CellRun | None = None  # the last code cell's run, if it took the probe along
+    for position, index in enumerate(code_cells):
+        cell = nb.cells[index]
+        ac = test_of(index)
         code = cell.source
-        if ac is not None and ac.is_test:
+        # the probe rides on this cell when a check comes next: before a test cell, or before
+        # the hidden tests after the last cell
+        following = code_cells[position + 1] if position + 1 < len(code_cells) else None
+        if following is None:
+            carry = any(a.has_hidden for a in map(test_of, code_cells) if a is not None)
+        else:
+            carry = test_of(following) is not None
+        if ac is not None:
             if ac.has_hidden:
                 code = visible_part(ac.source)
                 hidden.append((index, ac))
-            guard.check(index, f"before {tamper.cell_label(nb, index)}")
-            run = guard.run_test(code, ac.grade_id)
+            guard.check(index, f"before {tamper.cell_label(nb, index)}", previous)
+            run = guard.run_test(code, ac.grade_id, probe=carry)
         else:
-            run = runner.run(code)
+            run = runner.run(code, user_expressions=guard.expressions() if carry else None)
+        previous = run if carry else None
         runs[index] = run
         _record(cell, run)
     if hidden:
-        guard.check(len(nb.cells), "before the hidden tests")
-    for index, ac in hidden:
+        guard.check(len(nb.cells), "before the hidden tests", previous)
+    previous = None
+    for position, (index, ac) in enumerate(hidden):
         if runs[index].status != OK:
             continue
-        run = guard.run_test(ac.source, ac.grade_id)
+        last = all(runs[i].status != OK for i, _ in hidden[position + 1 :])
+        run = guard.run_test(ac.source, ac.grade_id, probe=last)
+        previous = run if last else None
         # outputs of the hidden phase are the facilitator's; feedback never shows them
         for output in run.outputs:
             output.setdefault("metadata", {})["learnpacks_hidden"] = True
         _record(nb.cells[index], run)
         runs[index] = run
     if hidden and guard.tainted is None:
-        guard.check(len(nb.cells), "after the hidden tests")
+        guard.check(len(nb.cells), "after the hidden tests", previous)
         if guard.tainted is not None:
             code_, message = guard.tainted
             for _, ac in hidden:

@@ -200,16 +200,22 @@ def _serve_clients(listener: Any) -> None:
                 conn, _ = listener.accept()
                 selector.register(conn, selectors.EVENT_READ, conn.makefile("rw"))
             else:
+                # A client that is gone (a worker killed between its request and the reply:
+                # a broken pipe, a reset connection) is dropped; the others are still served.
                 stream = key.data
-                line = stream.readline()
-                if not line:
-                    selector.unregister(key.fileobj)
+                try:
+                    line = stream.readline()
+                    if line:
+                        reply = _handle(json.loads(line), stream.flush)
+                        stream.write(json.dumps(reply) + "\n")
+                        stream.flush()
+                        continue
+                except OSError:
+                    pass
+                selector.unregister(key.fileobj)
+                with contextlib.suppress(OSError):
                     stream.close()
-                    key.fileobj.close()  # type: ignore[union-attr]
-                    continue
-                reply = _handle(json.loads(line), stream.flush)
-                stream.write(json.dumps(reply) + "\n")
-                stream.flush()
+                key.fileobj.close()  # type: ignore[union-attr]
 
 
 #: set by :func:`shared_server` for the worker processes it is inherited by

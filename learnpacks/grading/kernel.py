@@ -36,7 +36,13 @@ from learnpacks.grading.limits import Limits
 if TYPE_CHECKING:
     from jupyter_client.blocking import BlockingKernelClient
 
-KERNEL_ARGS = ("--HistoryManager.enabled=False", "--IPKernelApp.quiet=True")
+#: ``_execute_sleep``: ipykernel sleeps 0.5 ms after each reply "to let iopub flush"; the
+#: runner waits for the kernel's idle status on iopub anyway, which comes after every output.
+KERNEL_ARGS = (
+    "--HistoryManager.enabled=False",
+    "--IPKernelApp.quiet=True",
+    "--IPythonKernel._execute_sleep=0",
+)
 CHANNELS = ("shell", "iopub", "stdin", "control", "hb")
 
 
@@ -124,11 +130,41 @@ def prepare_kernel(base: str, limits: Limits) -> Prepared:
 
 def start_kernel(plan: sandbox.Plan) -> None:
     """Run an IPython kernel on the plan's connection file (in the confined process)."""
-    from ipykernel.kernelapp import IPKernelApp
-
-    app = IPKernelApp.instance()
+    app = grading_kernel_app()
     app.initialize(["-f", os.path.join(plan.kernel_dir, "kernel.json"), *KERNEL_ARGS])
     app.start()
+
+
+def grading_kernel_app() -> Any:
+    """ipykernel's ``IPKernelApp``, without what only an interactive user's kernel needs; what
+    a cell prints and how it fails stay the same. Per request, measured: 2.5 CPU-ms less, and
+    half an error's 18.
+
+    - No shell-channel thread: it exists to route messages to subshells (JEP 91), which the
+      grader never asks for; every request took a hop through it.
+    - An error's traceback is formatted once, for the output, not a second time to keep it for
+      ``%history``-style lookups of past exceptions (IPython 9 does so even when the history
+      is off, as it is here).
+    """
+    from ipykernel.ipkernel import IPythonKernel
+    from ipykernel.kernelapp import IPKernelApp
+    from ipykernel.zmqshell import ZMQInteractiveShell
+
+    class GradingShell(ZMQInteractiveShell):
+        def _format_exception_for_storage(self, *args: Any, **kwargs: Any) -> dict[str, Any]:
+            return {}
+
+    class GradingKernel(IPythonKernel):
+        shell_class = GradingShell
+
+    class GradingKernelApp(IPKernelApp):
+        kernel_class = GradingKernel
+
+        def init_sockets(self) -> None:
+            super().init_sockets()
+            self.shell_channel_thread = None
+
+    return GradingKernelApp.instance()
 
 
 class KernelProcess:

@@ -17,11 +17,13 @@ objects whose ``__eq__`` always says yes. Three layers, each decided in the grad
    rebinding a name the tests use (``len = ...`` when a test calls ``len``), classes that define
    comparison or truth methods (``__eq__``, ``__bool__``, ``__instancecheck__`` ...). The scan
    reads the source as submitted: the learner's code cannot run before it or change it.
-2. **Runtime probe** (:func:`probe_expression`, :func:`compare`): before the first cell, before
+2. **Runtime probe** (:class:`Probe`, :func:`compare`): before the first cell, before
    each test cell and before and after the hidden tests, the grader evaluates an expression
-   through the ``user_expressions`` field of an empty, silent execute request (no input or AST
-   transformer, no ``pre/post_run_cell`` hook, no display hook sees it; names chosen at random
-   per run). It reports the shell's transformers, event callbacks, display and exception hooks,
+   through the ``user_expressions`` field of an execute request (no input or AST transformer,
+   no display hook sees it; names chosen at random per run): that of the code cell just before
+   the check, evaluated once that cell and its hooks are done and before anything else runs,
+   or, when that cell failed (its expressions are then not evaluated) or there is none, that
+   of an empty, silent request. It reports the shell's transformers, event callbacks, display and exception hooks,
    the shell's, kernel's and session's methods and message handlers, the builtins, and
    attributes of the modules the tests use that were defined by notebook code; the grader
    compares each report with the first one, outside the kernel. A change, or a probe that does

@@ -283,6 +283,31 @@ def _fork_servers(*, shared: bool = True) -> set[int]:
     }
 
 
+def test_a_worker_gone_before_its_reply_leaves_the_fork_server_serving():
+    """When one grading worker dies, the pool ends the others, perhaps between a request to the
+    shared fork server and its reply: does the server drop that client (a broken pipe, a reset
+    connection) and go on serving the next, instead of dying with every kernel it started?"""
+    import socket
+
+    from learnpacks.grading.forkserver import _socket_address, shared_server
+
+    request = json.dumps({"op": "poll", "pid": 2**31 - 1}) + "\n"
+    with shared_server() as server:
+        assert server is not None
+        address = _socket_address(server.ensure())
+        for _ in range(10):
+            with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as gone:
+                gone.connect(address)
+                gone.sendall(request.encode() * 200)  # and gone before any reply
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as client:
+            client.connect(address)
+            stream = client.makefile("rw")
+            stream.write(request)
+            stream.flush()
+            assert json.loads(stream.readline()) == {"exitcode": -1}
+        assert server.proc is not None and server.proc.poll() is None
+
+
 def test_fork_server_killed_mid_run_costs_no_learner_a_grade(small_cohort):
     """The shared fork server killed from outside (the OOM killer, an operator) once the run has
     graded a notebook: does every notebook still get graded, right ones with their marks and

@@ -248,3 +248,44 @@ def test_proof_keeps_a_final_expression_last():
     proved = tamper.with_proof("assert f(1) == 1\nscore = 0.5\nscore", "_p", "v")
     assert proved == "assert f(1) == 1\nscore = 0.5\n_p = 'v'\nscore\n"
     assert tamper.with_proof("assert f(1) == 1", "_p", "v") == "assert f(1) == 1\n_p = 'v'\n"
+
+
+def test_the_probe_rides_on_the_cell_before_each_check(cohort, monkeypatch):
+    """The probe before a test (and around the hidden tests) is evaluated after the code cell
+    just before it, in that cell's request; only the first probe, and a probe after a cell that
+    failed (whose expressions the kernel does not evaluate), go as requests of their own."""
+    from learnpacks.grading import execute
+    from learnpacks.grading.forkserver import ForkServerLauncher
+
+    requests: list[tuple[bool, str]] = []
+    real_run = execute.Runner.run
+
+    def counted(self, code, *, silent=False, user_expressions=None):
+        run = real_run(self, code, silent=silent, user_expressions=user_expressions)
+        requests.append((silent, run.status))
+        return run
+
+    monkeypatch.setattr(execute.Runner, "run", counted)
+    authority = from_gradebook(
+        cohort.db_url,
+        assignment=cohort.assignment,
+        notebook="01-stats",
+        release_notebook=cohort.path("release") / "01-stats.ipynb",
+    )
+    launcher = ForkServerLauncher()
+    lone: dict[str, int] = {}
+    try:
+        for name in ("right", "wrong"):
+            requests.clear()
+            path = SUBMISSIONS / f"{name}.ipynb"
+            task = Task(name, authority, path.read_bytes(), limits=FAST, hide=(str(cohort.root),))
+            result = grade_task(task, launcher=launcher)
+            assert not result["flagged"], result["findings"]
+            lone[name] = sum(silent for silent, _ in requests)
+            failed = [i for i, (silent, status) in enumerate(requests) if status != "ok"]
+            if name == "wrong":
+                assert failed, "the wrong answers fail their tests"
+    finally:
+        launcher.close()
+    assert lone["right"] == 1  # before the first cell, where nothing ran yet
+    assert lone["wrong"] > 1  # after each failed test cell that a check follows
