@@ -8,16 +8,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from grading_helpers import FAST, make_cohort
+from grading_helpers import FAST, FIXTURES, SUBMISSIONS, make_cohort
 
 from learnpacks.grading.authority import Authority, from_gradebook
 from learnpacks.grading.cohort import Cohort
 from learnpacks.grading.limits import Limits
 from learnpacks.grading.run import Task, grade_task
 
-FIXTURES = Path(__file__).parent / "fixtures"
-PROJECT = FIXTURES / "project"
-SUBMISSIONS = FIXTURES / "submissions"
 #: short enough to keep the suite quick, long enough for a loaded 2-core machine
 
 

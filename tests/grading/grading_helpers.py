@@ -11,6 +11,7 @@ from learnpacks.grading.limits import Limits
 
 FIXTURES = Path(__file__).parent / "fixtures"
 PROJECT = FIXTURES / "project"
+SUBMISSIONS = FIXTURES / "submissions"
 #: Tight limits that keep the hostile-submission scenarios fast.
 FAST = Limits(cell_timeout=4, interrupt_grace=1.5, submission_bytes=100_000)
 

@@ -13,8 +13,7 @@ from dataclasses import replace
 from typing import Any
 
 import pytest
-from conftest import SUBMISSIONS
-from grading_helpers import FAST, codes, scores, stream_text
+from grading_helpers import FAST, SUBMISSIONS, codes, scores, stream_text
 
 from learnpacks.grading import sandbox
 from learnpacks.grading.forkserver import ForkServerLauncher
