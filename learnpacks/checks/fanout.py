@@ -35,6 +35,7 @@ from learnpacks.checks.notebooks import NotebookChecks, check_notebooks
 from learnpacks.checks.widgets import MediaLimits
 from learnpacks.packs.project import CONFIG_NAME, is_notebook_name, pack_folders
 from learnpacks.packs.yamlfile import read_yaml
+from learnpacks.procs import usable_cores
 
 if TYPE_CHECKING:
     from multiprocessing.process import BaseProcess
@@ -127,11 +128,6 @@ def fanned_out(root: Path, pack_ids: Sequence[str] | None = None) -> Iterator[Fa
         yield fanout
     finally:
         fanout.stop()
-
-
-def usable_cores() -> int:
-    """How many cores this process may run on."""
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1
 
 
 def notebook_files(folder: Path) -> list[str]:

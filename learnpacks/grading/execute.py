@@ -322,6 +322,7 @@ def execute_notebook(
         ac = auth.get(gid) if gid else None
         return ac if ac is not None and ac.is_test else None
 
+    any_hidden = any(a.has_hidden for a in map(test_of, code_cells) if a is not None)
     previous: CellRun | None = None  # the last code cell's run, if it took the probe along
     for position, index in enumerate(code_cells):
         cell = nb.cells[index]
@@ -330,10 +331,7 @@ def execute_notebook(
         # the probe rides on this cell when a check comes next: before a test cell, or before
         # the hidden tests after the last cell
         following = code_cells[position + 1] if position + 1 < len(code_cells) else None
-        if following is None:
-            carry = any(a.has_hidden for a in map(test_of, code_cells) if a is not None)
-        else:
-            carry = test_of(following) is not None
+        carry = any_hidden if following is None else test_of(following) is not None
         if ac is not None:
             if ac.has_hidden:
                 code = visible_part(ac.source)

@@ -42,6 +42,7 @@ from learnpacks.grading.run import (
     rejected_result,
     require_confinement,
 )
+from learnpacks.procs import usable_cores
 
 if TYPE_CHECKING:
     from learnpacks.grading.forkserver import SharedServer
@@ -165,9 +166,8 @@ def default_workers() -> int:
     """One worker more than the CPUs this process may use: a worker and its kernel take turns
     (the worker waits while a cell runs, the kernel while the worker reads the reply and starts
     the next notebook), so with one per CPU a core is often idle. Measured on 2 CPUs: 3 workers
-    grade 80 notebooks about a tenth faster than 2, for about 120 MB more memory."""
-    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    return (cpus or 1) + 1
+    grade 80 notebooks about a tenth faster than 2, for about 240 MB more memory at peak."""
+    return usable_cores() + 1
 
 
 _LAUNCHER: Any = None
@@ -424,8 +424,8 @@ def grade_cohort(
 ) -> GradeSummary:
     """Autograde every hand-in of *cohort* (see the module docstring).
 
-    ``workers``: pool size (default: :func:`default_workers`). ``scheduler``: a Dask scheduler address; the
-    work then runs on that cluster's workers. ``force``: regrade even what is done.
+    ``workers``: pool size (default: :func:`default_workers`). ``scheduler``: a Dask scheduler
+    address; the work then runs on that cluster's workers. ``force``: regrade even what is done.
     ``on_progress(done, total, label)`` is called after each notebook.
     ``allow_weak_confinement`` (or ``limits.confinement`` "weak" in cohort.json): grade even where
     learner code cannot be fully confined; otherwise that is a coded UsageError.

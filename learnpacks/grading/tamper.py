@@ -23,11 +23,11 @@ objects whose ``__eq__`` always says yes. Three layers, each decided in the grad
    no display hook sees it; names chosen at random per run): that of the code cell just before
    the check, evaluated once that cell and its hooks are done and before anything else runs,
    or, when that cell failed (its expressions are then not evaluated) or there is none, that
-   of an empty, silent request. It reports the shell's transformers, event callbacks, display and exception hooks,
-   the shell's, kernel's and session's methods and message handlers, the builtins, and
-   attributes of the modules the tests use that were defined by notebook code; the grader
-   compares each report with the first one, outside the kernel. A change, or a probe that does
-   not answer, flags every test that runs after it.
+   of an empty, silent request. It reports the shell's transformers, event callbacks, display
+   and exception hooks, the shell's, kernel's and session's methods and message handlers, the
+   builtins, and attributes of the modules the tests use that were defined by notebook code;
+   the grader compares each report with the first one, outside the kernel. A change, or a probe
+   that does not answer, flags every test that runs after it.
 3. **Proof of execution** (:func:`with_proof`): each test cell is sent with an assignment of a
    fresh random value to a fresh random name after its asserts (before a final expression, so
    nbgrader's partial credit still works), and that name is read back through

@@ -9,7 +9,6 @@ import re
 import subprocess
 import sys
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -34,7 +33,9 @@ STOCK = "from ipykernel.kernelapp import IPKernelApp as A; app = A.instance()"
 OURS = "from learnpacks.grading.kernel import grading_kernel_app; app = grading_kernel_app()"
 
 
-def _kernel(setup: str, folder: Path) -> Iterator[BlockingKernelClient]:
+def _outputs(setup: str, folder: Path) -> list[tuple[str, dict[str, Any]]]:
+    """What each of :data:`CELLS` shows, run in a kernel made by *setup*, then its reply."""
+    folder.mkdir()
     connection = folder / "kernel.json"
     write_connection_file(
         str(connection), transport="ipc", ip=str(folder / "k"), key=uuid.uuid4().hex.encode()
@@ -48,9 +49,22 @@ def _kernel(setup: str, folder: Path) -> Iterator[BlockingKernelClient]:
     client = BlockingKernelClient(connection_file=str(connection))
     client.load_connection_file()
     client.start_channels()
+    seen: list[tuple[str, dict[str, Any]]] = []
     try:
         client.wait_for_ready(timeout=60)
-        yield client
+        for cell in CELLS:
+            msg_id = client.execute(cell)
+            while True:
+                msg = client.get_iopub_msg(timeout=30)
+                if msg["parent_header"].get("msg_id") != msg_id:
+                    continue
+                kind = msg["msg_type"]
+                if kind == "status" and msg["content"]["execution_state"] == "idle":
+                    break
+                if kind in ("stream", "execute_result", "display_data", "error"):
+                    seen.append((kind, msg["content"]))
+            reply = client.get_shell_msg(timeout=30)
+            seen.append(("reply", {k: reply["content"].get(k) for k in ("status", "ename")}))
     finally:
         client.shutdown()
         client.stop_channels()
@@ -58,35 +72,12 @@ def _kernel(setup: str, folder: Path) -> Iterator[BlockingKernelClient]:
             proc.wait(timeout=10)
         except subprocess.TimeoutExpired:
             proc.kill()
-
-
-def _outputs(client: BlockingKernelClient) -> list[tuple[str, dict[str, Any]]]:
-    seen: list[tuple[str, dict[str, Any]]] = []
-    for code in CELLS:
-        msg_id = client.execute(code)
-        while True:
-            msg = client.get_iopub_msg(timeout=30)
-            if msg["parent_header"].get("msg_id") != msg_id:
-                continue
-            kind = msg["msg_type"]
-            if kind == "status" and msg["content"]["execution_state"] == "idle":
-                break
-            if kind in ("stream", "execute_result", "display_data", "error"):
-                seen.append((kind, msg["content"]))
-        reply = client.get_shell_msg(timeout=30)
-        seen.append(("reply", {k: reply["content"].get(k) for k in ("status", "ename")}))
     return seen
 
 
 def test_grading_kernel_shows_what_stock_ipykernel_shows(tmp_path: Path) -> None:
-    (tmp_path / "stock").mkdir()
-    (tmp_path / "ours").mkdir()
-    stock_kernel = _kernel(STOCK, tmp_path / "stock")
-    stock = _outputs(next(stock_kernel))
-    stock_kernel.close()
-    ours_kernel = _kernel(OURS, tmp_path / "ours")
-    ours = _outputs(next(ours_kernel))
-    ours_kernel.close()
+    stock = _outputs(STOCK, tmp_path / "stock")
+    ours = _outputs(OURS, tmp_path / "ours")
     assert [kind for kind, _ in stock].count("error") == 6
     division = next(c for kind, c in stock if kind == "error")
     assert division["ename"] == "ZeroDivisionError"

@@ -65,9 +65,8 @@ def cohort(tmp_path_factory):
     return made
 
 
-@pytest.fixture(scope="module")
-def ours(cohort):
-    """Our result for every hand-in, graded with the default pre-forked kernels."""
+def _grade(cohort, paths):
+    """Our result for each hand-in of *paths*, graded with the default pre-forked kernels."""
     from learnpacks.grading.forkserver import ForkServerLauncher
 
     authority = from_gradebook(
@@ -85,10 +84,16 @@ def ours(cohort):
                 ),
                 launcher=launcher,
             )
-            for path in sorted(SUBMISSIONS.glob("*.ipynb"))
+            for path in paths
         }
     finally:
         launcher.close()
+
+
+@pytest.fixture(scope="module")
+def ours(cohort):
+    """Our result for every hand-in."""
+    return _grade(cohort, sorted(SUBMISSIONS.glob("*.ipynb")))
 
 
 @pytest.fixture(scope="module")
@@ -255,7 +260,6 @@ def test_the_probe_rides_on_the_cell_before_each_check(cohort, monkeypatch):
     just before it, in that cell's request; only the first probe, and a probe after a cell that
     failed (whose expressions the kernel does not evaluate), go as requests of their own."""
     from learnpacks.grading import execute
-    from learnpacks.grading.forkserver import ForkServerLauncher
 
     requests: list[tuple[bool, str]] = []
     real_run = execute.Runner.run
@@ -266,26 +270,13 @@ def test_the_probe_rides_on_the_cell_before_each_check(cohort, monkeypatch):
         return run
 
     monkeypatch.setattr(execute.Runner, "run", counted)
-    authority = from_gradebook(
-        cohort.db_url,
-        assignment=cohort.assignment,
-        notebook="01-stats",
-        release_notebook=cohort.path("release") / "01-stats.ipynb",
-    )
-    launcher = ForkServerLauncher()
     lone: dict[str, int] = {}
-    try:
-        for name in ("right", "wrong"):
-            requests.clear()
-            path = SUBMISSIONS / f"{name}.ipynb"
-            task = Task(name, authority, path.read_bytes(), limits=FAST, hide=(str(cohort.root),))
-            result = grade_task(task, launcher=launcher)
-            assert not result["flagged"], result["findings"]
-            lone[name] = sum(silent for silent, _ in requests)
-            failed = [i for i, (silent, status) in enumerate(requests) if status != "ok"]
-            if name == "wrong":
-                assert failed, "the wrong answers fail their tests"
-    finally:
-        launcher.close()
+    for name in ("right", "wrong"):
+        requests.clear()
+        result = _grade(cohort, [SUBMISSIONS / f"{name}.ipynb"])[name]
+        assert not result["flagged"], result["findings"]
+        lone[name] = sum(silent for silent, _ in requests)
+        if name == "wrong":
+            assert any(status != "ok" for _, status in requests), "its tests fail"
     assert lone["right"] == 1  # before the first cell, where nothing ran yet
     assert lone["wrong"] > 1  # after each failed test cell that a check follows
