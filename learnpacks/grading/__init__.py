@@ -26,5 +26,10 @@ One module per concern; data flows from top to bottom:
 =================  ==========================================================================
 
 Importing this package imports nothing heavy; nbgrader, nbconvert and jupyter_client are
-imported by the modules that need them.
+imported by the modules that need them, nbgrader without its package ``__init__`` (its server
+extensions, see :mod:`learnpacks.grading.nbgrader_import`).
 """
+
+from learnpacks.grading.nbgrader_import import defer_package_init
+
+defer_package_init()

@@ -99,6 +99,25 @@ def _cmd_collect(args: argparse.Namespace) -> int:
 
 
 def _cmd_grade(args: argparse.Namespace) -> int:
+    # The sandbox's probe of this machine and the kernels' fork server first, before this
+    # process imports nbgrader and reads the cohort: they run (the server imports IPython) on
+    # the other core meanwhile.
+    from learnpacks.grading import sandbox
+
+    sandbox.probe_early()
+    server = None
+    if args.launcher == "prefork" and not args.scheduler:
+        from learnpacks.grading.forkserver import SharedServer
+
+        server = SharedServer()
+    try:
+        return _grade(args, server)
+    finally:
+        if server is not None:
+            server.stop()
+
+
+def _grade(args: argparse.Namespace, server: Any) -> int:
     from learnpacks.clitools import print_json
     from learnpacks.grading.grade import grade_cohort
 
@@ -109,6 +128,7 @@ def _cmd_grade(args: argparse.Namespace) -> int:
         "launcher": args.launcher,
         "force": args.force,
         "allow_weak_confinement": args.allow_weak_confinement,
+        "fork_server": server,
     }
     if args.json or not sys.stderr.isatty():
         summary = grade_cohort(cohort, **kwargs)

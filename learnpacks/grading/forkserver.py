@@ -32,7 +32,12 @@ from collections.abc import Iterator
 from typing import Any
 
 from learnpacks.grading import cgroups, sandbox
-from learnpacks.grading.kernel import KernelProcess, Prepared, start_kernel
+from learnpacks.grading.kernel import (
+    KernelProcess,
+    Prepared,
+    grading_kernel_app_class,
+    start_kernel,
+)
 from learnpacks.procs import end_by_eof
 
 #: imported once by the server so each kernel starts warm (the widgets a pack uses included).
@@ -166,8 +171,15 @@ def serve(listen: str | None = None) -> None:
             return  # the run ended (nothing to grade) before the server was warm
         with contextlib.suppress(ImportError):
             importlib.import_module(name)
-    with contextlib.suppress(Exception):  # only a warm-up: a kernel does without it
+    # only warm-ups: a kernel does without them
+    with contextlib.suppress(Exception):
         _warm_tracebacks()
+    with contextlib.suppress(Exception):
+        grading_kernel_app_class()
+    with contextlib.suppress(Exception):
+        from learnpacks.widgets import i18n
+
+        i18n.warm()
     if listener is None:
         out = sys.stdout
         for line in sys.stdin:
@@ -236,6 +248,8 @@ class SharedServer:
         self.proc: subprocess.Popen[bytes] | None = None
         self.address = ""
         self.restarts = 0
+        #: ``$LEARNPACKS_FORKSERVER`` before this server set it (restored by shared_server)
+        self.env_before = os.environ.get(ADDRESS_ENV)
         self._start()
 
     def _start(self) -> None:
@@ -289,19 +303,24 @@ class SharedServer:
 
 
 @contextlib.contextmanager
-def shared_server(*, enabled: bool = True) -> Iterator[SharedServer | None]:
-    """One fork server for this machine's whole grading run: started here, used by every
-    worker started while the context is open, stopped at the end; yields it (None when not
-    enabled). It listens on an abstract Unix socket: nothing on disk to leave behind.
+def shared_server(
+    *, enabled: bool = True, started: SharedServer | None = None
+) -> Iterator[SharedServer | None]:
+    """One fork server for this machine's whole grading run: started here (or *started*
+    already, by the caller), used by every worker started while the context is open, stopped
+    at the end; yields it (None when not enabled). It listens on an abstract Unix socket:
+    nothing on disk to leave behind.
 
     Pass its address to the workers explicitly: a worker made by multiprocessing's own fork
     server inherits the environment of that server's start (an earlier run's address), not
     ``$LEARNPACKS_FORKSERVER`` as set here."""
     if not enabled:
+        if started is not None:
+            started.stop()
         yield None
         return
-    old = os.environ.get(ADDRESS_ENV)
-    server = SharedServer()
+    server = started or SharedServer()
+    old = server.env_before
     try:
         yield server
     finally:
@@ -451,3 +470,8 @@ class ForkServerLauncher:
 
 if __name__ == "__main__":
     serve(sys.argv[2] if sys.argv[1:2] == ["--listen"] else None)
+    # Done: skip the interpreter's teardown of everything imported for the kernels (a fifth
+    # of a second the grading parent would wait for at the end of each run).
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(0)

@@ -421,6 +421,7 @@ def grade_cohort(
     on_progress: Callable[[int, int, str], None] | None = None,
     force: bool = False,
     allow_weak_confinement: bool = False,
+    fork_server: SharedServer | None = None,
 ) -> GradeSummary:
     """Autograde every hand-in of *cohort* (see the module docstring).
 
@@ -429,6 +430,9 @@ def grade_cohort(
     ``on_progress(done, total, label)`` is called after each notebook.
     ``allow_weak_confinement`` (or ``limits.confinement`` "weak" in cohort.json): grade even where
     learner code cannot be fully confined; otherwise that is a coded UsageError.
+    ``fork_server``: the kernels' shared fork server, started by the caller (the command line
+    starts it before its own imports, so that it warms up meanwhile); stopped at the end, or
+    at once when this run does not use one.
     """
     if launcher not in LAUNCHERS:
         raise UsageError(
@@ -447,7 +451,9 @@ def grade_cohort(
         cohort_lock(cohort),
         # one fork server for every worker, started first: it imports IPython on one core
         # while this process imports nbgrader and reads the gradebook on the other
-        shared_server(enabled=launcher == "prefork" and not scheduler) as server,
+        shared_server(
+            enabled=launcher == "prefork" and not scheduler, started=fork_server
+        ) as server,
         open_gradebook(cohort) as gb,
     ):
         clean_stale()

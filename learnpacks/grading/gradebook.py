@@ -96,10 +96,12 @@ def write_results(
             gb.update_or_create_submission(cohort.assignment, student, timestamp=timestamp)
         else:
             gb.update_or_create_submission(cohort.assignment, student)
+        grades = _submitted_rows(gb, "grades", cohort.assignment, student)
+        comments = _submitted_rows(gb, "comments", cohort.assignment, student)
         for result in results:
             notebook = result["notebook"]
             for gid, g in result["grades"].items():
-                grade = gb.find_grade(gid, notebook, cohort.assignment, student)
+                grade = _row(grades, notebook, gid, "grade", cohort.assignment, student)
                 grade.auto_score = g["auto_score"]
                 grade.needs_manual_grade = bool(
                     g["needs_manual_grade"]
@@ -107,10 +109,64 @@ def write_results(
                     or g["auto_score"] is None
                 )
             for gid, text in result["comments"].items():
-                comment = gb.find_comment(gid, notebook, cohort.assignment, student)
+                comment = _row(comments, notebook, gid, "comment", cohort.assignment, student)
                 comment.auto_comment = text
             gb.db.commit()
     _write_autograded(cohort, student, results, submitted)
+
+
+def _submitted_rows(
+    gb: Any, kind: str, assignment: str, student: str
+) -> dict[tuple[str, str], Any]:
+    """Every ``Grade`` (*kind* "grades") or ``Comment`` ("comments") row of one learner's
+    submission, by (notebook, cell name), read in one query per kind of cell: what
+    ``Gradebook.find_grade``/``find_comment`` return, without a query per cell (they took a
+    third of the grading parent's CPU). As there, a grade or solution cell comes before a
+    task cell of the same name."""
+    from nbgrader import api
+
+    model, cells = (
+        (api.Grade, (api.GradeCell, api.TaskCell))
+        if kind == "grades"
+        else (api.Comment, (api.SolutionCell, api.TaskCell))
+    )
+    found: dict[tuple[str, str], Any] = {}
+    for cell in cells:
+        query = (
+            gb.db.query(model, api.Notebook.name, cell.name)
+            .join(cell, cell.id == model.cell_id)
+            .join(api.SubmittedNotebook, api.SubmittedNotebook.id == model.notebook_id)
+            .join(api.Notebook, api.Notebook.id == api.SubmittedNotebook.notebook_id)
+            .join(
+                api.SubmittedAssignment,
+                api.SubmittedAssignment.id == api.SubmittedNotebook.assignment_id,
+            )
+            .join(api.Assignment, api.Assignment.id == api.SubmittedAssignment.assignment_id)
+            .filter(
+                api.Assignment.name == assignment, api.SubmittedAssignment.student_id == student
+            )
+        )
+        for row, notebook, name in query:
+            found.setdefault((notebook, name), row)
+    return found
+
+
+def _row(
+    rows: dict[tuple[str, str], Any],
+    notebook: str,
+    cell: str,
+    what: str,
+    assignment: str,
+    student: str,
+) -> Any:
+    try:
+        return rows[notebook, cell]
+    except KeyError:
+        from nbgrader.api import MissingEntry
+
+        raise MissingEntry(
+            f"No such {what}: {assignment}/{notebook}/{cell} for {student}"
+        ) from None
 
 
 def _write_autograded(

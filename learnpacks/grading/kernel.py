@@ -17,6 +17,7 @@ explicitly): nothing from the kernel is unpickled.
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import os
 import shutil
@@ -36,12 +37,19 @@ from learnpacks.grading.limits import Limits
 if TYPE_CHECKING:
     from jupyter_client.blocking import BlockingKernelClient
 
-#: ``_execute_sleep``: ipykernel sleeps 0.5 ms after each reply "to let iopub flush"; the
-#: runner waits for the kernel's idle status on iopub anyway, which comes after every output.
-KERNEL_ARGS = (
-    "--HistoryManager.enabled=False",
-    "--IPKernelApp.quiet=True",
-    "--IPythonKernel._execute_sleep=0",
+#: The grading kernel's settings. ``_execute_sleep``: ipykernel sleeps 0.5 ms after each reply
+#: "to let iopub flush"; the runner waits for the kernel's idle status on iopub anyway, which
+#: comes after every output.
+KERNEL_CONFIG: dict[str, dict[str, Any]] = {
+    "HistoryManager": {"enabled": False},
+    "IPKernelApp": {"quiet": True},
+    "IPythonKernel": {"_execute_sleep": 0},
+}
+#: :data:`KERNEL_CONFIG` as the command line of a stock ``ipykernel_launcher``
+KERNEL_ARGS = tuple(
+    f"--{section}.{name}={value}"
+    for section, values in KERNEL_CONFIG.items()
+    for name, value in values.items()
 )
 CHANNELS = ("shell", "iopub", "stdin", "control", "hb")
 
@@ -131,24 +139,38 @@ def prepare_kernel(base: str, limits: Limits) -> Prepared:
 def start_kernel(plan: sandbox.Plan) -> None:
     """Run an IPython kernel on the plan's connection file (in the confined process)."""
     app = grading_kernel_app()
-    app.initialize(["-f", os.path.join(plan.kernel_dir, "kernel.json"), *KERNEL_ARGS])
+    app.initialize(["-f", os.path.join(plan.kernel_dir, "kernel.json")])
     app.start()
 
 
 def grading_kernel_app() -> Any:
-    """ipykernel's ``IPKernelApp``, without what only an interactive user's kernel needs; what
-    a cell prints and how it fails stay the same. Per request, measured: 2.5 CPU-ms less, and
-    half an error's 18.
+    """ipykernel's ``IPKernelApp`` configured as :data:`KERNEL_CONFIG` says, without what only
+    an interactive user's kernel needs (see :func:`grading_kernel_app_class`)."""
+    return grading_kernel_app_class().instance()
+
+
+@functools.cache
+def grading_kernel_app_class() -> Any:
+    """The grading kernel's application class; what a cell prints and how it fails stay the
+    same. Made once per process (the fork server makes it before forking kernels: making a
+    traitlets class costs about 5 CPU-ms). Per request, measured: 2.5 CPU-ms less, and half an
+    error's 18.
 
     - No shell-channel thread: it exists to route messages to subshells (JEP 91), which the
       grader never asks for; every request took a hop through it.
     - An error's traceback is formatted once, for the output, not a second time to keep it for
       ``%history``-style lookups of past exceptions (IPython 9 does so even when the history
       is off, as it is here).
+    - Its command line is only ``-f CONNECTION_FILE``, its settings :data:`KERNEL_CONFIG`:
+      traitlets builds an argparse parser for every option of every configurable class to
+      read a command line, about a fifth of a kernel's start-up.
     """
     from ipykernel.ipkernel import IPythonKernel
     from ipykernel.kernelapp import IPKernelApp
     from ipykernel.zmqshell import ZMQInteractiveShell
+    from traitlets.config import Config
+
+    _remember_traceback_colours()
 
     class GradingShell(ZMQInteractiveShell):
         def _format_exception_for_storage(self, *args: Any, **kwargs: Any) -> dict[str, Any]:
@@ -160,11 +182,57 @@ def grading_kernel_app() -> Any:
     class GradingKernelApp(IPKernelApp):
         kernel_class = GradingKernel
 
+        def parse_command_line(self, argv: list[str] | None = None) -> None:
+            args = list(sys.argv[1:] if argv is None else argv)
+            if len(args) != 2 or args[0] != "-f":
+                raise ValueError(f"the grading kernel takes only -f CONNECTION_FILE, not {args}")
+            settings = {k: dict(v) for k, v in KERNEL_CONFIG.items()}
+            settings["IPKernelApp"]["connection_file"] = args[1]
+            self.update_config(Config(settings))
+
         def init_sockets(self) -> None:
             super().init_sockets()
             self.shell_channel_thread = None
 
-    return GradingKernelApp.instance()
+    return GradingKernelApp
+
+
+def _remember_traceback_colours() -> None:
+    """Remember two pure computations that formatting every error's traceback repeats (about
+    half of an error's cost, which is the same in stock ipykernel): stack_data defines a new
+    Python lexer class for each traceback, whose first use turns the lexer's word lists into
+    regular expressions again (``pygments.lexer.regex_opt``), and IPython makes a new terminal
+    formatter, which matches each colour of its style to the 256 terminal colours again
+    (``Terminal256Formatter._closest_color``). Same results, computed once per process (the
+    fork server's: every kernel starts with them)."""
+    import pygments.lexer
+    from pygments.formatters.terminal256 import Terminal256Formatter
+
+    if getattr(pygments.lexer.regex_opt, "remembered", False):
+        return
+    regex_opt = pygments.lexer.regex_opt
+
+    @functools.cache
+    def remembered_regex_opt(words: tuple[str, ...], prefix: str, suffix: str) -> str:
+        return str(regex_opt(list(words), prefix=prefix, suffix=suffix))
+
+    def regex_opt_(words: Any, prefix: str = "", suffix: str = "") -> str:
+        return remembered_regex_opt(tuple(words), prefix, suffix)
+
+    regex_opt_.remembered = True  # type: ignore[attr-defined]
+    pygments.lexer.regex_opt = regex_opt_
+
+    closest = Terminal256Formatter._closest_color
+    colours: dict[tuple[int, int, int], int] = {}
+
+    def closest_color(self: Any, r: int, g: int, b: int) -> int:
+        if type(self) is not Terminal256Formatter:  # a subclass may have other colours
+            return int(closest(self, r, g, b))
+        if (r, g, b) not in colours:
+            colours[r, g, b] = closest(self, r, g, b)
+        return colours[r, g, b]
+
+    Terminal256Formatter._closest_color = closest_color
 
 
 class KernelProcess:

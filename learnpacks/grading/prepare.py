@@ -21,7 +21,8 @@ from typing import Any
 
 import nbformat
 from nbformat import NotebookNode
-from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_raw_cell
+from nbformat.v4 import new_notebook
+from nbformat.v4.nbbase import random_cell_id
 
 from learnpacks.grading.authority import AuthCell, Authority
 
@@ -59,11 +60,15 @@ class Prepared:
 
 
 def _new_cell(cell_type: str, source: str) -> NotebookNode:
+    """A fresh cell as nbformat's ``new_code_cell`` (``new_markdown_cell``, ``new_raw_cell``)
+    makes it, without checking each against the schema: :func:`prepare` validates the whole
+    notebook at its end, and a check per cell was a sixth of a notebook's preparation."""
+    cell = NotebookNode(
+        id=random_cell_id(), cell_type=cell_type, metadata=NotebookNode(), source=source
+    )
     if cell_type == "code":
-        return new_code_cell(source)
-    if cell_type == "markdown":
-        return new_markdown_cell(source)
-    return new_raw_cell(source)
+        cell.update(execution_count=None, outputs=[])
+    return cell
 
 
 def _authority_cell(auth: AuthCell, source: str) -> NotebookNode:

@@ -241,5 +241,11 @@ def gettext(message: str, language: str | None = None) -> str:
 
 def ui_strings(language: str | None = None) -> dict[str, str]:
     """All front-end strings, translated, to pass in the widget state."""
-    lang = language or current_language()
-    return {message: gettext(message, lang) for message in UI_STRINGS}
+    catalog = _catalog(language or current_language())
+    return {message: catalog.get(message, message) for message in UI_STRINGS}
+
+
+def warm() -> None:
+    """Read every catalog now (a process that forks kernels: each then finds them parsed)."""
+    for language in available_languages():
+        _catalog(language)

@@ -95,9 +95,14 @@ def test_second_run_waits_for_the_lock(small_cohort):
 
 
 def test_grading_is_resumable_and_skips_what_is_done(small_cohort):
-    """Does a second run skip every notebook already graded (same input), changing nothing?"""
-    first = grade_cohort(small_cohort, workers=2)
+    """Does a second run skip every notebook already graded (same input), changing nothing?
+    (The first grades through a fork server started before it, as the command line does.)"""
+    from learnpacks.grading.forkserver import SharedServer
+
+    server = SharedServer()
+    first = grade_cohort(small_cohort, workers=2, fork_server=server)
     assert len(first.graded) == 12
+    assert server.proc is None and server.restarts == 0  # used, then stopped by the run
     before = _gradebook(small_cohort)
     second = grade_cohort(small_cohort, workers=2)
     assert second.graded == [] and len(second.skipped) == 12

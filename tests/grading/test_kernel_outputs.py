@@ -27,14 +27,19 @@ CELLS = [
     "raise ValueError('a message')",
     "import sys\nprint('to stderr', file=sys.stderr)\n[1, 2]",
     "undefined_name",
+    # the settings (given stock as KERNEL_ARGS, ours in code): the same in both
+    "ip = get_ipython(); ip.history_manager.enabled, ip.kernel._execute_sleep",
 ]
 
 STOCK = "from ipykernel.kernelapp import IPKernelApp as A; app = A.instance()"
 OURS = "from learnpacks.grading.kernel import grading_kernel_app; app = grading_kernel_app()"
 
 
-def _outputs(setup: str, folder: Path) -> list[tuple[str, dict[str, Any]]]:
-    """What each of :data:`CELLS` shows, run in a kernel made by *setup*, then its reply."""
+def _outputs(
+    setup: str, folder: Path, args: tuple[str, ...] = ()
+) -> list[tuple[str, dict[str, Any]]]:
+    """What each of :data:`CELLS` shows, run in a kernel made by *setup* (with *args* after
+    its connection file), then its reply."""
     folder.mkdir()
     connection = folder / "kernel.json"
     write_connection_file(
@@ -42,7 +47,7 @@ def _outputs(setup: str, folder: Path) -> list[tuple[str, dict[str, Any]]]:
     )
     code = f"{setup}; import sys; app.initialize(sys.argv[1:]); app.start()"
     proc = subprocess.Popen(
-        [sys.executable, "-c", code, "-f", str(connection), *KERNEL_ARGS],
+        [sys.executable, "-c", code, "-f", str(connection), *args],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
@@ -76,7 +81,7 @@ def _outputs(setup: str, folder: Path) -> list[tuple[str, dict[str, Any]]]:
 
 
 def test_grading_kernel_shows_what_stock_ipykernel_shows(tmp_path: Path) -> None:
-    stock = _outputs(STOCK, tmp_path / "stock")
+    stock = _outputs(STOCK, tmp_path / "stock", KERNEL_ARGS)
     ours = _outputs(OURS, tmp_path / "ours")
     assert [kind for kind, _ in stock].count("error") == 6
     division = next(c for kind, c in stock if kind == "error")
@@ -84,4 +89,6 @@ def test_grading_kernel_shows_what_stock_ipykernel_shows(tmp_path: Path) -> None
     text = "".join(division["traceback"])
     assert "\x1b[" in text  # in colour, as stock shows it
     assert "return" in re.sub(r"\x1b\[[0-9;]*m", "", text)
+    settings = stock[-2]
+    assert settings[0] == "execute_result" and settings[1]["data"]["text/plain"] == "(False, 0.0)"
     assert ours == stock

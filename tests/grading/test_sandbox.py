@@ -298,3 +298,22 @@ def test_forked_kernels_find_the_traceback_machinery_warm(forkserver):
     assert error.status == execute.ERROR and error.ename == "AssertionError"
     traceback = re.sub(r"\x1b\[[0-9;]*m", "", "\n".join(error.outputs[0].traceback))
     assert "assert x == 2" in traceback and "f(1)" in traceback  # the Context mode's source
+
+
+def test_the_probe_started_early_gives_the_same_answer() -> None:
+    """``cohort grade`` starts the machine's probe with its first step
+    (``sandbox.probe_early``): the answer is the one a probe started when asked gives."""
+    import json
+    import subprocess
+    import sys
+
+    def caps(early: bool) -> dict[str, Any]:
+        code = (
+            "import json; from learnpacks.grading import sandbox\n"
+            + ("sandbox.probe_early()\n" if early else "")
+            + "print(json.dumps(sandbox.capabilities()))"
+        )
+        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+        return json.loads(out.stdout)
+
+    assert caps(early=True) == caps(early=False) == sandbox.capabilities()
