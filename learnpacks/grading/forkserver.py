@@ -48,7 +48,6 @@ WARM_MODULES = (
     "ipykernel.zmqshell",
     "IPython",
     "IPython.core.completer",
-    "jedi",
     "zmq",
     "jupyter_client.session",
     "tornado.ioloop",

@@ -52,6 +52,7 @@ from __future__ import annotations
 import ast
 import builtins
 import contextlib
+import functools
 import json
 import secrets
 from collections.abc import Iterable
@@ -373,12 +374,17 @@ def scan_source(source: str, *, protected: frozenset[str], imported: set[str]) -
 def protected_names(authority: Authority) -> frozenset[str]:
     """Builtins the test cells use (``len``, ``abs``, ``isinstance`` ...): notebook code that
     rebinds one changes what the tests compute. (Names a test imports itself, it binds again.)"""
+    return _builtins_used(tuple(cell.source for cell in authority.cells if cell.is_test))
+
+
+@functools.lru_cache(maxsize=64)
+def _builtins_used(sources: tuple[str, ...]) -> frozenset[str]:
+    """:func:`protected_names` of test cells with these *sources* (asked twice per notebook,
+    and the same for every learner: remembered)."""
     names: set[str] = set()
-    for cell in authority.cells:
-        if not cell.is_test:
-            continue
+    for source in sources:
         try:
-            tree = parse_python(ipython_to_python(cell.source))
+            tree = parse_python(ipython_to_python(source))
         except SyntaxError:
             continue
         names |= {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)} - imported_names(tree)
@@ -471,6 +477,10 @@ WATCHED_MODULES = (
     "learnpacks.widgets.grading",
 )
 
+#: The probe, run in the kernel. Each hook, method or builtin is described by its module, type,
+#: code location and identity, and reported as the kernel's 64-bit hash of that description:
+#: reports are compared only with the same kernel's first one (same hash seed), and a whole
+#: description made every report about 70 KB to format, send and parse, several per notebook.
 _PROBE = r"""
 import sys as _s, json as _j, os as _o
 def _probe(watched, shadow, trusted):
@@ -480,7 +490,8 @@ def _probe(watched, shadow, trusted):
         c = getattr(f, "__code__", None)
         mod = getattr(f, "__module__", None) or type(f).__module__
         where = "%s:%s" % (c.co_filename, c.co_firstlineno) if c is not None else ""
-        return "%s|%s.%s|%s|%x" % (mod, type(x).__module__, type(x).__qualname__, where, id(f))
+        d = "%s|%s.%s|%s|%x" % (mod, type(x).__module__, type(x).__qualname__, where, id(f))
+        return "%x" % (hash(d) & 0xFFFFFFFFFFFFFFFF)
     def local(x):
         f = getattr(x, "__func__", x)
         mod = getattr(f, "__module__", None) or type(f).__module__ or ""
