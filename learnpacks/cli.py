@@ -14,6 +14,8 @@ import atexit
 import gc
 import importlib
 import importlib.util
+import os
+import signal
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -317,6 +319,15 @@ def _exit_without_a_last_collection() -> None:
     atexit.register(gc.freeze)
 
 
+def _reader_gone() -> int:
+    """Exit status 141 (128 + SIGPIPE), as a tool killed by the signal; what Python still holds
+    for standard output goes nowhere instead of failing again at exit."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
+    return 128 + signal.SIGPIPE
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     skip_slow_optional_imports()
     _exit_without_a_last_collection()
@@ -327,6 +338,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except LearnpacksError as exc:
         print_error(exc, as_json=getattr(args, "json", False))
         return exc.exit_code
+    except BrokenPipeError:
+        # whoever read our output stopped reading (``| head``): no one to tell, as other tools
+        return _reader_gone()
     except OSError as exc:
         # a file the command had to read or write: a full disk, a folder not writable
         error = LearnpacksError(
