@@ -204,12 +204,11 @@ def _remember_traceback_colours() -> None:
     regular expressions again (``pygments.lexer.regex_opt``), and IPython makes a new terminal
     formatter, which matches each colour of its style to the 256 terminal colours again
     (``Terminal256Formatter._closest_color``). Same results, computed once per process (the
-    fork server's: every kernel starts with them)."""
+    fork server's: every kernel starts with them). Called once, by the cached
+    :func:`grading_kernel_app_class`."""
     import pygments.lexer
     from pygments.formatters.terminal256 import Terminal256Formatter
 
-    if getattr(pygments.lexer.regex_opt, "remembered", False):
-        return
     regex_opt = pygments.lexer.regex_opt
 
     @functools.cache
@@ -219,7 +218,6 @@ def _remember_traceback_colours() -> None:
     def regex_opt_(words: Any, prefix: str = "", suffix: str = "") -> str:
         return remembered_regex_opt(tuple(words), prefix, suffix)
 
-    regex_opt_.remembered = True  # type: ignore[attr-defined]
     pygments.lexer.regex_opt = regex_opt_
 
     closest = Terminal256Formatter._closest_color

@@ -53,13 +53,13 @@ class _DeferredInit:
         real = self.real
 
         def __getattr__(name: str) -> Any:  # noqa: N807 - a module's attribute hook (PEP 562)
-            if name.startswith("__") and name != "__version__":
+            if name == "__version__":
+                return importlib.import_module(f"{PACKAGE}._version").__version__
+            if name.startswith("__"):
                 raise AttributeError(name)
             if importlib.util.find_spec(f"{PACKAGE}.{name}") is not None:
                 # a submodule: ``from nbgrader import utils`` imports it as usual
                 raise AttributeError(name)
-            if name == "__version__":
-                return importlib.import_module(f"{PACKAGE}._version").__version__
             del module.__dict__["__getattr__"]
             real.exec_module(module)  # nbgrader's own __init__, now
             if name not in module.__dict__:
