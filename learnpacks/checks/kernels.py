@@ -13,20 +13,32 @@ documented place for a custom start-up); :func:`kernel_manager` gives nbclient a
 manager that uses it. Unlike :mod:`learnpacks.grading.forkserver`, kernels here are not
 confined: they run authors' notebooks, as nbval and ``book build`` do.
 
+Kernels listen on ``ipc://`` sockets in a private folder of the checking process, not on TCP
+ports: jupyter_client picks a TCP port by binding and releasing it before the kernel binds it, so
+another process (a second pytest worker, a browser) could take it in between and the kernel died
+before replying to kernel_info. What a kernel prints to its standard error before it can report
+anything (its start-up traceback) is kept beside its connection file (:func:`kernel_log`) and
+shown when it did not start.
+
 Protocol: one JSON object per line on stdin, one reply per line on stdout:
-``{"connection_file": ..., "cwd": ..., "env": {...}}`` -> ``{"pid": N}``. The server reaps its
-children itself and exits when its stdin closes.
+``{"connection_file": ..., "cwd": ..., "env": {...}, "log": ...}`` -> ``{"pid": N}``. The
+server reaps its children itself and exits when its stdin closes.
 """
 
 from __future__ import annotations
 
+import atexit
 import contextlib
+import functools
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import threading
+import uuid
 from typing import Any
 
 from jupyter_client.provisioning import LocalProvisioner
@@ -60,8 +72,9 @@ def _child(request: dict[str, Any]) -> None:
         signal.signal(signal.SIGINT, signal.default_int_handler)
         os.setpgid(0, 0)
         null = os.open(os.devnull, os.O_RDWR)
-        for fd in (0, 1, 2):
-            os.dup2(null, fd)
+        log = os.open(request["log"], os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        for fd, to in ((0, null), (1, null), (2, log)):
+            os.dup2(to, fd)
         os.closerange(3, 65536)
         os.chdir(request["cwd"])
         os.environ.clear()
@@ -115,8 +128,6 @@ class ForkServer:
     def spawn(cls, request: dict[str, Any]) -> int:
         with cls._lock:
             if cls._proc is None or cls._proc.poll() is not None:
-                import atexit
-
                 atexit.register(cls.close)
                 cls._proc = subprocess.Popen(
                     [sys.executable, "-m", "learnpacks.checks.kernels"],
@@ -196,6 +207,7 @@ class ForkProvisioner(LocalProvisioner):
                 "connection_file": km.connection_file,
                 "cwd": str(kwargs.get("cwd") or os.getcwd()),
                 "env": env,
+                "log": kernel_log(km),
             }
         )
         self.process = ForkedProcess(pid)  # type: ignore[assignment]
@@ -205,13 +217,57 @@ class ForkProvisioner(LocalProvisioner):
         return self.connection_info
 
 
+#: a Unix socket's path holds at most 107 bytes (``sun_path``); a socket is ``<folder>/<8 hex>-N``
+_SOCKET_FOLDER_MAX = 80
+
+
+@functools.cache
+def socket_folder() -> str:
+    """This process's private folder for kernels' connection files, sockets and logs (removed
+    at exit). In the temporary folder, or in ``/tmp`` when that path is too long for a socket."""
+    base = tempfile.gettempdir()
+    if len(base) > _SOCKET_FOLDER_MAX - 20:
+        base = "/tmp"
+    folder = tempfile.mkdtemp(prefix="lp-kernels-", dir=base)
+    atexit.register(shutil.rmtree, folder, True)
+    return folder
+
+
+def kernel_log(km: Any) -> str:
+    """Where the kernel of *km* (see :func:`kernel_manager`) writes its standard error."""
+    return os.path.splitext(km.connection_file)[0] + ".log"
+
+
 def kernel_manager() -> Any:
-    """A python3 kernel manager whose kernel the fork server starts (for nbclient's ``km=``)."""
+    """A python3 kernel manager whose kernel the fork server starts (for nbclient's ``km=``),
+    on ``ipc://`` sockets in :func:`socket_folder`."""
     from jupyter_client.manager import KernelManager
 
-    km = KernelManager(kernel_name="python3")
+    name = uuid.uuid4().hex[:8]
+    folder = socket_folder()
+    km = KernelManager(
+        kernel_name="python3",
+        transport="ipc",
+        ip=os.path.join(folder, name),
+        connection_file=os.path.join(folder, name + ".json"),
+    )
     km.provisioner = ForkProvisioner(kernel_id=None, kernel_spec=km.kernel_spec, parent=km)
     return km
+
+
+def start_error(km: Any) -> str:
+    """The last line the kernel of *km* wrote to its standard error (its start-up error), or
+    ''; its log is removed."""
+    path = kernel_log(km)
+    try:
+        with open(path, encoding="utf-8", errors="replace") as f:
+            lines = [line.strip() for line in f if line.strip()]
+    except OSError:
+        return ""
+    finally:
+        with contextlib.suppress(OSError):
+            os.unlink(path)
+    return lines[-1] if lines else ""
 
 
 if __name__ == "__main__":

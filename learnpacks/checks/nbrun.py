@@ -190,7 +190,7 @@ def run_notebook(
 
     km = None
     if fork:
-        from learnpacks.checks.kernels import kernel_manager
+        from learnpacks.checks.kernels import kernel_manager, start_error
 
         km = kernel_manager()
     client = NotebookClient(
@@ -258,7 +258,11 @@ def run_notebook(
         result.stopped = ("kernel-died", index, str(exc)[:200])
     except RuntimeError as exc:  # the kernel did not start (nbclient raises RuntimeError)
         if index < 0:
-            result.stopped = ("kernel-start", 0, str(exc)[:200])
+            why = start_error(km) if km is not None else ""
+            result.stopped = ("kernel-start", 0, (f"{exc}: {why}" if why else str(exc))[:400])
         else:
             raise
+    finally:
+        if km is not None:
+            start_error(km)  # removes the kernel's log
     return result
