@@ -6,6 +6,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from scaffold_sites import (
+    AUTHORED_PACKS,
+    OFFLINE_PACKS,
+    make_authored_project,
+    make_offline_project,
+)
 from site_project import make_site_project
 from support import built_once, copy_project, session_root
 
@@ -39,3 +45,27 @@ def multilingual_site(tmp_path_factory: pytest.TempPathFactory) -> SiteBuild:
         return build_site(root=make_site_project(folder / "project"))
 
     return built_once(session_root(tmp_path_factory), "multilingual-site", build)
+
+
+@pytest.fixture(scope="session")
+def authored_site(tmp_path_factory: pytest.TempPathFactory) -> SiteBuild:
+    """Scaffolded packs holding what authors may write (``scaffold_sites``), in English, online,
+    without search (once for all the test workers)."""
+
+    def build(folder: Path) -> SiteBuild:
+        project = make_authored_project(folder / "project")
+        return build_site(root=project, pack_ids=AUTHORED_PACKS, languages=["en"], search=False)
+
+    return built_once(session_root(tmp_path_factory), "authored-site", build)
+
+
+@pytest.fixture(scope="session")
+def offline_site(tmp_path_factory: pytest.TempPathFactory) -> SiteBuild:
+    """Scaffolded packs and a shipped one (``scaffold_sites``), in English, built offline with
+    search (once for all the test workers)."""
+
+    def build(folder: Path) -> SiteBuild:
+        project = make_offline_project(folder / "project")
+        return build_site(root=project, pack_ids=OFFLINE_PACKS, languages=["en"], offline=True)
+
+    return built_once(session_root(tmp_path_factory), "offline-site", build)

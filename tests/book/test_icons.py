@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import logging
 import re
 from pathlib import Path
@@ -11,7 +10,7 @@ from types import SimpleNamespace
 import pytest
 from support import axe_violations, block_non_local
 
-from learnpacks.book.build import SiteBuild, build_site
+from learnpacks.book.build import SiteBuild
 from learnpacks.book.icons import (
     STYLESHEET,
     IconFormatError,
@@ -21,7 +20,6 @@ from learnpacks.book.icons import (
     theme_script,
 )
 from learnpacks.book.sphinx_ext import finish_pages
-from learnpacks.packs.scaffold import new_pack
 
 # The shape of one pack in the theme's minified fontawesome.js (Font Awesome 6).
 PACK = 'var p={bars:[448,512,["navicon"],"f0c9","M0 96z"],"circle-half-stroke":[512,512,[9680,"adjust"],"f042","M448 256z"]};!function(c){}(function(){d("fas",p),d("fa-solid",p)})'
@@ -124,18 +122,10 @@ def test_unknown_icon_is_a_coded_warning(tmp_path, caplog):
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> SiteBuild:
-    from support import copy_project
-
-    project = copy_project(tmp_path_factory.mktemp("icons") / "project")
-    folder = new_pack("demo-pack", root=project)
-    # a link to a data file becomes a download link, which the theme's CSS marks with an icon glyph
-    (folder / "cities.csv").write_text("city\nDakar\n", encoding="utf-8")
-    nb_path = folder / "01-start.ipynb"
-    nb = json.loads(nb_path.read_text(encoding="utf-8"))
-    nb["cells"][0]["source"] += "\n\nThe data: [cities.csv](cities.csv)."
-    nb_path.write_text(json.dumps(nb), encoding="utf-8")
-    return build_site(root=project, pack_ids=["demo-pack"], languages=["en"], search=False)
+def site(authored_site: SiteBuild) -> SiteBuild:
+    """Its ``demo-pack`` links a data file: a download link, which the theme's CSS marks with an
+    icon glyph."""
+    return authored_site
 
 
 def _pages(site: SiteBuild) -> dict[Path, str]:

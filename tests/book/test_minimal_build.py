@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import nbformat
 import pytest
+from scaffold_sites import HOSTILE_PROMPT
 
 from learnpacks.book.build import build_site
 from learnpacks.errors import LearnpacksError
@@ -60,59 +62,38 @@ def test_failing_notebook_fails_the_build(project):
     assert "boom in the starter notebook" in str(info.value)
 
 
-def test_metadata_markup_is_escaped(project):
+@pytest.fixture(scope="module")
+def hostile_site(authored_site) -> Path:
+    """The English site of packs whose authors' text holds markup (``scaffold_sites``)."""
+    return authored_site.site / "en"
+
+
+def test_metadata_markup_is_escaped(hostile_site):
     """Is HTML in a pack's title shown as text on its overview page, never as markup?"""
-    folder = new_pack("xss-demo", root=project, title='<img src=x onerror="alert(1)"> Demo')
-    result = build_site(root=project, pack_ids=["xss-demo"], languages=["en"], search=False)
-    overview = (result.site / "en" / "packs" / "xss-demo" / "index.html").read_text(
-        encoding="utf-8"
-    )
+    overview = (hostile_site / "packs" / "xss-demo" / "index.html").read_text(encoding="utf-8")
     assert "<img src=x onerror" not in overview
     assert "&lt;img" in overview
-    assert folder.is_dir()
 
 
-def test_heading_markup_is_not_live_html(project):
+def test_heading_markup_is_not_live_html(hostile_site):
     """Does a notebook heading such as `# <img src=x onerror=...>` stay text in every part of the page?"""
-    folder = new_pack("heading-xss", root=project)
-    nb_path = folder / "01-start.ipynb"
-    nb = json.loads(nb_path.read_text())
-    nb["cells"][0]["source"] = '# <img src=x onerror="alert(1)"> Heading\n\nText.'
-    nb_path.write_text(json.dumps(nb))
-    result = build_site(root=project, pack_ids=["heading-xss"], languages=["en"], search=False)
-    page = (result.site / "en" / "packs" / "heading-xss" / "01-start.html").read_text(
-        encoding="utf-8"
-    )
+    page = (hostile_site / "packs" / "heading-xss" / "01-start.html").read_text(encoding="utf-8")
     assert "<img src=x" not in page and '<img src="x"' not in page
     assert "&lt;img src=x" in page
 
 
-def test_exercise_text_cannot_end_the_widget_state_script(project):
+def test_exercise_text_cannot_end_the_widget_state_script(hostile_site):
     """Does exercise text holding `</SCRIPT>` or `<!--` stay inside the page's widget-state
     script (MyST-NB escapes only a lowercase `</script>`), so that it is data, never HTML?"""
     import re
 
-    folder = new_pack("state-xss", root=project)
-    nb_path = folder / "01-start.ipynb"
-    nb = json.loads(nb_path.read_text())
-    hostile = '</SCRIPT><img src=x onerror="alert(1)"><!--<script> Which project?'
-    for cell in nb["cells"]:
-        source = "".join(cell["source"])
-        if "Which Wikimedia project stores structured data?" in source:
-            cell["source"] = source.replace(
-                "Which Wikimedia project stores structured data?", hostile.replace('"', '\\"')
-            )
-    nb_path.write_text(json.dumps(nb))
-    result = build_site(root=project, pack_ids=["state-xss"], languages=["en"], search=False)
-    page = (result.site / "en" / "packs" / "state-xss" / "01-start.html").read_text(
-        encoding="utf-8"
-    )
+    page = (hostile_site / "packs" / "state-xss" / "01-start.html").read_text(encoding="utf-8")
     opening = '<script type="application/vnd.jupyter.widget-state+json">'
     body = page[page.index(opening) + len(opening) :]
     # the HTML parser ends a script at the first `</script` in any case
     script = body[: re.search(r"</script", body, re.IGNORECASE).start()]
     prompts = [m["state"].get("prompt") for m in json.loads(script)["state"].values()]
-    assert hostile in prompts
+    assert HOSTILE_PROMPT in prompts
     assert page.count("<img src=x") == script.count("<img src=x")  # nowhere else
 
 

@@ -2,28 +2,18 @@
 
 from __future__ import annotations
 
-import json
 import re
 
 import pytest
-from support import answer_starter_choice, copy_project, local_page
-
-from learnpacks.book.build import build_site
-from learnpacks.packs.scaffold import new_pack
+from scaffold_sites import SEARCH_WORD
+from support import answer_starter_choice, local_page
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory):
-    project = copy_project(tmp_path_factory.mktemp("offline") / "project")
-    folder = new_pack("offline-pack", root=project, title="Offline pack")
-    nb_path = folder / "01-start.ipynb"
-    nb = json.loads(nb_path.read_text())
-    cell = next(c for c in nb["cells"] if c["id"] == "try-intro")
-    cell["source"] += "\n\nA zebra-striped sentence to search for."
-    nb_path.write_text(json.dumps(nb))
-    return build_site(root=project, pack_ids=["offline-pack"], languages=["en"], offline=True)
+def site(offline_site):
+    return offline_site
 
 
 @pytest.fixture
@@ -51,7 +41,7 @@ def test_exercise_and_math_work_offline(page):
 def test_search_works_offline(page):
     """Does search find a page by a word in it, with no other host reachable?"""
     page.goto(page.base + "en/index.html")
-    page.locator("#lp-search input").fill("zebra")
+    page.locator("#lp-search input").fill(SEARCH_WORD)
     result = page.locator(".pagefind-ui__result-link").first
     result.wait_for(timeout=30_000)
     assert "Offline pack" in page.locator(".pagefind-ui__results").inner_text()

@@ -7,12 +7,11 @@ import shutil
 from pathlib import Path
 
 import pytest
-from support import answer_starter_choice, copy_project, local_page
+from support import answer_starter_choice, local_page
 
-from learnpacks.book.build import SiteBuild, build_site
+from learnpacks.book.build import SiteBuild
 from learnpacks.book.offline import STATIC_WIDGETS_JS
 from learnpacks.book.sphinx_ext import SHARED_KEY, _only_anywidgets, share_widget_code
-from learnpacks.packs.scaffold import new_pack
 
 LOADER = Path(__file__).parents[2] / "learnpacks" / "widgets" / "static" / STATIC_WIDGETS_JS
 EXERCISE_PAGE = "en/packs/exercise-pack/01-start.html"
@@ -23,29 +22,10 @@ MANAGER_SCRIPTS = ("require.js", "lp-widgets.js", "embed-amd.js")
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> SiteBuild:
-    project = copy_project(tmp_path_factory.mktemp("static-widgets") / "project")
-    new_pack("exercise-pack", root=project, title="Exercise pack")
-    slider = new_pack("slider-pack", root=project, title="Slider pack")
-    nb_path = slider / "01-start.ipynb"
-    nb = json.loads(nb_path.read_text())
-    nb["cells"].append(
-        {
-            "cell_type": "code",
-            "execution_count": None,
-            "id": "slider",
-            "metadata": {},
-            "outputs": [],
-            "source": "import ipywidgets\n\nipywidgets.IntSlider(value=3)",
-        }
-    )
-    nb_path.write_text(json.dumps(nb))
-    return build_site(
-        root=project,
-        pack_ids=["exercise-pack", "slider-pack", "mediawiki-api-basics"],
-        languages=["en"],
-        offline=True,
-    )
+def site(offline_site: SiteBuild) -> SiteBuild:
+    """``exercise-pack``, ``slider-pack`` (a plain slider beside the exercises) and the shipped
+    ``mediawiki-api-basics``, built offline."""
+    return offline_site
 
 
 @pytest.fixture
