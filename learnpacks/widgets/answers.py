@@ -27,6 +27,7 @@ import contextlib
 import hashlib
 import json
 import os
+import stat
 import sys
 import tempfile
 import warnings
@@ -180,10 +181,7 @@ class AnswerStore:
         if fcntl is None:
             yield
             return
-        # The lock lives in the temporary folder, not beside the notebook: learners' folders
-        # (and nbgrader submissions) only ever hold the answers file itself.
-        digest = hashlib.sha256(str(self.path.resolve()).encode("utf-8")).hexdigest()[:16]
-        with open(Path(tempfile.gettempdir()) / f"learnpacks-answers-{digest}.lock", "a+") as lock:
+        with open(_lock_path(self.path), "a+") as lock:
             fcntl.flock(lock.fileno(), fcntl.LOCK_EX)
             try:
                 yield
@@ -206,6 +204,26 @@ class AnswerStore:
             "starting with no saved answers",
             stacklevel=3,
         )
+
+
+#: answers files share this many lock files (a lock file cannot be removed safely while another
+#: process may wait on it, so they are kept: a fixed set of them, not one per folder ever used)
+LOCK_STRIPES = 64
+
+
+def _lock_path(answers: Path) -> Path:
+    """The lock file that serialises writers of *answers*: in this user's own folder of the
+    temporary folder, not beside the notebook (learners' folders, and nbgrader submissions, only
+    ever hold the answers file itself). Two answers files may share a lock: their writers then
+    wait for each other, which is harmless. OSError if that folder is not this user's own."""
+    digest = hashlib.sha256(str(answers.resolve()).encode("utf-8")).digest()
+    folder = Path(tempfile.gettempdir()) / f"learnpacks-locks-{os.getuid()}"
+    with contextlib.suppress(FileExistsError):
+        folder.mkdir(mode=0o700)
+    info = folder.lstat()
+    if not stat.S_ISDIR(info.st_mode) or info.st_uid != os.getuid():
+        raise OSError(f"{folder} is not a folder of this user's: not locking in it")
+    return folder / f"answers-{digest[0] % LOCK_STRIPES:02d}.lock"
 
 
 def _read(path: Path) -> dict[str, dict[str, dict[str, Any]]]:

@@ -211,3 +211,38 @@ def test_what_a_view_never_sends_is_refused(tmp_path: Path, sent: object) -> Non
     with pytest.raises(ValueError):
         answers.record_from_view(payload)
     assert not (tmp_path / ANSWERS_FILE).exists()
+
+
+def test_saving_in_many_folders_keeps_a_fixed_set_of_lock_files(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Does a learner who answers in 200 folders leave at most LOCK_STRIPES lock files, in one
+    folder of their own, and nothing else in the temporary folder?"""
+    temp = tmp_path / "tmp"
+    temp.mkdir()
+    monkeypatch.setattr(answers.tempfile, "tempdir", str(temp))
+    for i in range(200):
+        store = AnswerStore(tmp_path / "work" / f"folder-{i}")
+        assert store.record("n.ipynb", "projects", {"kind": "multiple-choice", "answer": ["a"]})
+    locks = temp / f"learnpacks-locks-{os.getuid()}"
+    assert [p.name for p in temp.iterdir()] == [locks.name]
+    assert 1 < len(list(locks.iterdir())) <= answers.LOCK_STRIPES
+    assert locks.stat().st_mode & 0o777 == 0o700
+
+
+def test_a_lock_folder_that_is_not_the_learners_own_is_not_used(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Is a link planted where the lock folder goes refused (a warning, the answer not saved),
+    with nothing created where it points?"""
+    temp = tmp_path / "tmp"
+    elsewhere = tmp_path / "elsewhere"
+    temp.mkdir()
+    elsewhere.mkdir()
+    (temp / f"learnpacks-locks-{os.getuid()}").symlink_to(elsewhere)
+    monkeypatch.setattr(answers.tempfile, "tempdir", str(temp))
+    store = AnswerStore(tmp_path / "work")
+    with pytest.warns(UserWarning, match="not a folder of this user's"):
+        assert not store.record("n.ipynb", "projects", {"kind": "multiple-choice"})
+    assert list(elsewhere.iterdir()) == []
+    assert not (tmp_path / "work" / ANSWERS_FILE).exists()
