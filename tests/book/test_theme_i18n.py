@@ -17,9 +17,8 @@ import sphinx
 import sphinx_book_theme
 import sphinx_copybutton
 from jinja2.sandbox import SandboxedEnvironment
-from site_project import make_site_project
 
-from learnpacks.book.build import SiteBuild, build_site
+from learnpacks.book.build import SiteBuild
 from learnpacks.book.theme_i18n import (
     _LITERALS,
     LOCALE_DIR,
@@ -229,12 +228,14 @@ def test_copy_button_table_gets_the_sites_language(tmp_path: Path) -> None:
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    project = make_site_project(tmp_path_factory.mktemp("theme-i18n") / "project")
-    built: SiteBuild = build_site(
-        root=project, pack_ids=["demo-pack"], languages=["en", "ar", "fr", "he"], search=False
+def site(multilingual_site: SiteBuild) -> Path:
+    """The small multilingual project's site (``demo-pack`` in English, Arabic, French and
+    Hebrew among the rest), shared with the other site tests."""
+    assert {"en", "ar", "fr", "he"} <= set(multilingual_site.published)
+    assert all(
+        "demo-pack" in multilingual_site.published[lang] for lang in ("en", "ar", "fr", "he")
     )
-    return built.site
+    return multilingual_site.site
 
 
 def _strings(site: Path, lang: str) -> set[str]:
