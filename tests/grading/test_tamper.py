@@ -271,12 +271,14 @@ def test_the_probe_rides_on_the_cell_before_each_check(cohort, monkeypatch):
 
     monkeypatch.setattr(execute.Runner, "run", counted)
     lone: dict[str, int] = {}
+    seen: dict[str, list[tuple[bool, str]]] = {}
     for name in ("right", "wrong"):
         requests.clear()
         result = _grade(cohort, [SUBMISSIONS / f"{name}.ipynb"])[name]
         assert not result["flagged"], result["findings"]
         lone[name] = sum(silent for silent, _ in requests)
+        seen[name] = list(requests)
         if name == "wrong":
             assert any(status != "ok" for _, status in requests), "its tests fail"
-    assert lone["right"] == 1  # before the first cell, where nothing ran yet
-    assert lone["wrong"] > 1  # after each failed test cell that a check follows
+    assert lone["right"] == 1, seen  # before the first cell, where nothing ran yet
+    assert lone["wrong"] > 1, seen  # after each failed test cell that a check follows
