@@ -74,7 +74,11 @@ def _packs(catalog: Catalog, pack_ids: Sequence[str] | None) -> list[Pack]:
 
 def _run(cmd: list[str], *, what: str, locate: Any) -> list[Problem]:
     """Run Sphinx; its warnings as located problems (see :mod:`.diagnostics`)."""
-    env = dict(os.environ, PYDEVD_DISABLE_FILE_VALIDATION="1")
+    from learnpacks.checks.kernels import BOOK_KERNEL_ENV
+
+    # the notebooks' kernels listen on Unix sockets: a TCP port jupyter_client picked could be
+    # taken by another process before the kernel binds it (see learnpacks.checks.kernels)
+    env = dict(os.environ, PYDEVD_DISABLE_FILE_VALIDATION="1", **BOOK_KERNEL_ENV)
     result = subprocess.run(cmd, capture_output=True, text=True, env=env, check=False)
     problems = diagnostics.sphinx_problems(result.stderr, locate=locate)
     if result.returncode != 0:

@@ -195,6 +195,25 @@ class ForkedProcess:
         self.send_signal(signal.SIGTERM)
 
 
+class IpcProvisioner(LocalProvisioner):
+    """jupyter_client's local provisioner, with the kernel on ``ipc://`` sockets in
+    :func:`socket_folder` instead of TCP ports (see the module's text). Registered as the entry
+    point ``learnpacks-ipc-provisioner``; ``book build`` names it for the kernels MyST-NB starts
+    (``JUPYTER_DEFAULT_PROVISIONER_NAME``, :data:`BOOK_KERNEL_ENV`)."""
+
+    async def pre_launch(self, **kwargs: Any) -> dict[str, Any]:
+        km = self.parent
+        if km is not None and km.transport == "tcp":
+            km.cache_ports = False
+            km.transport = "ipc"
+            km.ip = os.path.join(socket_folder(), uuid.uuid4().hex[:8])
+        return dict(await super().pre_launch(**kwargs))
+
+
+#: what the book build's Sphinx process gets in its environment: kernels on Unix sockets
+BOOK_KERNEL_ENV = {"JUPYTER_DEFAULT_PROVISIONER_NAME": "learnpacks-ipc-provisioner"}
+
+
 class ForkProvisioner(LocalProvisioner):
     """jupyter_client's local provisioner, with the kernel forked by :class:`ForkServer`."""
 

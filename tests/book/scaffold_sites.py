@@ -2,7 +2,8 @@
 build costs about ten seconds): what authors may write in their packs, side by side.
 
 - :func:`make_authored_project`, built online without search: ``demo-pack`` whose notebook links
-  a data file (the theme marks download links with an icon glyph), and three packs whose
+  a data file (the theme marks download links with an icon glyph) and prints its kernel's
+  transport (:data:`TRANSPORT_CELL`), and three packs whose
   authors' text holds markup: in the pack's title (``xss-demo``), in a notebook heading
   (``heading-xss``), in an exercise's prompt (``state-xss``, :data:`HOSTILE_PROMPT`).
 - :func:`make_offline_project`, built offline (scripts vendored) with search: ``offline-pack``
@@ -31,6 +32,12 @@ HOSTILE_PROMPT = '</SCRIPT><img src=x onerror="alert(1)"><!--<script> Which proj
 HOSTILE_TITLE = '<img src=x onerror="alert(1)"> Demo'
 HOSTILE_HEADING = '# <img src=x onerror="alert(1)"> Heading\n\nText.'
 SEARCH_WORD = "zebra"
+#: a cell that prints how the kernel running it talks to the build (``demo-pack``)
+TRANSPORT_CELL = (
+    "import json\n"
+    "from ipykernel.connect import get_connection_info\n"
+    "print('kernel transport:', json.loads(get_connection_info())['transport'])"
+)
 
 
 def _edit(folder: Path, change: Callable[[dict[str, Any]], None]) -> None:
@@ -47,6 +54,16 @@ def make_authored_project(dest: Path) -> Path:
 
     def link(nb: dict[str, Any]) -> None:
         nb["cells"][0]["source"] += "\n\nThe data: [cities.csv](cities.csv)."
+        nb["cells"].append(
+            {
+                "cell_type": "code",
+                "execution_count": None,
+                "id": "transport",
+                "metadata": {},
+                "outputs": [],
+                "source": TRANSPORT_CELL,
+            }
+        )
 
     def heading(nb: dict[str, Any]) -> None:
         nb["cells"][0]["source"] = HOSTILE_HEADING

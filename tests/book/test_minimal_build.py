@@ -68,6 +68,14 @@ def hostile_site(authored_site) -> Path:
     return authored_site.site / "en"
 
 
+def test_notebooks_run_in_kernels_on_unix_sockets(hostile_site):
+    """Do the kernels that run the notebooks for the site listen on Unix sockets, not on TCP
+    ports another process could take between jupyter_client choosing one and the kernel
+    binding it (the book build names learnpacks' kernel provisioner)?"""
+    page = (hostile_site / "packs" / "demo-pack" / "01-start.html").read_text(encoding="utf-8")
+    assert "kernel transport: ipc" in page
+
+
 def test_metadata_markup_is_escaped(hostile_site):
     """Is HTML in a pack's title shown as text on its overview page, never as markup?"""
     overview = (hostile_site / "packs" / "xss-demo" / "index.html").read_text(encoding="utf-8")
