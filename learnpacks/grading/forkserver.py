@@ -13,9 +13,11 @@ Protocol: one JSON object per line on stdin, one reply per line on stdout:
 ``{"op": "poll", "pid": N}`` -> ``{"exitcode": null | int}``; ``{"op": "reap", "pid": N}``.
 The server exits when its stdin closes and is killed with its parent (PR_SET_PDEATHSIG).
 
-This sits beside jupyter_client's provisioner API rather than inside it: a provisioner is
-found through an entry point of the ``jupyter_client.kernel_provisioners`` group, which needs
-packaging metadata this module cannot add (see docs/facilitators.md, "Kernel start-up").
+This sits beside jupyter_client's kernel managers and provisioners rather than inside them:
+the grader talks to its kernels with its own client loop (:mod:`learnpacks.grading.execute`),
+and a kernel's start is a confinement plan (namespaces, root, cgroup) that jupyter_client has no
+place for. (``check --execute`` and ``book build`` do use provisioners:
+:mod:`learnpacks.checks.kernels`.)
 """
 
 from __future__ import annotations
