@@ -68,7 +68,11 @@ def _outputs(
                     break
                 if kind in ("stream", "execute_result", "display_data", "error"):
                     seen.append((kind, msg["content"]))
+            # the reply to this request: wait_for_ready may have asked kernel_info more than
+            # once (a slow start), and the later answer can still be waiting on the channel
             reply = client.get_shell_msg(timeout=30)
+            while reply["parent_header"].get("msg_id") != msg_id:
+                reply = client.get_shell_msg(timeout=30)
             seen.append(("reply", {k: reply["content"].get(k) for k in ("status", "ename")}))
     finally:
         client.shutdown()
