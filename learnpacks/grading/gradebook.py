@@ -111,7 +111,9 @@ def write_results(
             for gid, text in result["comments"].items():
                 comment = _row(comments, notebook, gid, "comment", cohort.assignment, student)
                 comment.auto_comment = text
-            gb.db.commit()
+        # one commit for all of the learner's notebooks: a commit expires every row read, and
+        # the next notebook's rows were then read again one query each
+        gb.db.commit()
     _write_autograded(cohort, student, results, submitted)
 
 

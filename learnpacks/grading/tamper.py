@@ -479,9 +479,10 @@ WATCHED_MODULES = (
 )
 
 #: The probe, run in the kernel. Each hook, method or builtin is described by its module, type,
-#: code location and identity, and reported as the kernel's 64-bit hash of that description:
-#: reports are compared only with the same kernel's first one (same hash seed), and a whole
-#: description made every report about 70 KB to format, send and parse, several per notebook.
+#: code location and identity, and reported as the kernel's hash of that description (a tuple:
+#: no string is formatted): reports are compared only with the same kernel's first one (same
+#: hash seed), and a whole description made every report about 70 KB to format, send and
+#: parse, several per notebook.
 _PROBE = r"""
 import sys as _s, json as _j, os as _o
 def _probe(watched, shadow, trusted):
@@ -490,9 +491,10 @@ def _probe(watched, shadow, trusted):
         f = getattr(x, "__func__", x)
         c = getattr(f, "__code__", None)
         mod = getattr(f, "__module__", None) or type(f).__module__
-        where = "%s:%s" % (c.co_filename, c.co_firstlineno) if c is not None else ""
-        d = "%s|%s.%s|%s|%x" % (mod, type(x).__module__, type(x).__qualname__, where, id(f))
-        return "%x" % (hash(d) & 0xFFFFFFFFFFFFFFFF)
+        t = type(x)
+        if c is None:
+            return hash((mod, t.__module__, t.__qualname__, id(f)))
+        return hash((mod, t.__module__, t.__qualname__, c.co_filename, c.co_firstlineno, id(f)))
     def local(x):
         f = getattr(x, "__func__", x)
         mod = getattr(f, "__module__", None) or type(f).__module__ or ""
@@ -501,7 +503,7 @@ def _probe(watched, shadow, trusted):
         out = {}
         for cls in type(obj).__mro__:
             for n, v in vars(cls).items():
-                if callable(v) and n not in out:
+                if n not in out and callable(v):
                     out[n] = desc(v)
         for n, v in vars(obj).items():
             if callable(v):
@@ -554,7 +556,7 @@ def _probe(watched, shadow, trusted):
     )
     r["shadowing_files"] = sorted(
         n for n, m in list(_s.modules.items())
-        if (n.split(".")[0] in std or n in watched)
+        if (n.partition(".")[0] in std or n in watched)
         and (getattr(getattr(m, "__spec__", None), "origin", None) or "").startswith(cwd)
     )
     return _j.dumps(r, sort_keys=True)
