@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 import os
 import re
@@ -10,6 +12,7 @@ import socket
 import stat
 import struct
 import subprocess
+import sys
 import time
 import zipfile
 from collections.abc import Iterator
@@ -21,7 +24,7 @@ import pytest
 from support import answer_starter_choice
 
 from learnpacks.book.export import export_zip, plan_bundle
-from learnpacks.book.zim import export_zim, solid_png, zim_language
+from learnpacks.book.zim import solid_png, zim_language
 from learnpacks.cli import main
 from learnpacks.errors import UsageError
 from learnpacks.packs.catalog import load_catalog
@@ -363,13 +366,32 @@ def test_bundle_exercise_works_from_disk(bundle: Path, tmp_path: Path, chromium)
 
 
 @pytest.fixture(scope="module")
-def zim(built: Path) -> Path:
-    return export_zim(
-        site_dir=_site(built),
-        title="Wikimedia learning packs",
-        language="eng",
-        description="Hands-on learning material for Wikimedians, in your language.",
-    )
+def zim_cli(built: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
+    """`learnpacks export zim --json` run once for the module: its exit status, what it printed
+    (Python's standard output) and what reached file descriptor 1 from elsewhere (libzim's
+    progress must not), and the ZIM it wrote."""
+    out = tmp_path_factory.mktemp("zim") / "site.zim"
+    raw = out.with_suffix(".fd1")
+    printed = io.StringIO()
+    sys.stdout.flush()
+    saved = os.dup(1)
+    try:
+        with open(raw, "wb") as fd1:
+            os.dup2(fd1.fileno(), 1)
+        with contextlib.redirect_stdout(printed):
+            code = main(["--root", str(built), "export", "zim", "--out", str(out), "--json"])
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
+    return {"code": code, "printed": printed.getvalue(), "fd1": raw.read_bytes(), "zim": out}
+
+
+@pytest.fixture(scope="module")
+def zim(zim_cli: dict[str, object]) -> Path:
+    assert zim_cli["code"] == 0, zim_cli
+    path = zim_cli["zim"]
+    assert isinstance(path, Path)
+    return path
 
 
 @pytest.mark.slow
@@ -452,16 +474,20 @@ def test_illustration_is_a_valid_png() -> None:
 
 
 @pytest.mark.slow
-def test_cli_exports_zip_and_zim(built: Path, tmp_path: Path, capfd) -> None:
-    """Do `learnpacks export zip` and `export zim --json` write their files and print clean output?"""
+def test_cli_exports_zip_and_zim(
+    built: Path, tmp_path: Path, capfd, zim_cli: dict[str, object]
+) -> None:
+    """Do `learnpacks export zip` and `export zim --json` write their files and print clean output
+    (the ZIM the other tests read is the one this command wrote)?"""
     assert main(["--root", str(built), "export", "zip", DEMO, "--out", str(tmp_path)]) == 0
     assert (tmp_path / f"{DEMO}.zip").is_file()
     assert f"wrote {tmp_path / f'{DEMO}.zip'}" in capfd.readouterr().out
-    out = tmp_path / "site.zim"
-    assert main(["--root", str(built), "export", "zim", "--out", str(out), "--json"]) == 0
-    result = json.loads(capfd.readouterr().out)  # libzim's progress must not reach stdout
-    assert result == {"path": str(out), "languages": ["en"]}
-    assert out.is_file()
+    assert zim_cli["code"] == 0
+    assert zim_cli["fd1"] == b""  # libzim's progress must not reach standard output
+    printed = zim_cli["printed"]
+    assert isinstance(printed, str)
+    assert json.loads(printed) == {"path": str(zim_cli["zim"]), "languages": ["en"]}
+    assert Path(str(zim_cli["zim"])).is_file()
 
 
 def test_cli_without_a_built_site_says_to_build(project: Path, capsys) -> None:
