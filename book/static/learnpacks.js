@@ -49,28 +49,39 @@
     var script = document.createElement("script");
     script.src = bundle + "pagefind-ui.js";
     script.onload = function () {
-      /* global PagefindUI */
-      var ui = new PagefindUI({
-        element: "#lp-search",
-        bundlePath: bundle,
-        /* result addresses from the site's root wherever it is served: under a sub-path, from
-           disk, inside Kiwix (Pagefind's default, "/", left the site for the server's root) */
-        baseUrl: new URL(bundle + "../", window.location.href).pathname,
-        showSubResults: true,
-        showImages: false,
-        resetStyles: false,
-        /* the site's catalog's words for Pagefind's, where the page's language has them */
-        translations: Object.assign(
-          JSON.parse(target.dataset.translations || "{}"),
-          { placeholder: target.dataset.placeholder }
-        )
-      });
-      labelSearchInput(target);
-      /* the search page, reached from the theme's search box (search.html?q=words) */
-      var words = new URLSearchParams(window.location.search).get("q");
-      if (words) ui.triggerSearch(words);
+      /* Pagefind UI lists the filters its first search reports. A search typed while the filter
+         chunks were still loading reported only those already loaded, and the others stayed
+         missing until the next search (a reader typing fast, a busy machine). So the filters load
+         first, in the module the UI then imports (the same address: one instance). */
+      import(new URL("pagefind.js", script.src).href)
+        .then(function (pagefind) { return pagefind.filters(); })
+        .catch(function () { /* the UI's own import reports what is wrong */ })
+        .then(function () { startSearch(target, bundle); });
     };
     document.head.appendChild(script);
+  }
+
+  function startSearch(target, bundle) {
+    /* global PagefindUI */
+    var ui = new PagefindUI({
+      element: "#lp-search",
+      bundlePath: bundle,
+      /* result addresses from the site's root wherever it is served: under a sub-path, from
+         disk, inside Kiwix (Pagefind's default, "/", left the site for the server's root) */
+      baseUrl: new URL(bundle + "../", window.location.href).pathname,
+      showSubResults: true,
+      showImages: false,
+      resetStyles: false,
+      /* the site's catalog's words for Pagefind's, where the page's language has them */
+      translations: Object.assign(
+        JSON.parse(target.dataset.translations || "{}"),
+        { placeholder: target.dataset.placeholder }
+      )
+    });
+    labelSearchInput(target);
+    /* the search page, reached from the theme's search box (search.html?q=words) */
+    var words = new URLSearchParams(window.location.search).get("q");
+    if (words) ui.triggerSearch(words);
   }
 
   /* Pagefind UI names its form but not its input; give the input the visible placeholder as its name. */
