@@ -16,6 +16,7 @@ import sys
 import time
 import zipfile
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from urllib.parse import quote, urlparse
 from urllib.request import url2pathname, urlopen
@@ -365,11 +366,20 @@ def test_bundle_exercise_works_from_disk(bundle: Path, tmp_path: Path, chromium)
         context.close()
 
 
+@dataclass(frozen=True)
+class ZimRun:
+    """`learnpacks export zim --json` run once: its exit status, what it printed (Python's
+    standard output), what reached file descriptor 1 from elsewhere (libzim's progress must not)
+    and the ZIM it wrote."""
+
+    code: int
+    printed: str
+    fd1: bytes
+    zim: Path
+
+
 @pytest.fixture(scope="module")
-def zim_cli(built: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
-    """`learnpacks export zim --json` run once for the module: its exit status, what it printed
-    (Python's standard output) and what reached file descriptor 1 from elsewhere (libzim's
-    progress must not), and the ZIM it wrote."""
+def zim_cli(built: Path, tmp_path_factory: pytest.TempPathFactory) -> ZimRun:
     out = tmp_path_factory.mktemp("zim") / "site.zim"
     raw = out.with_suffix(".fd1")
     printed = io.StringIO()
@@ -383,15 +393,13 @@ def zim_cli(built: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, 
     finally:
         os.dup2(saved, 1)
         os.close(saved)
-    return {"code": code, "printed": printed.getvalue(), "fd1": raw.read_bytes(), "zim": out}
+    return ZimRun(code, printed.getvalue(), raw.read_bytes(), out)
 
 
 @pytest.fixture(scope="module")
-def zim(zim_cli: dict[str, object]) -> Path:
-    assert zim_cli["code"] == 0, zim_cli
-    path = zim_cli["zim"]
-    assert isinstance(path, Path)
-    return path
+def zim(zim_cli: ZimRun) -> Path:
+    assert zim_cli.code == 0, zim_cli
+    return zim_cli.zim
 
 
 @pytest.mark.slow
@@ -474,20 +482,16 @@ def test_illustration_is_a_valid_png() -> None:
 
 
 @pytest.mark.slow
-def test_cli_exports_zip_and_zim(
-    built: Path, tmp_path: Path, capfd, zim_cli: dict[str, object]
-) -> None:
+def test_cli_exports_zip_and_zim(built: Path, tmp_path: Path, capfd, zim_cli: ZimRun) -> None:
     """Do `learnpacks export zip` and `export zim --json` write their files and print clean output
     (the ZIM the other tests read is the one this command wrote)?"""
     assert main(["--root", str(built), "export", "zip", DEMO, "--out", str(tmp_path)]) == 0
     assert (tmp_path / f"{DEMO}.zip").is_file()
     assert f"wrote {tmp_path / f'{DEMO}.zip'}" in capfd.readouterr().out
-    assert zim_cli["code"] == 0
-    assert zim_cli["fd1"] == b""  # libzim's progress must not reach standard output
-    printed = zim_cli["printed"]
-    assert isinstance(printed, str)
-    assert json.loads(printed) == {"path": str(zim_cli["zim"]), "languages": ["en"]}
-    assert Path(str(zim_cli["zim"])).is_file()
+    assert zim_cli.code == 0
+    assert zim_cli.fd1 == b""  # libzim's progress must not reach standard output
+    assert json.loads(zim_cli.printed) == {"path": str(zim_cli.zim), "languages": ["en"]}
+    assert zim_cli.zim.is_file()
 
 
 def test_cli_without_a_built_site_says_to_build(project: Path, capsys) -> None:
