@@ -258,7 +258,10 @@ def _stage(
     venv_path_env()
     from nbgrader.api import Gradebook
 
+    from learnpacks.grading.gradebook import create_gradebook
+
     try:
+        create_gradebook(url)
         with Gradebook(url, cohort.course_id) as gb:
             gb.update_or_create_assignment(cohort.assignment)
     except Exception as exc:  # SQLAlchemy raises many kinds; name the URL, not a traceback
