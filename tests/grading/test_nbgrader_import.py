@@ -10,10 +10,14 @@ import sys
 
 import pytest
 
+#: as the learnpacks command starts: without jsonschema's optional format checkers, whose
+#: grammar alone takes about 2 CPU-seconds to build (nothing here depends on them)
+_START = "import json, sys\nfrom learnpacks.clitools import skip_slow_optional_imports\nskip_slow_optional_imports()\n"
+
 
 def _run(code: str) -> dict:
     out = subprocess.run(
-        [sys.executable, "-c", f"import json, sys\n{code}\nprint(json.dumps(found))"],
+        [sys.executable, "-c", f"{_START}{code}\nprint(json.dumps(found))"],
         capture_output=True,
         text=True,
         check=True,
