@@ -276,17 +276,19 @@ def kernel_manager() -> Any:
 
 def start_error(km: Any) -> str:
     """The last line the kernel of *km* wrote to its standard error (its start-up error), or
-    ''; its log is removed."""
-    path = kernel_log(km)
+    '' (see :func:`remove_kernel_log`)."""
     try:
-        with open(path, encoding="utf-8", errors="replace") as f:
+        with open(kernel_log(km), encoding="utf-8", errors="replace") as f:
             lines = [line.strip() for line in f if line.strip()]
     except OSError:
         return ""
-    finally:
-        with contextlib.suppress(OSError):
-            os.unlink(path)
     return lines[-1] if lines else ""
+
+
+def remove_kernel_log(km: Any) -> None:
+    """Remove the log of the kernel of *km* (once it is done with)."""
+    with contextlib.suppress(OSError):
+        os.unlink(kernel_log(km))
 
 
 if __name__ == "__main__":

@@ -190,7 +190,7 @@ def run_notebook(
 
     km = None
     if fork:
-        from learnpacks.checks.kernels import kernel_manager, start_error
+        from learnpacks.checks.kernels import kernel_manager, remove_kernel_log, start_error
 
         km = kernel_manager()
     client = NotebookClient(
@@ -264,5 +264,5 @@ def run_notebook(
             raise
     finally:
         if km is not None:
-            start_error(km)  # removes the kernel's log
+            remove_kernel_log(km)
     return result
