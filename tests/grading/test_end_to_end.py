@@ -11,6 +11,7 @@ import hashlib
 import zipfile
 from pathlib import Path
 
+import nbformat
 import pytest
 from cohort_factory import lms_bulk_download, make_handins
 from grading_helpers import gradebook_scores, make_cohort, stock_autograde
@@ -132,6 +133,16 @@ def test_malicious_and_malformed_are_flagged_and_never_full_marks(run):
     cheater = next(n for n in bad if "skip-tags" in n)
     stock_cheater = {k: v for k, v in run["stock"].items() if k[0] == cheater}
     assert all(v for k, v in stock_cheater.items() if k[2] != "explain")
+
+
+def test_every_autograded_notebook_is_valid(run):
+    """Is every autograded notebook written for formgrader, malicious and malformed learners'
+    included, a valid notebook of its own nbformat version?"""
+    written = sorted((run["cohort"].root / "autograded").rglob("*.ipynb"))
+    assert len(written) >= 2 * len(run["collected"].accepted)
+    for path in written:
+        nb = nbformat.read(path, as_version=nbformat.NO_CONVERT)
+        nbformat.validate(nb)
 
 
 def test_right_learners_get_full_autograded_marks(run):
