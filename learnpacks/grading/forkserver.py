@@ -2,7 +2,8 @@
 
 A fresh ``python -m ipykernel_launcher`` spends about 0.4 CPU-seconds importing IPython,
 ipykernel, zmq and tornado before it runs a cell. This server pays that once: it imports them
-(creating no thread, no zmq context, no event loop), then for each request forks a child that
+and makes the kernels' IPython shell (:func:`~learnpacks.grading.kernel.prebuild_shell`; creating
+no thread, no zmq context, no event loop), then for each request forks a child that
 points stdio at its log and confines itself (:func:`sandbox.run_confined`: its own PID
 namespace, root and cgroup), and only there creates its
 own ``IPKernelApp`` on its own connection file: every kernel is still a fresh, isolated
@@ -38,6 +39,7 @@ from learnpacks.grading.kernel import (
     KernelProcess,
     Prepared,
     grading_kernel_app_class,
+    prebuild_shell,
     start_kernel,
 )
 from learnpacks.procs import end_by_eof
@@ -177,6 +179,8 @@ def serve(listen: str | None = None) -> None:
         _warm_tracebacks()
     with contextlib.suppress(Exception):
         grading_kernel_app_class()
+    with contextlib.suppress(Exception):
+        prebuild_shell()
     with contextlib.suppress(Exception):
         from learnpacks.widgets import i18n
 

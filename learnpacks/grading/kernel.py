@@ -179,6 +179,16 @@ def grading_kernel_app_class() -> Any:
     class GradingKernel(IPythonKernel):
         shell_class = GradingShell
 
+        def __init__(self, **kwargs: Any) -> None:
+            parent = kwargs.get("parent")
+            shell = _prebuilt_shell_for(parent.config if parent is not None else None)
+            if shell is None:  # build one here, as stock ipykernel does
+                GradingShell.clear_instance()
+            super().__init__(**kwargs)
+            if shell is not None:
+                assert self.shell is shell
+                _adopt_shell(shell, self)
+
     class GradingKernelApp(IPKernelApp):
         kernel_class = GradingKernel
 
@@ -186,7 +196,7 @@ def grading_kernel_app_class() -> Any:
             args = list(sys.argv[1:] if argv is None else argv)
             if len(args) != 2 or args[0] != "-f":
                 raise ValueError(f"the grading kernel takes only -f CONNECTION_FILE, not {args}")
-            settings = {k: dict(v) for k, v in KERNEL_CONFIG.items()}
+            settings = _settings()
             settings["IPKernelApp"]["connection_file"] = args[1]
             self.update_config(Config(settings))
 
@@ -195,6 +205,92 @@ def grading_kernel_app_class() -> Any:
             self.shell_channel_thread = None
 
     return GradingKernelApp
+
+
+def _settings() -> dict[str, dict[str, Any]]:
+    """:data:`KERNEL_CONFIG` as a fresh, mutable mapping of sections."""
+    return {k: dict(v) for k, v in KERNEL_CONFIG.items()}
+
+
+#: the shell :func:`prebuild_shell` made in the fork server, and the settings it was made with
+_PREBUILT: dict[str, Any] = {}
+
+
+def prebuild_shell() -> None:
+    """Make the grading kernel's IPython shell now, in the fork server, so that every kernel
+    forked from it starts with one (measured: about 14 of a kernel's 54 start-up CPU-ms, for
+    IPython's magics, prefilters, completer and display machinery and traitlets' configuration
+    of each). A kernel adopts it (:func:`_adopt_shell`) only if the settings it loaded are the
+    ones the shell was made with (no IPython or Jupyter configuration file changed them);
+    otherwise it makes its own, as stock ipykernel does.
+
+    Made with a throwaway profile folder (nothing is written to the facilitator's
+    ``~/.ipython``) and with the namespace a kernel would give it; what a shell takes from the
+    process it is made in (working folder, home, environment, standard streams, exception hook)
+    is taken again in the kernel. Starts no thread (a fork would leave it behind)."""
+    import tempfile
+    import threading
+
+    from IPython.core.profiledir import ProfileDir
+    from traitlets.config import Config
+
+    if _PREBUILT or threading.active_count() != 1:
+        return
+    app_class = grading_kernel_app_class()
+    kernel_class = app_class.kernel_class
+    settings = _settings()
+    cached_tmp = tempfile.tempdir  # left as it was: a kernel finds its own from its environment
+    with tempfile.TemporaryDirectory(prefix="learnpacks-shell-") as folder:
+        shell = kernel_class.shell_class.instance(
+            config=Config(settings),
+            ipython_dir=folder,
+            profile_dir=ProfileDir(location=folder),
+            user_module=None,
+            user_ns={},
+            compiler_class=kernel_class.compiler_class.default_value,
+        )
+    tempfile.tempdir = cached_tmp
+    if threading.active_count() != 1:  # not fork-safe after all: kernels make their own
+        kernel_class.shell_class.clear_instance()
+        return
+    _PREBUILT.update(shell=shell, settings=settings)
+
+
+def _prebuilt_shell_for(config: Any) -> Any:
+    """The pre-built shell, if there is one and *config* (the kernel's) gives it the settings
+    it was made with: only the kernel application's own section (its connection file) may
+    differ."""
+    shell = _PREBUILT.get("shell")
+    if shell is None or config is None:
+        return None
+    loaded = {k: dict(v) for k, v in config.items() if k != "IPKernelApp"}
+    made = {k: v for k, v in _PREBUILT["settings"].items() if k != "IPKernelApp"}
+    return shell if loaded == made else None
+
+
+def _adopt_shell(shell: Any, kernel: Any) -> None:
+    """Give the pre-built *shell* to *kernel*, as if the kernel had made it: its parent,
+    kernel, settings and profile, and what a shell reads from its process when it is made,
+    read again in this one (where IPython or ipykernel has a method for it, that method).
+    ``test_kernel_outputs`` compares the result with a stock kernel's shell, item by item."""
+    from pathlib import Path
+
+    from IPython.utils.path import get_home_dir
+
+    shell.parent = kernel
+    shell.kernel = kernel
+    shell.config.merge(kernel.config)  # in place: the connection file, as stock's shell has it
+    shell.init_ipython_dir(None)  # $IPYTHONDIR of this kernel
+    shell.profile_dir = kernel.profile_dir
+    history = shell.history_manager
+    history.hist_file = history._get_hist_file_name()  # IPython's hook: in the shell's profile
+    shell.starting_dir = os.getcwd()
+    shell.home_dir = get_home_dir()
+    history.dir_hist[:] = [Path.cwd()]  # the list ``_dh`` is
+    shell.init_environment()  # TERM, PAGER, ... in this kernel's own environment
+    shell.init_encoding()
+    shell.save_sys_module_state()  # this kernel's output streams, as stock saves them
+    shell.sys_excepthook = sys.excepthook
 
 
 def _remember_traceback_colours() -> None:
