@@ -107,6 +107,10 @@ def serve() -> None:
     for name in WARM_MODULES:
         with contextlib.suppress(ImportError):
             importlib.import_module(name)
+    with contextlib.suppress(ImportError):
+        from learnpacks import widgets
+
+        widgets.import_all()  # the package itself imports its modules only on first use
     out = sys.stdout
     for line in sys.stdin:
         request = json.loads(line)

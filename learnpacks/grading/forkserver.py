@@ -182,8 +182,10 @@ def serve(listen: str | None = None) -> None:
     with contextlib.suppress(Exception):
         prebuild_shell()
     with contextlib.suppress(Exception):
+        from learnpacks import widgets
         from learnpacks.widgets import i18n
 
+        widgets.import_all()
         i18n.warm()
     if listener is None:
         out = sys.stdout

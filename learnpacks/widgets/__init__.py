@@ -14,24 +14,55 @@ In a pack notebook::
 
 from __future__ import annotations
 
-from .answers import ANSWERS_FILE, AnswerStore, configure, notebook_name
-from .base import ExerciseWidget, LearnpacksWidget
-from .checkers import CHECKERS, Result
-from .code import CodeExercise
-from .exercises import (
-    FillInTheBlanks,
-    Matching,
-    MultipleChoice,
-    Option,
-    Ordering,
-    Reflection,
-    ShortAnswer,
-)
-from .grading import assert_answer, grade_answers_file, recorded_answer
-from .handin import HandIn
-from .i18n import current_language, set_language
-from .media import Captions, Image, Video
-from .progress import Progress
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .answers import ANSWERS_FILE, AnswerStore, configure, notebook_name
+    from .base import ExerciseWidget, LearnpacksWidget
+    from .checkers import CHECKERS, Result
+    from .code import CodeExercise
+    from .exercises import (
+        FillInTheBlanks,
+        Matching,
+        MultipleChoice,
+        Option,
+        Ordering,
+        Reflection,
+        ShortAnswer,
+    )
+    from .grading import assert_answer, grade_answers_file, recorded_answer
+    from .handin import HandIn
+    from .i18n import current_language, set_language
+    from .media import Captions, Image, Video
+    from .progress import Progress
+
+    EXERCISE_TYPES: dict[str, type[ExerciseWidget]]
+
+#: The module of each name this package gives, imported on the name's first use: what only
+#: reads answers files (the grader, the site build, the checks) does not import ipywidgets and
+#: anywidget, which the widgets themselves need (about 0.2 CPU-seconds).
+_HOMES = {
+    "answers": ("ANSWERS_FILE", "AnswerStore", "configure", "notebook_name"),
+    "base": ("ExerciseWidget", "LearnpacksWidget"),
+    "checkers": ("CHECKERS", "Result"),
+    "code": ("CodeExercise",),
+    "exercises": (
+        "FillInTheBlanks",
+        "Matching",
+        "MultipleChoice",
+        "Option",
+        "Ordering",
+        "Reflection",
+        "ShortAnswer",
+    ),
+    "grading": ("assert_answer", "grade_answers_file", "recorded_answer"),
+    "handin": ("HandIn",),
+    "i18n": ("current_language", "set_language"),
+    "media": ("Captions", "Image", "Video"),
+    "progress": ("Progress",),
+}
+_HOME = {name: module for module, names in _HOMES.items() for name in names}
 
 
 def _(text: str) -> str:
@@ -39,20 +70,54 @@ def _(text: str) -> str:
     return text
 
 
-#: Exercise types by kind (the extension point: add a class here, and its checker to
-#: ``checkers.CHECKERS`` and to the ``checkers`` export of ``static/exercise.js``).
-EXERCISE_TYPES: dict[str, type[ExerciseWidget]] = {
-    cls.KIND: cls
-    for cls in (
-        MultipleChoice,
-        ShortAnswer,
-        Ordering,
-        Matching,
+def _exercise_types() -> dict[str, Any]:
+    """Exercise types by kind (the extension point: add a class here, and its checker to
+    ``checkers.CHECKERS`` and to the ``checkers`` export of ``static/exercise.js``)."""
+    from .code import CodeExercise
+    from .exercises import (
         FillInTheBlanks,
-        CodeExercise,
+        Matching,
+        MultipleChoice,
+        Ordering,
         Reflection,
+        ShortAnswer,
     )
-}
+
+    return {
+        cls.KIND: cls
+        for cls in (
+            MultipleChoice,
+            ShortAnswer,
+            Ordering,
+            Matching,
+            FillInTheBlanks,
+            CodeExercise,
+            Reflection,
+        )
+    }
+
+
+def __getattr__(name: str) -> Any:
+    if name == "EXERCISE_TYPES":
+        value: Any = _exercise_types()
+    elif name in _HOME:
+        value = getattr(importlib.import_module(f".{_HOME[name]}", __name__), name)
+    else:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))
+
+
+def import_all() -> None:
+    """Import every module of the package now (a process that forks kernels does, so that
+    each kernel finds the widgets loaded)."""
+    for module in _HOMES:
+        importlib.import_module(f".{module}", __name__)
+
 
 __all__ = [
     "ANSWERS_FILE",
