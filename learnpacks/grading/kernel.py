@@ -413,11 +413,14 @@ def connect(prepared: Prepared, kernel: KernelProcess, limits: Limits) -> Blocki
         if time.monotonic() > deadline:
             raise KernelStartError(f"the kernel did not answer in {limits.startup_timeout:.0f} s")
         time.sleep(0.005)
-    client = BlockingKernelClient()
+    # One zmq context per process (its I/O threads are started once, not per notebook), and
+    # only the two channels the grader uses: stdin is refused (allow_stdin=False), the kernel's
+    # life is read from its process, and interrupts go as signals.
+    client = BlockingKernelClient(context=zmq.Context.instance())
     client.load_connection_info(info)  # type: ignore[arg-type]
     client.session.packer = "json"
     client.session.unpacker = "json"
-    client.start_channels()
+    client.start_channels(shell=True, iopub=True, stdin=False, hb=False, control=False)
     poller = zmq.Poller()
     poller.register(client.shell_channel.socket, zmq.POLLIN)
     poller.register(client.iopub_channel.socket, zmq.POLLIN)
@@ -431,7 +434,7 @@ def connect(prepared: Prepared, kernel: KernelProcess, limits: Limits) -> Blocki
     # kernel without it, the status of a kernel_info request (asked again until one arrives).
     while time.monotonic() < deadline:
         if not kernel.is_alive():
-            client.stop_channels()
+            disconnect(client)
             raise KernelStartError(f"the kernel exited while starting ({_log_tail(prepared)})")
         if time.monotonic() >= next_ask:
             asked.add(client.kernel_info())
@@ -449,8 +452,15 @@ def connect(prepared: Prepared, kernel: KernelProcess, limits: Limits) -> Blocki
         if answered and subscribed:
             _drain(client)
             return client
-    client.stop_channels()
+    disconnect(client)
     raise KernelStartError(f"the kernel did not answer in {limits.startup_timeout:.0f} s")
+
+
+def disconnect(client: BlockingKernelClient) -> None:
+    """Close the channels :func:`connect` opened (jupyter_client's ``stop_channels`` would
+    first open the three others, to close them)."""
+    client.shell_channel.close()
+    client.iopub_channel.close()
 
 
 def _drain(client: BlockingKernelClient) -> None:

@@ -324,7 +324,7 @@ def grade_task(task: Task, *, launcher: Any = None) -> dict[str, Any]:
         disk = pk.disk_used(kproc)
     finally:
         if client is not None:
-            client.stop_channels()
+            kernel.disconnect(client)
         if kproc is not None:
             kproc.kill()
         elif pk is not None and pk.cgroup is not None:

@@ -183,14 +183,43 @@ class Hit:
     line: int
 
 
+#: cells up to this size are remembered by :func:`ipython_to_python` and :func:`python_tree`:
+#: the same sources come again and again (every learner's copy of the test cells and of the
+#: given code), and IPython's tokenizer and Python's parser are most of a scan's cost
+REMEMBERED_SOURCE = 20_000
+
+
 def ipython_to_python(source: str) -> str:
     """*source* with IPython syntax (magics, ``!cmd``, ``x?``) turned into the Python it runs."""
+    if len(source) <= REMEMBERED_SOURCE:
+        return _remembered_python(source)
+    return _to_python(source)
+
+
+def _to_python(source: str) -> str:
     from IPython.core.inputtransformer2 import TransformerManager
 
     try:
         return str(TransformerManager().transform_cell(source))
     except Exception:  # IPython gives up on some broken input; the plain source is scanned
         return source
+
+
+_remembered_python = functools.lru_cache(maxsize=512)(_to_python)
+
+
+def python_tree(source: str) -> ast.Module:
+    """The syntax tree of the Python *source* runs (IPython syntax allowed); SyntaxError if it
+    does not compile. Remembered like :func:`ipython_to_python`: callers read the tree, never
+    change it."""
+    if len(source) <= REMEMBERED_SOURCE:
+        return _remembered_tree(source)
+    return parse_python(_to_python(source))
+
+
+@functools.lru_cache(maxsize=512)
+def _remembered_tree(source: str) -> ast.Module:
+    return parse_python(ipython_to_python(source))
 
 
 def _root(node: ast.expr) -> str | None:
@@ -272,7 +301,7 @@ def scan_source(source: str, *, protected: frozenset[str], imported: set[str]) -
     by imports so far in the notebook (grown by this cell's imports and plain aliases of them).
     """
     try:
-        tree = parse_python(ipython_to_python(source))
+        tree = python_tree(source)
     except SyntaxError:
         return []  # a cell that does not compile runs nothing
     hits: list[Hit] = []
@@ -385,7 +414,7 @@ def _builtins_used(sources: tuple[str, ...]) -> frozenset[str]:
     names: set[str] = set()
     for source in sources:
         try:
-            tree = parse_python(ipython_to_python(source))
+            tree = python_tree(source)
         except SyntaxError:
             continue
         names |= {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)} - imported_names(tree)
@@ -433,7 +462,7 @@ def scan_notebook(nb: NotebookNode, authority: Authority) -> list[Finding]:
         ac = auth.get(cell.get("metadata", {}).get("nbgrader", {}).get("grade_id", ""))
         if _authoritative(cell, ac):
             with contextlib.suppress(SyntaxError):
-                imported |= imported_names(parse_python(ipython_to_python(cell.source)))
+                imported |= imported_names(python_tree(cell.source))
             continue
         hits = scan_source(cell.source, protected=protected, imported=imported)
         if not hits:
@@ -650,7 +679,7 @@ def with_proof(source: str, name: str, value: str) -> str:
     text = source.rstrip("\n")
     proof = f"{name} = {value!r}"
     try:
-        tree = parse_python(ipython_to_python(text))
+        tree = python_tree(text)
     except SyntaxError:
         return f"{text}\n{proof}\n"
     if tree.body and isinstance(tree.body[-1], ast.Expr) and ipython_to_python(text) == text + "\n":

@@ -272,7 +272,8 @@ def test_cohort_grade_refuses_weak_confinement_unless_asked(released, tmp_path, 
 def test_forked_kernels_find_the_traceback_machinery_warm(forkserver):
     """Does a kernel forked by the server find IPython's traceback formatting already imported,
     instead of compiling it for its first error (about 0.1 CPU-seconds a kernel, without
-    bytecode caches), and still format that error in full?"""
+    bytecode caches), and still format that error in full? And its shell made (the one the
+    server made before forking, ``kernel.prebuild_shell``), in its own root?"""
     import re
     import shutil
 
@@ -289,15 +290,20 @@ def test_forked_kernels_find_the_traceback_machinery_warm(forkserver):
             "import sys\nprint(sorted({'stack_data', 'pygments.lexers.python'} - set(sys.modules)))"
         )
         error = runner.run("def f(x):\n    assert x == 2\nf(1)")
+        shell = runner.run(
+            "from learnpacks.grading import kernel as k\n"
+            "print(get_ipython() is k._PREBUILT['shell'], get_ipython().starting_dir)"
+        )
     finally:
         if client is not None:
-            client.stop_channels()
+            kernel.disconnect(client)
         kproc.kill()
         shutil.rmtree(base, ignore_errors=True)
     assert warm.passed and warm.outputs[0].text.strip() == "[]"
     assert error.status == execute.ERROR and error.ename == "AssertionError"
     traceback = re.sub(r"\x1b\[[0-9;]*m", "", "\n".join(error.outputs[0].traceback))
     assert "assert x == 2" in traceback and "f(1)" in traceback  # the Context mode's source
+    assert shell.passed and shell.outputs[0].text.split() == ["True", pk.plan.workdir]
 
 
 def test_the_probe_started_early_gives_the_same_answer() -> None:
