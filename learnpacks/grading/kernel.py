@@ -294,12 +294,14 @@ def _adopt_shell(shell: Any, kernel: Any) -> None:
 
 
 def _remember_traceback_colours() -> None:
-    """Remember two pure computations that formatting every error's traceback repeats (about
+    """Remember the pure computations that formatting every error's traceback repeats (about
     half of an error's cost, which is the same in stock ipykernel): stack_data defines a new
     Python lexer class for each traceback, whose first use turns the lexer's word lists into
-    regular expressions again (``pygments.lexer.regex_opt``), and IPython makes a new terminal
-    formatter, which matches each colour of its style to the 256 terminal colours again
-    (``Terminal256Formatter._closest_color``). Same results, computed once per process (the
+    regular expressions again (``pygments.lexer.regex_opt``), and a new style class
+    (``stack_data.style_with_executing_node``); IPython makes a new terminal formatter, which
+    matches each colour of its style to the 256 terminal colours again
+    (``Terminal256Formatter._closest_color``) and makes each token type's escape codes again
+    (``Terminal256Formatter._setup_styles``). Same results, computed once per process (the
     fork server's: every kernel starts with them). Called once, by the cached
     :func:`grading_kernel_app_class`."""
     import pygments.lexer
@@ -327,6 +329,28 @@ def _remember_traceback_colours() -> None:
         return colours[r, g, b]
 
     Terminal256Formatter._closest_color = closest_color
+
+    # Each traceback also makes a new style (stack_data's, for the executing node) and a new
+    # formatter for it, which converts every colour of the style to its escape codes again.
+    import stack_data
+
+    stack_data.style_with_executing_node = functools.cache(stack_data.style_with_executing_node)
+    setup = Terminal256Formatter._setup_styles
+    escapes: dict[tuple[Any, ...], tuple[dict[str, Any], dict[str, Any]]] = {}
+
+    def setup_styles(self: Any) -> None:
+        if type(self) is not Terminal256Formatter:
+            setup(self)
+            return
+        key = (self.style, self.usebold, self.useunderline, self.useitalic)
+        if key not in escapes:
+            setup(self)
+            escapes[key] = (dict(self.style_string), dict(self.best_match))
+        style_string, best_match = escapes[key]
+        self.style_string.update(style_string)
+        self.best_match.update(best_match)
+
+    Terminal256Formatter._setup_styles = setup_styles
 
 
 class KernelProcess:
