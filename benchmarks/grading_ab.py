@@ -25,7 +25,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from grading_bench import collect, make_cohort, make_handins, measure  # noqa: E402
+from grading_bench import collected_cohort, measure, report  # noqa: E402
 
 
 def main(argv: list[str] | None = None) -> dict[str, object]:
@@ -41,18 +41,7 @@ def main(argv: list[str] | None = None) -> dict[str, object]:
             parser.error(f"{checkout}: no learnpacks package there")
     bindir = str(Path(sys.executable).parent)
     base = Path(tempfile.mkdtemp(prefix="lp-ab-"))
-    n = args.learners
-    cohort = make_cohort(base / "cohort")
-    learners = make_handins(
-        cohort.path("release"),
-        base / "handins",
-        right=n - 2 * (n // 3),
-        partly=n // 3,
-        wrong=n // 3,
-        malicious=0,
-        malformed=0,
-    )
-    collect(cohort, [learner.zip_path for learner in learners])
+    cohort = collected_cohort(base, args.learners)
     runs: dict[str, list[dict[str, float]]] = {str(c): [] for c in checkouts}
     try:
         for round_ in range(args.rounds):
@@ -84,9 +73,7 @@ def main(argv: list[str] | None = None) -> dict[str, object]:
         }
         for name, done in runs.items()
     }
-    print(json.dumps(results, indent=2))
-    if args.json:
-        args.json.write_text(json.dumps(results, indent=2) + "\n")
+    report(results, args.json)
     return results
 
 

@@ -175,6 +175,31 @@ def scores(db_url: str) -> dict[str, float | None]:
     return out
 
 
+def collected_cohort(base: Path, learners: int) -> Any:
+    """A cohort of the fixture pack in *base*/cohort with *learners* generated hand-ins (a
+    third partly right, a third wrong, the rest right), collected."""
+    cohort = make_cohort(base / "cohort")
+    handins = make_handins(
+        cohort.path("release"),
+        base / "handins",
+        right=learners - 2 * (learners // 3),
+        partly=learners // 3,
+        wrong=learners // 3,
+        malicious=0,
+        malformed=0,
+    )
+    collect(cohort, [learner.zip_path for learner in handins])
+    return cohort
+
+
+def report(results: dict[str, object], path: Path | None) -> None:
+    """Print *results* as JSON, and write them to *path* if given."""
+    text = json.dumps(results, indent=2)
+    print(text)
+    if path:
+        path.write_text(text + "\n")
+
+
 def main(argv: list[str] | None = None) -> dict[str, object]:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--learners", type=int, default=40)
@@ -194,17 +219,7 @@ def main(argv: list[str] | None = None) -> dict[str, object]:
     os.environ["PATH"] = env["PATH"]
     base = Path(tempfile.mkdtemp(prefix="lp-bench-"))
     n = args.learners
-    cohort = make_cohort(base / "cohort")
-    learners = make_handins(
-        cohort.path("release"),
-        base / "handins",
-        right=n - 2 * (n // 3),
-        partly=n // 3,
-        wrong=n // 3,
-        malicious=0,
-        malformed=0,
-    )
-    collect(cohort, [learner.zip_path for learner in learners])
+    cohort = collected_cohort(base, n)
     notebooks = n * len(cohort.notebooks)
 
     # stock nbgrader, on a copy of the same course
@@ -273,7 +288,7 @@ def main(argv: list[str] | None = None) -> dict[str, object]:
     for _ in range(before):
         for launcher in launchers:
             ours(launcher)
-    results["stock_nbgrader"] = measure(
+    results["stock_nbgrader"] = stock_m = measure(
         [f"{bindir}/nbgrader", "autograde", "grading-demo", "--force"], stock, env
     )
     reference = scores(stock_db)
@@ -281,7 +296,7 @@ def main(argv: list[str] | None = None) -> dict[str, object]:
         for launcher in launchers:
             ours(launcher)
 
-    stock_wall = results["stock_nbgrader"]["wall_s"]
+    stock_wall = stock_m["wall_s"]
     for launcher in launchers:
         done = runs[launcher]
         for m in done:
@@ -302,13 +317,10 @@ def main(argv: list[str] | None = None) -> dict[str, object]:
             "notebooks_per_s": round(notebooks / statistics.median(walls), 2),
             "cpu_s_per_notebook": round(statistics.median(m["cpu_s"] for m in done) / notebooks, 3),
         }
-    stock_m = results["stock_nbgrader"]
     stock_m["notebooks_per_s"] = round(notebooks / stock_m["wall_s"], 2)
     stock_m["cpu_s_per_notebook"] = round(stock_m["cpu_s"] / notebooks, 3)
     results["load_after"] = os.getloadavg()[0]
-    print(json.dumps(results, indent=2))
-    if args.json:
-        args.json.write_text(json.dumps(results, indent=2) + "\n")
+    report(results, args.json)
     if not args.keep:
         shutil.rmtree(base, ignore_errors=True)
     return results

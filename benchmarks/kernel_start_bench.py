@@ -1,7 +1,7 @@
 """A grading kernel's start-up CPU, forked from a warm parent, with and without the shell the
 fork server makes beforehand (``learnpacks.grading.kernel.prebuild_shell``), in one run.
 
-    .venv/bin/python benchmarks/kernel_start_bench.py [--kernels 40] [--rounds 5] [--json out.json]
+    .venv/bin/python benchmarks/kernel_start_bench.py [--kernels 40] [--rounds 5] > out.json
 
 The parent imports what the grading fork server imports (``forkserver.WARM_MODULES``) and
 formats one traceback, as the server does; then, round by round, it forks ``--kernels``
@@ -70,7 +70,6 @@ def main(argv: list[str] | None = None) -> dict[str, object]:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--kernels", type=int, default=40, help="kernels per kind and round")
     parser.add_argument("--rounds", type=int, default=5)
-    parser.add_argument("--json", type=Path)
     args = parser.parse_args(argv)
     from learnpacks.grading import kernel
 
@@ -101,8 +100,6 @@ def main(argv: list[str] | None = None) -> dict[str, object]:
         "saved_ms": round(fresh - prebuilt, 1),
     }
     print(json.dumps(results, indent=2))
-    if args.json:
-        args.json.write_text(json.dumps(results, indent=2) + "\n")
     return results
 
 
