@@ -10,7 +10,8 @@ valid nbformat. What was rejected is reported with a code and kept in
 unpacks to more than the per-learner budget (bytes and members, nested archives included), or
 nests archives too deeply is rejected for that learner only; the others are filed.
 
-**Identity and time come from the facilitator's side** (THREATS 60), never from the hand-in:
+**Identity and time come from the facilitator's side** (THREATS 60), never from the hand-in
+(the identity rules: :mod:`learnpacks.grading.identity`):
 
 * the learner is ``--as NAME``; else the roster's entry for the LMS folder the hand-in came in;
   else the name of the file or folder the facilitator collected (``ada--pack.zip``, ``ada/``);
@@ -34,25 +35,24 @@ from __future__ import annotations
 import contextlib
 import io
 import json
-import re
 import shutil
 import stat
 import zipfile
 import zlib
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, tzinfo
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from learnpacks.grading.cohort import STUDENT_RE, Cohort, read_roster
+from learnpacks.grading.cohort import STUDENT_RE, Cohort
 from learnpacks.grading.handin import ANSWERS_FILE, MANIFEST
+from learnpacks.grading.identity import Identities, Origin, Unidentified, learner_from_name
 from learnpacks.grading.lms import (
     MAX_NOTES_BYTES,
     Layout,
     blackboard_attempt,
     blackboard_layout,
     is_moodle_folder,
-    moodle_stem,
 )
 from learnpacks.grading.run import Rejected, read_submission
 
@@ -87,32 +87,6 @@ class Rejection:
 
 
 @dataclass
-class Origin:
-    """Where a hand-in came from, as the facilitator knows it.
-
-    ``learner``: the identity the facilitator's side gives (``--as``, the roster, the collected
-    file's name), or None. ``lms``: the LMS folder it came in, if any. ``how``: said in messages.
-    ``time``: when the LMS says it was handed in, where its download records it.
-    """
-
-    learner: str | None
-    how: str
-    lms: str | None = None
-    time: datetime | None = None
-
-    @property
-    def label(self) -> str:
-        """The learner a rejection is recorded under (so the report can flag them)."""
-        if self.learner:
-            return self.learner
-        return (_learner_from_name(self.lms) or "") if self.lms else ""
-
-    @property
-    def budget_key(self) -> str:
-        return f"lms:{self.lms}" if self.lms else f"id:{self.learner or ''}"
-
-
-@dataclass
 class Handin:
     """One learner's files as found in one source (not yet written)."""
 
@@ -139,24 +113,6 @@ class CollectReport:
             "ignored": [r.to_dict() for r in self.ignored],
             "times": self.times,
         }
-
-
-def _learner_from_name(name: str) -> str | None:
-    """The learner id a file or folder name gives, or None.
-
-    ``ada--<assignment>.zip`` -> ``ada``, also behind an LMS prefix (Canvas
-    ``adalovelace_123_456_ada--x.zip``); a folder without ``--`` (``ada/``, or an LMS folder of
-    raw notebooks, ``Ada Lovelace_123_assignsubmission_file_``) gives its name made safe
-    (``Ada-Lovelace_123``).
-    """
-    stem = name[:-4] if name.lower().endswith(".zip") else name
-    if "--" in stem:
-        candidate = stem.split("--", 1)[0].strip()
-        if "_" in candidate:
-            candidate = candidate.rsplit("_", 1)[-1]
-        return candidate if STUDENT_RE.match(candidate) else None
-    candidate = re.sub(r"[^A-Za-z0-9._-]+", "-", moodle_stem(stem)).strip("-._")[:64]
-    return candidate if STUDENT_RE.match(candidate) else None
 
 
 def _blackboard_notes(zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo]) -> dict[str, bytes]:
@@ -217,19 +173,17 @@ class Collector:
         self.cohort = cohort
         self.limits = cohort.limits
         self.wanted = set(cohort.notebooks)
-        self.as_learner = as_learner
         self.report = CollectReport()
         self.found: dict[str, list[Handin]] = {}
         self.budgets: dict[str, _Budget] = {}
-        roster = read_roster(cohort)
-        self.roster_ids = set(roster)
-        self.roster_lms = {lms: learner for learner, lms in roster.items() if lms}
-        #: the user of each Blackboard attempt read so far, by the attempt's name
-        self.blackboard_users: dict[str, str] = {}
-        self.bindings: dict[str, str] = dict(_read_log(cohort).get("lms_identities", {}))
+        self.identities = Identities(
+            cohort,
+            as_learner=as_learner,
+            lms_zone=lms_zone,
+            bindings=_read_log(cohort).get("lms_identities", {}),
+        )
         self.now = datetime.now(UTC).replace(microsecond=0)
         self.time = self.now.isoformat(timespec="seconds")
-        self.lms_zone = lms_zone
 
     # --- reading ---------------------------------------------------------------------------
     def add_source(self, path: Path) -> None:
@@ -238,7 +192,7 @@ class Collector:
         elif path.is_dir():
             self._add_folder(path)
         elif path.is_file() and path.suffix.lower() == ".zip":
-            origin = self._origin_of(path.name)
+            origin = self.identities.origin_of(path.name)
             size = path.stat().st_size
             if size > self.limits.archive_bytes:
                 self._reject(
@@ -259,21 +213,15 @@ class Collector:
         else:
             self._reject(str(path), "", "collect.missing", "no such file or folder")
 
-    def _origin_of(self, name: str) -> Origin:
-        """Who the facilitator's side says a collected file or folder named *name* is."""
-        if self.as_learner:
-            return Origin(self.as_learner, "--as")
-        return Origin(_learner_from_name(name), f"the name {name!r}")
-
     def _add_folder(self, folder: Path) -> None:
         if not any(p.name in self.wanted for p in folder.iterdir()):
             for child in sorted(folder.iterdir()):
                 if child.is_dir() or child.suffix.lower() == ".zip" or child.is_symlink():
                     self.add_source(child)
             return
-        origin = self._origin_of(folder.name)
-        if is_moodle_folder(folder.name) and not self.as_learner:
-            origin = self._lms_origin(folder.name)
+        origin = self.identities.origin_of(folder.name)
+        if is_moodle_folder(folder.name) and not self.identities.as_learner:
+            origin = self.identities.lms_origin(folder.name)
         files: dict[str, bytes] = {}
         for p in sorted(folder.iterdir()):
             if p.is_symlink():
@@ -291,20 +239,6 @@ class Collector:
             with path.open("rb") as handle:
                 manifest = self._manifest(handle.read(MAX_MANIFEST_BYTES))
         self._offer(str(folder), files, origin, self._claims(manifest), manifest)
-
-    def _lms_origin(self, folder: str) -> Origin:
-        """Who the LMS says handed in what it filed under *folder*, and when, if it says."""
-        name = PurePosixPath(folder).name
-        attempt = blackboard_attempt(name)
-        if attempt is not None:
-            attempt = replace(attempt, user=self.blackboard_users.get(attempt.name, attempt.user))
-        stem = attempt.user if attempt else moodle_stem(name)
-        when = attempt.time(self.lms_zone) if attempt else None
-        mapped = self.roster_lms.get(stem)
-        if mapped:
-            how = f"the roster's entry for the LMS folder {stem!r}"
-            return Origin(mapped, how, lms=stem, time=when)
-        return Origin(None, f"the LMS folder {stem!r}", lms=stem, time=when)
 
     def _budget(self, origin: Origin) -> _Budget:
         return self.budgets.setdefault(
@@ -337,14 +271,16 @@ class Collector:
             )
             raise _Spoiled
         layout = None
-        if depth == 0 and not self.as_learner:
+        if depth == 0 and not self.identities.as_learner:
             safe = [i for i in infos if not i.is_dir() and _member_problem(i) is None]
             layout = blackboard_layout(
                 name, [i.filename for i in safe], _blackboard_notes(zf, safe)
             )
             if layout is not None:
-                self.blackboard_users.update(layout.users)
-        bulk = layout is not None or (depth == 0 and not self.as_learner and self._is_bulk(infos))
+                self.identities.blackboard_users.update(layout.users)
+        bulk = layout is not None or (
+            depth == 0 and not self.identities.as_learner and self._is_bulk(infos)
+        )
         if not bulk:
             self._charge(origin, len(infos), declared, source, name)
         groups: dict[str, dict[str, bytes]] = {}
@@ -360,7 +296,7 @@ class Collector:
                     continue
                 member = moved
             folder = member.parent.as_posix()
-            here = self._lms_origin(member.parts[0]) if bulk and folder != "." else origin
+            here = self.identities.lms_origin(member.parts[0]) if bulk and folder != "." else origin
             if here.budget_key in spoiled:
                 continue
             try:
@@ -373,14 +309,14 @@ class Collector:
                 spoiled.add(here.budget_key)
         for folder, files in groups.items():
             here = (
-                self._lms_origin(PurePosixPath(folder).parts[0])
+                self.identities.lms_origin(PurePosixPath(folder).parts[0])
                 if bulk and folder != "."
                 else origin
             )
             manifest = manifests.get(folder, {})
             claims = self._claims(manifest)
             if depth > 0 or not here.lms:
-                claims += [c for c in [_learner_from_name(name)] if c and "--" in name]
+                claims += [c for c in [learner_from_name(name)] if c and "--" in name]
             where = f"{source}!{folder}" if folder != "." else source
             pending.append(_Pending(here.budget_key, (where, files, here, claims, manifest)))
         return [p for p in pending if p.key not in spoiled]
@@ -498,68 +434,6 @@ class Collector:
         claimed = manifest.get("learner")
         return [claimed] if isinstance(claimed, str) and claimed else []
 
-    # --- identity ----------------------------------------------------------------------------
-    def _identify(self, source: str, origin: Origin, claims: list[str]) -> str | None:
-        """The learner a hand-in is filed as, or None (rejected, with the reason reported)."""
-        claimed = sorted(set(claims))
-        if origin.learner:
-            others = [c for c in claimed if c != origin.learner]
-            if others:
-                self._reject(
-                    source,
-                    "",
-                    "collect.identity-conflict",
-                    f"the hand-in says it is {', '.join(others)}, but it came as "
-                    f"{origin.learner} ({origin.how}); nothing was filed",
-                    origin.learner,
-                )
-                return None
-            return origin.learner
-        if origin.lms:
-            fallback = _learner_from_name(origin.lms)
-            if len(claimed) > 1:
-                self._reject(
-                    source,
-                    "",
-                    "collect.identity-conflict",
-                    f"the hand-in names several learners ({', '.join(claimed)}) in "
-                    f"{origin.how}; nothing was filed",
-                    fallback or "",
-                )
-                return None
-            learner = claimed[0] if claimed else fallback
-            if learner is None:
-                self._reject(
-                    source, "", "collect.bad-learner-id", f"cannot tell the learner of {origin.how}"
-                )
-                return None
-            bound = self.bindings.get(learner)
-            if bound is not None and bound != origin.lms:
-                self._reject(
-                    source,
-                    "",
-                    "collect.identity-conflict",
-                    f"{origin.how} claims {learner!r}, whose work came from the LMS folder "
-                    f"{bound!r}; nothing was filed and {learner!r}'s work is unchanged "
-                    "(a roster.csv with an lms column, or --as, settles it)",
-                    learner,
-                )
-                return None
-            return learner
-        hint = (
-            f" (the hand-in says {claimed[0]!r}: --as {claimed[0]} if that is right)"
-            if claimed
-            else ""
-        )
-        self._reject(
-            source,
-            "",
-            "collect.bad-learner-id",
-            f"cannot tell the learner from {origin.how}; name hand-ins "
-            f"<learner>--{self.cohort.assignment}.zip or use --as NAME{hint}",
-        )
-        return None
-
     def _offer(
         self,
         source: str,
@@ -568,8 +442,9 @@ class Collector:
         claims: list[str],
         manifest: dict[str, Any],
     ) -> None:
-        learner = self._identify(source, origin, claims)
-        if learner is None:
+        learner = self.identities.identify(origin, claims)
+        if isinstance(learner, Unidentified):
+            self._reject(source, "", learner.code, learner.reason, learner.learner)
             return
         assignment = manifest.get("assignment")
         if isinstance(assignment, str) and assignment != self.cohort.assignment:
@@ -581,7 +456,7 @@ class Collector:
                 learner,
             )
             return
-        if self.roster_ids and learner not in self.roster_ids:
+        if self.identities.roster_ids and learner not in self.identities.roster_ids:
             self._reject(
                 source, "", "collect.not-on-roster", f"{learner!r} is not in roster.csv", learner
             )
@@ -657,7 +532,7 @@ class Collector:
                 shutil.rmtree(dest)
             tmp.rename(dest)
             if handin.lms:
-                self.bindings[learner] = handin.lms
+                self.identities.bind(learner, handin.lms)
             self.report.accepted[learner] = sorted(handin.files)
             self.report.times[learner] = {"time": when, "from": said_by}
         self._log()
@@ -680,7 +555,7 @@ class Collector:
             if r.learner:
                 rejected.setdefault(r.learner, []).append(r.to_dict())
         old["rejected_by_learner"] = rejected
-        old["lms_identities"] = self.bindings
+        old["lms_identities"] = self.identities.bindings
         old.setdefault("runs", []).append({"time": self.time, **self.report.to_dict()})
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps(old, indent=1, ensure_ascii=False) + "\n")
