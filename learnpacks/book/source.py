@@ -25,7 +25,7 @@ from typing import Any
 
 import yaml
 
-from learnpacks.book import pages
+from learnpacks.book import catalog_page, pages
 from learnpacks.book.fallback import FALLBACK_FILE, notebook_fallbacks, plain_text
 from learnpacks.book.offline import sphinx_config as offline_settings
 from learnpacks.book.plan import Edition, SitePlan
@@ -318,7 +318,7 @@ def write_source(
             if loaded_by_address(rel):
                 downloads[f"packs/{pid}/{rel}"] = files[rel]
         doc = f"packs/{pid}/index"
-        filters = pages.pagefind_filters(
+        filters = catalog_page.pagefind_filters(
             edition.pack, s, plan.languages_of(pid), topics=list(edition.info.topics)
         )
         page_html[doc] = {
@@ -347,11 +347,11 @@ def write_source(
                 shutil.rmtree(old)
     page_html["search"] = {
         "prepend": pages.language_switcher(plan, "search", language, None, s),
-        "append": pages.search_page(s),
+        "append": catalog_page.search_page(s),
     }
     page_html["index"] = {
         "prepend": pages.language_switcher(plan, "index", language, None, s),
-        "append": pages.catalog_page(plan, language, s),
+        "append": catalog_page.catalog_page(plan, language, s),
     }
     (title, title_translated), (description, description_translated) = site_text(catalog, language)
     if language != config.source_language:

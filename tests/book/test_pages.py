@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from learnpacks.book.catalog_page import catalog_page, duration_bucket
 from learnpacks.book.html import el, safe_url
-from learnpacks.book.pages import catalog_page, duration_bucket, page_url
+from learnpacks.book.pages import page_url
 from learnpacks.book.plan import Edition, NotebookState, SitePlan
 from learnpacks.book.strings import Strings, join, language_name
 from learnpacks.packs.catalog import Pack
