@@ -58,7 +58,6 @@ WARM_MODULES = (
     "comm",
     "ipywidgets",
     "anywidget",
-    "learnpacks.widgets",
     "pandas",
 )
 

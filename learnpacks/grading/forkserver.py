@@ -44,7 +44,8 @@ from learnpacks.grading.kernel import (
 )
 from learnpacks.procs import end_by_eof
 
-#: imported once by the server so each kernel starts warm (the widgets a pack uses included).
+#: imported once by the server so each kernel starts warm (the widgets a pack uses: by
+#: ``learnpacks.widgets.import_all()`` in :func:`serve`).
 #: Only modules that start no thread and open no socket at import time belong here.
 WARM_MODULES = (
     "ipykernel.kernelapp",
@@ -58,7 +59,6 @@ WARM_MODULES = (
     "comm",
     "ipywidgets",
     "anywidget",
-    "learnpacks.widgets",
     # What every kernel imported after the fork, compiling it anew when there is no bytecode
     # cache (measured: 0.07 CPU-s of IPKernelApp.initialize, 0.1 of a first traceback): its
     # debugger and inspector, IPython's traceback formatting, tornado's loop.

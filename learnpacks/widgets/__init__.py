@@ -71,30 +71,12 @@ def _(text: str) -> str:
 
 
 def _exercise_types() -> dict[str, Any]:
-    """Exercise types by kind (the extension point: add a class here, and its checker to
-    ``checkers.CHECKERS`` and to the ``checkers`` export of ``static/exercise.js``)."""
-    from .code import CodeExercise
-    from .exercises import (
-        FillInTheBlanks,
-        Matching,
-        MultipleChoice,
-        Ordering,
-        Reflection,
-        ShortAnswer,
-    )
+    """Exercise types by kind (the extension point: add a class here, to
+    ``learnpacks.packs.roles.EXERCISE_CLASSES``, and its checker to ``checkers.CHECKERS`` and to
+    the ``checkers`` export of ``static/exercise.js``)."""
+    from learnpacks.packs.roles import EXERCISE_CLASSES
 
-    return {
-        cls.KIND: cls
-        for cls in (
-            MultipleChoice,
-            ShortAnswer,
-            Ordering,
-            Matching,
-            FillInTheBlanks,
-            CodeExercise,
-            Reflection,
-        )
-    }
+    return {cls.KIND: cls for cls in map(__getattr__, sorted(EXERCISE_CLASSES))}
 
 
 def __getattr__(name: str) -> Any:
